@@ -1,0 +1,53 @@
+# evidex — the two commands: `make demo` and `make test`. Everything else is optional.
+JOBS      ?= $(shell nproc)
+BUILD     ?= build
+ASAN      ?= build-asan
+FUZZBUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+DEMO_SIZE ?= 64M
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build demo test test-release test-asan bench fuzz clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+
+build: deps $(BUILD)/build.ninja
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@scripts/demo.sh $(BUILD) $(DEMO_SIZE)
+
+test: deps
+	@$(MAKE) --no-print-directory test-release
+	@$(MAKE) --no-print-directory test-asan
+
+test-release: build
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+$(ASAN)/build.ninja:
+	@cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEVIDEX_SANITIZE=ON -DEVIDEX_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+
+test-asan: deps $(ASAN)/build.ninja
+	@cmake --build $(ASAN) -j $(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS) -LE slow
+
+bench: build
+	@bench/run.sh $(SIZE)
+
+$(FUZZBUILD)/build.ninja:
+	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DEVIDEX_FUZZ=ON -DEVIDEX_TESTS=OFF -DEVIDEX_BENCH=OFF >/dev/null
+
+fuzz: deps $(FUZZBUILD)/build.ninja
+	@cmake --build $(FUZZBUILD) -j $(JOBS)
+	@scripts/fuzz.sh $(FUZZBUILD) $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(FUZZBUILD)

@@ -1,0 +1,27 @@
+// Fuzzes every validator and the pattern/keyword parsers with arbitrary text.
+#include <cstdint>
+#include <string>
+
+#include "scan/engine.h"
+#include "scan/pattern_widen.h"
+#include "scan/validate/validate.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace evidex;
+  std::string_view s(reinterpret_cast<const char*>(data), size);
+  (void)validate::LuhnValid(s);
+  (void)validate::CardIssuer(s);
+  (void)validate::CardNumberValid(s);
+  (void)validate::IbanValid(s);
+  (void)validate::Base58Decode(s);
+  (void)validate::Base58CheckDecode(s);
+  (void)validate::BitcoinBase58AddressValid(s);
+  (void)validate::Bech32Decode(s);
+  (void)validate::SegwitAddressValid(s);
+  (void)validate::EthAddressValid(s);
+  (void)validate::MoneroAddressValid(s);
+  if (size == 56) (void)validate::OnionV3Valid(s);
+  (void)scan::WidenToUtf16le(s);
+  (void)scan::ParseKeywords(s, false);
+  return 0;
+}

@@ -1,0 +1,466 @@
+#include "scan/engine.h"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "scan/decoders/decoder.h"
+#include "scan/pattern_widen.h"
+
+namespace evidex::scan {
+namespace {
+
+// Decoded streams are scanned in chunks of kChunk bytes, with kLead bytes of the previous chunk
+// before and kMargin bytes after, like pages of a source.
+constexpr size_t kChunk = 8u << 20;
+constexpr size_t kMargin = 1u << 20;
+constexpr size_t kLead = 8u << 10;
+constexpr size_t kContext = 16;
+constexpr size_t kSourceBlock = 1u << 20;
+
+enum class PatternKind : uint8_t { kScanner, kKeyword, kDecoder };
+
+struct PatternInfo {
+  PatternKind kind;
+  bool utf16;
+  uint32_t scanner;     // kScanner, kKeyword
+  DecoderKind decoder;  // kDecoder
+  uint32_t sig_len;     // kDecoder: bytes in the signature
+  bool caseless;        // kKeyword: report lower-case
+};
+
+constexpr DecoderKind kDecoders[] = {DecoderKind::kGzip, DecoderKind::kZlib, DecoderKind::kZip};
+constexpr uint32_t kSigLen[] = {3, 2, 4};
+
+bool AsciiUnit(const uint8_t* p) { return p[1] == 0 && p[0] >= 0x01 && p[0] <= 0x7f; }
+
+std::span<const PatternDef> NoPatterns() { return {}; }
+
+class EngineImpl;
+
+class WorkerImpl : public Worker {
+ public:
+  WorkerImpl(const EngineImpl& engine, hs_scratch_t* scratch);
+  ~WorkerImpl() override { hs_free_scratch(scratch_); }
+  void ScanPage(const Page& page, std::vector<Hit>* hits, PageStats* stats) override;
+
+ private:
+  struct Trigger {
+    DecoderKind kind;
+    size_t start;
+  };
+  struct Level {
+    Inflater inflater;
+    std::vector<uint8_t> buf;
+    std::vector<Trigger> triggers;
+  };
+  // What one hs_scan call is looking at.
+  struct Buffer {
+    const uint8_t* data;
+    size_t size;
+    size_t keep_begin, keep_end;
+    int depth;
+    std::string prefix;     // forensic path up to this buffer: "" or "123-GZIP-"
+    uint64_t stream_base;   // stream (or source) offset of data[0]
+    uint64_t top_offset;    // nested: source offset of the outermost container
+    Source* source;         // top level only: to read past data
+    std::vector<Hit>* hits;
+    size_t first_hit;       // hits before this index belong to other buffers
+    std::vector<Trigger>* triggers;
+    WorkerImpl* worker;
+  };
+
+  static int OnMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                     void* ctx);
+  void ScanBuffer(Buffer& b);
+  void HandleScanner(Buffer& b, const PatternInfo& info, size_t to);
+  void HandleKeyword(Buffer& b, const PatternInfo& info, size_t from, size_t to);
+  void EmitHit(Buffer& b, uint32_t scanner, bool utf16, size_t begin, size_t end,
+               std::string feature, std::string normalized);
+  void Decode(Buffer& parent, const Trigger& t);
+  Level& LevelAt(int depth);
+
+  const EngineImpl& e_;
+  hs_scratch_t* scratch_;
+  std::vector<std::unique_ptr<Level>> levels_;
+  std::vector<uint8_t> source_block_;
+  std::string narrow_;
+  PageStats* stats_ = nullptr;
+  uint64_t page_budget_ = 0;
+};
+
+class EngineImpl : public Engine {
+ public:
+  ~EngineImpl() override {
+    if (db_ != nullptr) hs_free_database(db_);
+  }
+  std::span<const ScannerDef* const> scanners() const override { return scanners_; }
+  size_t max_artifact_len() const override { return max_len_; }
+  std::unique_ptr<Worker> NewWorker() const override {
+    hs_scratch_t* scratch = nullptr;
+    if (hs_alloc_scratch(db_, &scratch) != HS_SUCCESS) return nullptr;
+    return std::make_unique<WorkerImpl>(*this, scratch);
+  }
+
+  Status Build(const EngineOptions& options);
+
+  hs_database_t* db_ = nullptr;
+  std::vector<PatternInfo> info_;
+  std::vector<const ScannerDef*> scanners_;
+  EngineOptions options_;
+  size_t max_len_ = 0;
+  // The keyword scanner is made at run time from the user's keywords.
+  ScannerDef keyword_def_{};
+};
+
+Status EngineImpl::Build(const EngineOptions& options) {
+  options_ = options;
+  if (options.scanners.empty()) {
+    for (const ScannerDef* s : AllScanners())
+      if (s->default_enabled) scanners_.push_back(s);
+  } else {
+    for (const std::string& name : options.scanners) {
+      if (name == "keyword") continue;
+      const ScannerDef* s = FindScanner(name);
+      if (s == nullptr) return InvalidArgument("unknown scanner '" + name + "' (see 'evidex scanners')");
+      if (std::find(scanners_.begin(), scanners_.end(), s) == scanners_.end()) scanners_.push_back(s);
+    }
+  }
+
+  std::vector<std::string> expressions;
+  std::vector<unsigned> flags;
+  auto add = [&](std::string expr, unsigned f, PatternInfo info) {
+    expressions.push_back(std::move(expr));
+    flags.push_back(f);
+    info_.push_back(info);
+  };
+  for (uint32_t i = 0; i < scanners_.size(); ++i) {
+    const ScannerDef* s = scanners_[i];
+    max_len_ = std::max(max_len_, s->max_len);
+    for (const PatternDef& p : s->patterns) {
+      unsigned f = HS_FLAG_DOTALL | (p.caseless ? HS_FLAG_CASELESS : 0);
+      add(p.regex, f, {PatternKind::kScanner, false, i, DecoderKind::kGzip, 0, false});
+      Result<std::string> wide = WidenToUtf16le(p.regex);
+      if (!wide.ok()) return Internal("scanner " + std::string(s->name) + ": " + wide.status().message());
+      add(std::move(wide).value(), f, {PatternKind::kScanner, true, i, DecoderKind::kGzip, 0, false});
+    }
+  }
+  if (!options.keywords.empty()) {
+    keyword_def_ = ScannerDef{"keyword", "keywords and regular expressions from --keywords FILE",
+                              1, 1024, NoPatterns(), nullptr, nullptr, false};
+    uint32_t idx = uint32_t(scanners_.size());
+    scanners_.push_back(&keyword_def_);
+    max_len_ = std::max<size_t>(max_len_, 1024);
+    for (const Keyword& k : options.keywords) {
+      std::string expr = k.is_regex ? k.text : EscapeLiteral(k.text);
+      unsigned f = HS_FLAG_DOTALL | HS_FLAG_SOM_LEFTMOST | (k.caseless ? HS_FLAG_CASELESS : 0);
+      add(expr, f, {PatternKind::kKeyword, false, idx, DecoderKind::kGzip, 0, k.caseless});
+      Result<std::string> wide = WidenToUtf16le(expr);
+      if (wide.ok()) add(std::move(wide).value(), f, {PatternKind::kKeyword, true, idx, DecoderKind::kGzip, 0, k.caseless});
+    }
+  }
+  if (options.max_depth > 0) {
+    for (size_t d = 0; d < std::size(kDecoders); ++d)
+      add(DecoderSignature(kDecoders[d]), 0,
+          {PatternKind::kDecoder, false, 0, kDecoders[d], kSigLen[d], false});
+  }
+  if (expressions.empty()) return InvalidArgument("no scanner enabled");
+
+  std::vector<const char*> exprs;
+  std::vector<unsigned> ids;
+  for (size_t i = 0; i < expressions.size(); ++i) {
+    exprs.push_back(expressions[i].c_str());
+    ids.push_back(unsigned(i));
+  }
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()),
+                       HS_MODE_BLOCK, nullptr, &db_, &err) != HS_SUCCESS) {
+    std::string msg = err && err->message ? err->message : "unknown error";
+    std::string which = err && err->expression >= 0 ? expressions[size_t(err->expression)] : "";
+    const PatternInfo* info = err && err->expression >= 0 ? &info_[size_t(err->expression)] : nullptr;
+    hs_free_compile_error(err);
+    if (info && info->kind == PatternKind::kKeyword)
+      return InvalidArgument("keyword pattern '" + which + "': " + msg);
+    return Internal("pattern '" + which + "': " + msg);
+  }
+  return Status::Ok();
+}
+
+WorkerImpl::WorkerImpl(const EngineImpl& engine, hs_scratch_t* scratch)
+    : e_(engine), scratch_(scratch), source_block_(kSourceBlock) {
+  narrow_.reserve(8192);
+}
+
+WorkerImpl::Level& WorkerImpl::LevelAt(int depth) {
+  while (int(levels_.size()) <= depth) levels_.push_back(std::make_unique<Level>());
+  return *levels_[size_t(depth)];
+}
+
+int WorkerImpl::OnMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned,
+                        void* ctx) {
+  Buffer& b = *static_cast<Buffer*>(ctx);
+  WorkerImpl& w = *b.worker;
+  const PatternInfo& info = w.e_.info_[id];
+  switch (info.kind) {
+    case PatternKind::kScanner:
+      w.HandleScanner(b, info, size_t(to));
+      break;
+    case PatternKind::kKeyword:
+      w.HandleKeyword(b, info, size_t(from), size_t(to));
+      break;
+    case PatternKind::kDecoder: {
+      size_t start = size_t(to) - info.sig_len;
+      if (start >= b.keep_begin && start < b.keep_end && b.depth < w.e_.options_.max_depth)
+        b.triggers->push_back({info.decoder, start});
+      break;
+    }
+  }
+  return 0;
+}
+
+void WorkerImpl::HandleScanner(Buffer& b, const PatternInfo& info, size_t to) {
+  const ScannerDef& s = *e_.scanners_[info.scanner];
+  const size_t back = s.max_len + 64, fwd = s.max_len + 16;
+  std::string_view text;
+  size_t anchor, base;
+  if (!info.utf16) {
+    size_t ws = to > back ? to - back : 0;
+    size_t we = std::min(b.size, to + fwd);
+    text = std::string_view(reinterpret_cast<const char*>(b.data) + ws, we - ws);
+    anchor = to - ws;
+    base = ws;
+  } else {
+    // Narrow the UTF-16LE text around the match into ASCII, code unit by code unit.
+    size_t p = to;
+    if (p >= 2 && !AsciiUnit(b.data + p - 2)) p -= 2;  // the pattern's terminator unit
+    size_t q = p;
+    while (q >= 2 && (p - q) / 2 < back && AsciiUnit(b.data + q - 2)) q -= 2;
+    size_t r = p;
+    while (r + 2 <= b.size && (r - p) / 2 < fwd && AsciiUnit(b.data + r)) r += 2;
+    narrow_.clear();
+    for (size_t i = q; i < r; i += 2) narrow_.push_back(char(b.data[i]));
+    text = narrow_;
+    anchor = (p - q) / 2;
+    base = q;
+  }
+  std::optional<Span> span = s.locate(text, anchor);
+  if (!span || span->end <= span->begin) return;
+  const size_t stride = info.utf16 ? 2 : 1;
+  size_t begin = base + span->begin * stride;
+  if (begin < b.keep_begin || begin >= b.keep_end) return;
+  // Several patterns (and several ends of one pattern) locate the same artifact: check the hits
+  // of this buffer reported last for the same scanner and start.
+  for (size_t i = b.hits->size(); i > b.first_hit && b.hits->size() - i < 8; --i) {
+    const Hit& h = (*b.hits)[i - 1];
+    if (h.scanner == info.scanner && h.utf16 == info.utf16 && h.stream_pos == b.stream_base + begin)
+      return;
+  }
+  std::string normalized;
+  if (!s.validate(text, *span, &normalized)) return;
+  EmitHit(b, info.scanner, info.utf16, begin, base + span->end * stride,
+          std::string(text.substr(span->begin, span->size())), std::move(normalized));
+}
+
+void WorkerImpl::HandleKeyword(Buffer& b, const PatternInfo& info, size_t from, size_t to) {
+  if (from < b.keep_begin || from >= b.keep_end || to <= from) return;
+  std::string feature;
+  if (info.utf16) {
+    for (size_t i = from; i < to; i += 2) feature.push_back(char(b.data[i]));
+  } else {
+    feature.assign(reinterpret_cast<const char*>(b.data) + from, to - from);
+  }
+  std::string normalized = info.caseless ? Lower(feature) : feature;
+  EmitHit(b, info.scanner, info.utf16, from, to, std::move(feature), std::move(normalized));
+}
+
+void WorkerImpl::EmitHit(Buffer& b, uint32_t scanner, bool utf16, size_t begin, size_t end,
+                         std::string feature, std::string normalized) {
+  Hit h;
+  h.scanner = scanner;
+  h.utf16 = utf16;
+  h.stream_pos = b.stream_base + begin;
+  h.offset = b.prefix.empty() ? b.stream_base + begin : b.top_offset;
+  h.path = b.prefix + std::to_string(b.stream_base + begin);
+  h.feature = std::move(feature);
+  h.normalized = std::move(normalized);
+  size_t cb = begin > kContext ? begin - kContext : 0;
+  size_t ce = std::min(b.size, end + kContext);
+  h.context.assign(reinterpret_cast<const char*>(b.data) + cb, ce - cb);
+  b.hits->push_back(std::move(h));
+}
+
+void WorkerImpl::ScanBuffer(Buffer& b) {
+  size_t first_hit = b.hits->size();
+  b.first_hit = first_hit;
+  b.triggers->clear();
+  hs_scan(e_.db_, reinterpret_cast<const char*>(b.data), unsigned(b.size), 0, scratch_, OnMatch, &b);
+  auto by_pos = [](const Hit& x, const Hit& y) {
+    return std::tie(x.stream_pos, x.scanner, x.utf16) < std::tie(y.stream_pos, y.scanner, y.utf16);
+  };
+  auto same = [](const Hit& x, const Hit& y) {
+    return x.stream_pos == y.stream_pos && x.scanner == y.scanner && x.utf16 == y.utf16;
+  };
+  auto first = b.hits->begin() + std::ptrdiff_t(first_hit);
+  std::stable_sort(first, b.hits->end(), by_pos);
+  b.hits->erase(std::unique(first, b.hits->end(), same), b.hits->end());
+  // Decoders: the trigger list of this level stays put while deeper levels use their own.
+  std::vector<Trigger>& triggers = *b.triggers;
+  for (size_t i = 0; i < triggers.size(); ++i) {
+    if (page_budget_ == 0) {
+      ++stats_->limits_hit;
+      break;
+    }
+    Decode(b, triggers[i]);
+  }
+}
+
+void WorkerImpl::Decode(Buffer& parent, const Trigger& t) {
+  // Compressed input: the rest of the parent buffer, then (top level) the source beyond it.
+  struct Input : ByteInput {
+    std::span<const uint8_t> first;
+    Source* source = nullptr;
+    uint64_t next_offset = 0;
+    uint64_t budget = 0;
+    std::vector<uint8_t>* block = nullptr;
+    bool first_done = false;
+    std::span<const uint8_t> Next() override {
+      if (!first_done) {
+        first_done = true;
+        return first;
+      }
+      if (source == nullptr || budget == 0) return {};
+      size_t want = size_t(std::min<uint64_t>(block->size(), budget));
+      Result<size_t> n = source->ReadAt(next_offset, std::as_writable_bytes(std::span(block->data(), want)));
+      if (!n.ok() || *n == 0) return {};
+      next_offset += *n;
+      budget -= *n;
+      return std::span<const uint8_t>(block->data(), *n);
+    }
+  } in;
+  in.first = std::span<const uint8_t>(parent.data + t.start, parent.size - t.start);
+  if (parent.source != nullptr) {
+    in.source = parent.source;
+    in.next_offset = parent.stream_base + parent.size;
+    in.budget = e_.options_.max_stream_bytes + kSourceBlock;
+    in.block = &source_block_;
+  }
+  // Cheap plausibility check on the header bytes (reading a few past the buffer if needed).
+  uint8_t head[64];
+  size_t have = std::min(sizeof head, in.first.size());
+  std::memcpy(head, in.first.data(), have);
+  if (have < sizeof head && in.source != nullptr) {
+    Result<size_t> n = in.source->ReadAt(in.next_offset, std::as_writable_bytes(std::span(head + have, sizeof head - have)));
+    if (n.ok()) have += *n;
+  }
+  if (!Inflater::Plausible(t.kind, std::span<const uint8_t>(head, have))) return;
+
+  const int depth = parent.depth + 1;
+  Level& level = LevelAt(depth);
+  Buffer child{};
+  child.depth = depth;
+  child.prefix = parent.prefix + std::to_string(parent.stream_base + t.start) + "-" +
+                 DecoderName(t.kind) + "-";
+  child.top_offset = parent.prefix.empty() ? parent.stream_base + t.start : parent.top_offset;
+  child.source = nullptr;
+  child.hits = parent.hits;
+  child.triggers = &level.triggers;
+  child.worker = this;
+  level.buf.clear();
+  uint64_t buf_base = 0;   // stream offset of level.buf[0]
+  size_t lead = 0;         // bytes of level.buf before the keep region
+  auto scan_chunk = [&](size_t keep_end) {
+    child.data = level.buf.data();
+    child.size = level.buf.size();
+    child.keep_begin = lead;
+    child.keep_end = keep_end;
+    child.stream_base = buf_base;
+    ScanBuffer(child);
+  };
+  const uint64_t limit = std::min(e_.options_.max_stream_bytes, page_budget_);
+  DecodeResult r = level.inflater.Decode(t.kind, in, limit, [&](std::span<const uint8_t> data) {
+    while (!data.empty()) {
+      size_t room = lead + kChunk + kMargin - level.buf.size();
+      size_t take = std::min(room, data.size());
+      level.buf.insert(level.buf.end(), data.begin(), data.begin() + std::ptrdiff_t(take));
+      data = data.subspan(take);
+      if (level.buf.size() == lead + kChunk + kMargin) {
+        scan_chunk(lead + kChunk);
+        // Keep kLead bytes before the next keep region, and its margin, which is already here.
+        size_t drop = kChunk + lead - kLead;
+        level.buf.erase(level.buf.begin(), level.buf.begin() + std::ptrdiff_t(drop));
+        buf_base += drop;
+        lead = kLead;
+      }
+    }
+    return true;
+  });
+  if (r.produced == 0) return;
+  scan_chunk(level.buf.size());
+  ++stats_->streams_decoded;
+  stats_->bytes_decoded += r.produced;
+  page_budget_ -= std::min(page_budget_, r.produced);
+  if (r.limit_hit) ++stats_->limits_hit;
+  if (r.corrupt) ++stats_->corrupt_streams;
+}
+
+void WorkerImpl::ScanPage(const Page& page, std::vector<Hit>* hits, PageStats* stats) {
+  stats_ = stats;
+  page_budget_ = e_.options_.max_page_decoded;
+  size_t first = hits->size();
+  Buffer b{};
+  b.data = page.data.data();
+  b.size = page.data.size();
+  b.keep_begin = page.keep_begin;
+  b.keep_end = page.keep_end;
+  b.depth = 0;
+  b.stream_base = page.data_offset;
+  b.top_offset = page.data_offset;
+  b.source = page.source;
+  b.hits = hits;
+  b.triggers = &LevelAt(0).triggers;
+  b.worker = this;
+  ScanBuffer(b);
+  std::stable_sort(hits->begin() + std::ptrdiff_t(first), hits->end(),
+                   [](const Hit& x, const Hit& y) { return x.offset < y.offset; });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> Engine::Create(const EngineOptions& options) {
+  auto engine = std::make_unique<EngineImpl>();
+  EVIDEX_RETURN_IF_ERROR(engine->Build(options));
+  return std::unique_ptr<Engine>(std::move(engine));
+}
+
+Result<std::vector<Keyword>> ParseKeywords(std::string_view text, bool caseless) {
+  std::vector<Keyword> out;
+  size_t line_no = 0;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line[0] == '#') continue;
+    Keyword k;
+    k.caseless = caseless;
+    if (line.size() >= 2 && line[0] == '/' && (line.back() == '/' || line.substr(line.size() - 2) == "/i") &&
+        line.rfind('/') > 0) {
+      size_t close = line.rfind('/');
+      k.is_regex = true;
+      k.text = std::string(line.substr(1, close - 1));
+      if (line.substr(close) == "/i") k.caseless = true;
+      if (k.text.empty()) return InvalidArgument("keywords line " + std::to_string(line_no) + ": empty regular expression");
+    } else {
+      if (line.substr(0, 2) == "\\#") line.remove_prefix(1);
+      k.text = std::string(line);
+    }
+    out.push_back(std::move(k));
+  }
+  if (out.empty()) return InvalidArgument("the keywords file holds no keyword");
+  return out;
+}
+
+}  // namespace evidex::scan

@@ -1,0 +1,183 @@
+#include "scan/output.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "core/version.h"
+
+namespace evidex::scan {
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], 0 if invalid.
+size_t Utf8Length(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t n;
+  uint32_t cp;
+  if (c < 0x80) return 1;
+  if ((c & 0xe0) == 0xc0) { n = 2; cp = c & 0x1f; }
+  else if ((c & 0xf0) == 0xe0) { n = 3; cp = c & 0x0f; }
+  else if ((c & 0xf8) == 0xf0) { n = 4; cp = c & 0x07; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3f);
+  }
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+      (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return n;
+}
+
+}  // namespace
+
+std::string EscapeFeature(std::string_view s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = Utf8Length(s, i);
+    if (n == 1 && c >= 0x20 && c != 0x7f && c != '\\') {
+      out.push_back(char(c));
+      ++i;
+    } else if (n > 1) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+      ++i;
+    }
+  }
+  return out;
+}
+
+Result<std::unique_ptr<OutputWriter>> OutputWriter::Open(const Options& options,
+                                                         std::span<const ScannerDef* const> scanners) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.outdir, ec);
+  if (ec) return IoError("cannot create output directory " + options.outdir + ": " + ec.message());
+  std::unique_ptr<OutputWriter> w(new OutputWriter());
+  w->options_ = options;
+  w->scanners_.assign(scanners.begin(), scanners.end());
+  w->counts_.assign(scanners.size(), 0);
+  w->utf16_counts_.assign(scanners.size(), 0);
+  w->histograms_.resize(scanners.size());
+  for (const ScannerDef* s : scanners) {
+    std::string path = options.outdir + "/" + s->name + ".txt";
+    FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) return ErrnoStatus("cannot write " + path, errno);
+    w->feature_files_.push_back(f);
+    std::string header = "# BANNER FILE NOT PROVIDED (-b option)\n";
+    header += "# BULK_EXTRACTOR-Version: 2.0.0 (evidex " EVIDEX_VERSION ")\n";
+    header += "# Feature-Recorder: " + std::string(s->name) + "\n";
+    header += "# Filename: " + EscapeFeature(options.banner_filename) + "\n";
+    header += "# Feature-File-Version: 1.1\n";
+    EVIDEX_RETURN_IF_ERROR(w->Write(f, header, path));
+  }
+  if (options.jsonl) {
+    std::string path = options.outdir + "/hits.jsonl";
+    w->jsonl_ = std::fopen(path.c_str(), "wb");
+    if (w->jsonl_ == nullptr) return ErrnoStatus("cannot write " + path, errno);
+  }
+  return w;
+}
+
+OutputWriter::~OutputWriter() {
+  for (FILE* f : feature_files_) std::fclose(f);
+  if (jsonl_ != nullptr) std::fclose(jsonl_);
+}
+
+Status OutputWriter::Write(FILE* f, std::string_view text, const std::string& file) {
+  if (std::fwrite(text.data(), 1, text.size(), f) != text.size())
+    return ErrnoStatus("cannot write " + file, errno);
+  return Status::Ok();
+}
+
+Status OutputWriter::Add(const Hit& hit, std::string_view name) {
+  const ScannerDef& s = *scanners_[hit.scanner];
+  std::string path = name.empty() ? hit.path : std::string(name) + ":" + hit.path;
+  std::string feature = EscapeFeature(hit.feature);
+  std::string context = EscapeFeature(hit.context);
+  line_.clear();
+  line_ += EscapeFeature(path);
+  line_ += '\t';
+  line_ += feature;
+  line_ += '\t';
+  line_ += context;
+  line_ += '\n';
+  EVIDEX_RETURN_IF_ERROR(Write(feature_files_[hit.scanner], line_, std::string(s.name) + ".txt"));
+  ++counts_[hit.scanner];
+  HistogramEntry& e = histograms_[hit.scanner][hit.normalized];
+  ++e.count;
+  if (hit.utf16) {
+    ++e.utf16;
+    ++utf16_counts_[hit.scanner];
+  }
+  if (jsonl_ != nullptr) {
+    nlohmann::ordered_json j;
+    j["kind"] = s.name;
+    j["feature"] = feature;
+    j["normalized"] = EscapeFeature(hit.normalized);
+    j["path"] = path;
+    j["offset"] = hit.offset;
+    j["encoding"] = hit.utf16 ? "utf16le" : "utf8";
+    j["context"] = context;
+    if (!name.empty()) j["source"] = name;
+    line_ = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    line_ += '\n';
+    EVIDEX_RETURN_IF_ERROR(Write(jsonl_, line_, "hits.jsonl"));
+  }
+  return Status::Ok();
+}
+
+Status OutputWriter::Finish() {
+  if (finished_) return Status::Ok();
+  finished_ = true;
+  for (size_t i = 0; i < scanners_.size(); ++i) {
+    std::vector<std::pair<const std::string*, HistogramEntry>> rows;
+    rows.reserve(histograms_[i].size());
+    for (const auto& [value, e] : histograms_[i]) rows.emplace_back(&value, e);
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      return a.second.count > b.second.count;  // ties stay in value order (the map's)
+    });
+    std::string path = options_.outdir + "/" + scanners_[i]->name + "_histogram.txt";
+    FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) return ErrnoStatus("cannot write " + path, errno);
+    std::string out;
+    for (const auto& [value, e] : rows) {
+      out += "n=" + std::to_string(e.count) + "\t" + EscapeFeature(*value);
+      if (e.utf16 > 0) out += "\t(utf16=" + std::to_string(e.utf16) + ")";
+      out += '\n';
+      if (out.size() > (1u << 20)) {
+        Status st = Write(f, out, path);
+        if (!st.ok()) { std::fclose(f); return st; }
+        out.clear();
+      }
+    }
+    Status st = Write(f, out, path);
+    if (std::fclose(f) != 0 && st.ok()) st = ErrnoStatus("cannot write " + path, errno);
+    EVIDEX_RETURN_IF_ERROR(st);
+  }
+  for (size_t i = 0; i < feature_files_.size(); ++i) {
+    if (std::fclose(feature_files_[i]) != 0)
+      return ErrnoStatus("cannot write " + std::string(scanners_[i]->name) + ".txt", errno);
+  }
+  feature_files_.clear();
+  if (jsonl_ != nullptr) {
+    int rc = std::fclose(jsonl_);
+    jsonl_ = nullptr;
+    if (rc != 0) return ErrnoStatus("cannot write hits.jsonl", errno);
+  }
+  return Status::Ok();
+}
+
+}  // namespace evidex::scan

@@ -1,0 +1,67 @@
+// Scan output: bulk_extractor-compatible feature files and histograms, and hits.jsonl.
+//
+// OutputWriter owns the files in OUTDIR. Hits are added in their final order (by source, then
+// offset); histograms are kept in memory and written by Finish(). Not thread-safe: one writer
+// thread adds hits. Errors (disk full, permission) are returned as Status and stop the writer.
+#ifndef EVIDEX_SCAN_OUTPUT_H_
+#define EVIDEX_SCAN_OUTPUT_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "scan/hit.h"
+#include "scan/scanner.h"
+
+namespace evidex::scan {
+
+// bulk_extractor's escaping: valid UTF-8 is kept; bytes below 0x20, 0x7f, '\\' and bytes that do
+// not form valid UTF-8 become \xHH (upper-case hex).
+std::string EscapeFeature(std::string_view bytes);
+
+class OutputWriter {
+ public:
+  struct Options {
+    std::string outdir;
+    bool jsonl = false;
+    std::string banner_filename;  // the "# Filename:" header
+  };
+  static Result<std::unique_ptr<OutputWriter>> Open(const Options& options,
+                                                    std::span<const ScannerDef* const> scanners);
+  ~OutputWriter();
+
+  // `name` is the evidence item's name ("" for a single source); it heads the forensic path.
+  Status Add(const Hit& hit, std::string_view name);
+  // Writes the histograms and closes every file.
+  Status Finish();
+
+  uint64_t count(size_t scanner) const { return counts_[scanner]; }
+  uint64_t utf16_count(size_t scanner) const { return utf16_counts_[scanner]; }
+
+ private:
+  OutputWriter() = default;
+  Status Write(FILE* f, std::string_view text, const std::string& file);
+
+  Options options_;
+  std::vector<const ScannerDef*> scanners_;
+  std::vector<FILE*> feature_files_;
+  FILE* jsonl_ = nullptr;
+  std::vector<uint64_t> counts_, utf16_counts_;
+  struct HistogramEntry {
+    uint64_t count = 0;
+    uint64_t utf16 = 0;
+  };
+  std::vector<std::map<std::string, HistogramEntry>> histograms_;
+  std::string line_;
+  bool finished_ = false;
+};
+
+}  // namespace evidex::scan
+
+#endif  // EVIDEX_SCAN_OUTPUT_H_

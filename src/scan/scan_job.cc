@@ -1,0 +1,327 @@
+#include "scan/scan_job.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "core/version.h"
+#include "io/source.h"
+#include "scan/output.h"
+
+namespace evidex::scan {
+namespace {
+
+constexpr size_t kSalvageBlock = 64 * 1024;
+
+struct Item {
+  std::string path;
+  std::string name;
+  size_t report;  // index into ScanSummary::sources
+  bool in_directory;
+};
+
+struct Task {
+  size_t report = 0;
+  std::shared_ptr<Source> source;
+  std::vector<uint8_t> buf;
+  uint64_t data_offset = 0;
+  size_t keep_begin = 0, keep_end = 0;
+  std::vector<Hit> hits;
+  PageStats stats;
+  bool done = false;
+};
+
+// Reads [offset, offset + out.size()) as far as the source goes; unreadable 64 KiB blocks are
+// zero-filled and counted. Returns the bytes obtained (short only at the end of the source).
+size_t ReadSalvaging(Source& source, uint64_t offset, std::span<uint8_t> out, SourceReport& report) {
+  Result<size_t> n = source.ReadAt(offset, std::as_writable_bytes(out));
+  if (n.ok()) return *n;
+  size_t got = 0;
+  while (got < out.size()) {
+    size_t want = std::min(kSalvageBlock, out.size() - got);
+    Result<size_t> r = source.ReadAt(offset + got, std::as_writable_bytes(out.subspan(got, want)));
+    if (r.ok()) {
+      got += *r;
+      if (*r < want) break;  // end of source
+      continue;
+    }
+    if (report.errors.size() < 20) report.errors.push_back(r.status().message());
+    std::fill(out.begin() + std::ptrdiff_t(got), out.begin() + std::ptrdiff_t(got + want), 0);
+    report.bad_bytes += want;
+    got += want;
+  }
+  return got;
+}
+
+class Pool {
+ public:
+  Pool(const Engine& engine, int threads) {
+    for (int i = 0; i < threads; ++i) {
+      std::unique_ptr<Worker> w = engine.NewWorker();
+      threads_.emplace_back([this, w = std::move(w)]() mutable { Run(*w); });
+    }
+  }
+  ~Pool() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    work_cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  void Submit(Task* t) {
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(t);
+    }
+    work_cv_.notify_one();
+  }
+  void WaitDone(Task* t) {
+    std::unique_lock lock(mu_);
+    done_cv_.wait(lock, [t] { return t->done; });
+  }
+
+ private:
+  void Run(Worker& w) {
+    while (true) {
+      Task* t;
+      {
+        std::unique_lock lock(mu_);
+        work_cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        t = queue_.front();
+        queue_.pop_front();
+      }
+      Page page;
+      page.data = std::span<const uint8_t>(t->buf.data(), t->buf.size());
+      page.data_offset = t->data_offset;
+      page.keep_begin = t->keep_begin;
+      page.keep_end = t->keep_end;
+      page.source = t->source.get();
+      w.ScanPage(page, &t->hits, &t->stats);
+      {
+        std::lock_guard lock(mu_);
+        t->done = true;
+      }
+      done_cv_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<Task*> queue_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+Result<ScanSummary> RunScan(const ScanJobOptions& options,
+                            const std::function<void(const ScanProgress&)>& progress) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  if (options.sources.empty()) return InvalidArgument("no SOURCE given");
+  if (options.threads < 1) return InvalidArgument("-j must be at least 1");
+
+  Result<std::unique_ptr<Engine>> engine_or = Engine::Create(options.engine);
+  if (!engine_or.ok()) return engine_or.status();
+  const Engine& engine = **engine_or;
+
+  ScanSummary summary;
+  summary.threads = options.threads;
+  std::vector<Item> items;
+  bool unreadable_source = false, partial = false;
+  for (const std::string& arg : options.sources) {
+    Result<Enumeration> e = EnumerateEvidence(arg);
+    if (!e.ok()) {
+      SourceReport r;
+      r.path = arg;
+      r.errors.push_back(e.status().message());
+      summary.errors.push_back(e.status().message());
+      summary.sources.push_back(std::move(r));
+      unreadable_source = true;
+      continue;
+    }
+    for (const Status& st : e->errors) {
+      summary.errors.push_back(st.message());
+      partial = true;
+    }
+    for (const EvidenceItem& it : e->items) {
+      std::string name = it.relative;
+      if (options.sources.size() > 1) name = it.relative.empty() ? arg : arg + "/" + it.relative;
+      SourceReport r;
+      r.path = it.path;
+      r.name = name;
+      items.push_back({it.path, name, summary.sources.size(), !it.relative.empty()});
+      summary.sources.push_back(std::move(r));
+    }
+  }
+
+  OutputWriter::Options wopts;
+  wopts.outdir = options.outdir;
+  wopts.jsonl = options.jsonl;
+  wopts.banner_filename = options.sources.size() == 1 ? options.sources[0] : "(several sources)";
+  Result<std::unique_ptr<OutputWriter>> writer_or = OutputWriter::Open(wopts, engine.scanners());
+  if (!writer_or.ok()) return writer_or.status();
+  OutputWriter& writer = **writer_or;
+
+  ScanProgress prog;
+  for (const Item& it : items) {
+    std::error_code ec;
+    uint64_t sz = std::filesystem::file_size(it.path, ec);
+    if (!ec) prog.bytes_total += sz;
+  }
+  auto last_progress = Clock::now();
+  auto report_progress = [&](bool force) {
+    if (!progress) return;
+    auto now = Clock::now();
+    if (!force && now - last_progress < std::chrono::milliseconds(200)) return;
+    last_progress = now;
+    prog.seconds = std::chrono::duration<double>(now - start).count();
+    prog.hits = summary.hits;
+    progress(prog);
+  };
+
+  const size_t lead = std::max<size_t>(8192, engine.max_artifact_len() + 256);
+  const size_t margin = std::max(options.margin, engine.max_artifact_len() + 256);
+  const size_t page = options.page_size;
+  const size_t max_in_flight = size_t(options.threads) + 2;
+  Pool pool(engine, options.threads);
+  std::deque<std::unique_ptr<Task>> in_flight;
+  std::vector<std::vector<uint8_t>> free_buffers;
+  Status write_status;
+
+  auto finish_front = [&]() {
+    std::unique_ptr<Task> t = std::move(in_flight.front());
+    in_flight.pop_front();
+    pool.WaitDone(t.get());
+    SourceReport& r = summary.sources[t->report];
+    for (const Hit& h : t->hits) {
+      if (!write_status.ok()) break;
+      write_status = writer.Add(h, r.name);
+    }
+    summary.hits += t->hits.size();
+    uint64_t kept = t->keep_end - t->keep_begin;
+    r.bytes_scanned += kept;
+    summary.bytes_scanned += kept;
+    prog.bytes_done += kept;
+    summary.decoders.streams_decoded += t->stats.streams_decoded;
+    summary.decoders.bytes_decoded += t->stats.bytes_decoded;
+    summary.decoders.limits_hit += t->stats.limits_hit;
+    summary.decoders.corrupt_streams += t->stats.corrupt_streams;
+    t->buf.clear();
+    free_buffers.push_back(std::move(t->buf));
+    report_progress(false);
+  };
+
+  for (const Item& it : items) {
+    if (!write_status.ok()) break;
+    SourceReport& r = summary.sources[it.report];
+    Result<std::unique_ptr<Source>> src = OpenSource(it.path);
+    if (!src.ok()) {
+      r.errors.push_back(src.status().message());
+      summary.errors.push_back(src.status().message());
+      // A SOURCE that cannot be read is exit 2; one unreadable file in a directory, exit 3.
+      (it.in_directory ? partial : unreadable_source) = true;
+      continue;
+    }
+    std::shared_ptr<Source> source(std::move(src).value());
+    r.opened = true;
+    r.description = source->Describe();
+    r.size = source->Size();
+    std::error_code ec;
+    uint64_t file_size = std::filesystem::file_size(it.path, ec);
+    if (!ec) prog.bytes_total = prog.bytes_total - std::min(prog.bytes_total, file_size) + r.size;
+    prog.current = it.name.empty() ? it.path : it.name;
+    for (uint64_t off = 0; off < r.size && write_status.ok(); off += page) {
+      while (in_flight.size() >= max_in_flight) finish_front();
+      auto t = std::make_unique<Task>();
+      t->report = it.report;
+      t->source = source;
+      if (!free_buffers.empty()) {
+        t->buf = std::move(free_buffers.back());
+        free_buffers.pop_back();
+      }
+      uint64_t begin = off >= lead ? off - lead : 0;
+      uint64_t end = std::min<uint64_t>(r.size, off + page + margin);
+      t->buf.resize(size_t(end - begin));
+      size_t got = ReadSalvaging(*source, begin, t->buf, r);
+      t->buf.resize(got);
+      t->data_offset = begin;
+      t->keep_begin = size_t(off - begin);
+      t->keep_end = size_t(std::min<uint64_t>(std::min<uint64_t>(r.size, off + page) - begin, got));
+      if (t->keep_end <= t->keep_begin) {  // the source ended early (shrunk while reading)
+        r.errors.push_back(r.path + ": source ended at byte " + std::to_string(begin + got) +
+                           " of " + std::to_string(r.size));
+        break;
+      }
+      pool.Submit(t.get());
+      in_flight.push_back(std::move(t));
+      report_progress(false);
+    }
+    if (r.bad_bytes > 0 || !r.errors.empty()) {
+      partial = true;
+      summary.errors.push_back(r.path + ": " + std::to_string(r.bad_bytes) +
+                               " unreadable bytes (zero-filled); first error: " +
+                               (r.errors.empty() ? std::string("-") : r.errors.front()));
+    }
+  }
+  while (!in_flight.empty()) finish_front();
+  report_progress(true);
+  if (!write_status.ok()) return write_status;
+  Status fin = writer.Finish();
+  if (!fin.ok()) return fin;
+
+  for (size_t i = 0; i < engine.scanners().size(); ++i)
+    summary.counts.push_back({engine.scanners()[i]->name, {writer.count(i), writer.utf16_count(i)}});
+  summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  summary.exit_code = unreadable_source ? 2 : partial ? 3 : 0;
+  return summary;
+}
+
+std::string ReportJson(const ScanJobOptions& options, const ScanSummary& s) {
+  nlohmann::ordered_json j;
+  j["tool"] = "evidex";
+  j["version"] = EVIDEX_VERSION;
+  j["command_line"] = options.command_line;
+  j["threads"] = s.threads;
+  j["page_size"] = options.page_size;
+  j["max_depth"] = options.engine.max_depth;
+  nlohmann::ordered_json sources = nlohmann::ordered_json::array();
+  for (const SourceReport& r : s.sources) {
+    nlohmann::ordered_json o;
+    o["path"] = r.path;
+    if (!r.name.empty()) o["name"] = r.name;
+    o["description"] = r.description;
+    o["opened"] = r.opened;
+    o["size"] = r.size;
+    o["bytes_scanned"] = r.bytes_scanned;
+    o["unreadable_bytes"] = r.bad_bytes;
+    o["errors"] = r.errors;
+    sources.push_back(std::move(o));
+  }
+  j["sources"] = std::move(sources);
+  nlohmann::ordered_json counts = nlohmann::ordered_json::object();
+  for (const auto& [name, c] : s.counts) counts[name] = {{"hits", c.first}, {"utf16le", c.second}};
+  j["scanners"] = std::move(counts);
+  j["decoders"] = {{"streams", s.decoders.streams_decoded},
+                   {"bytes_decoded", s.decoders.bytes_decoded},
+                   {"limits_hit", s.decoders.limits_hit},
+                   {"corrupt_streams", s.decoders.corrupt_streams}};
+  j["bytes_scanned"] = s.bytes_scanned;
+  j["hits"] = s.hits;
+  j["elapsed_seconds"] = s.seconds;
+  j["throughput_mb_per_s"] = s.seconds > 0 ? double(s.bytes_scanned) / 1e6 / s.seconds : 0.0;
+  j["errors"] = s.errors;
+  j["exit_code"] = s.exit_code;
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace evidex::scan

@@ -1,0 +1,76 @@
+// A whole scan: evidence items in, output files out, pages spread over worker threads.
+//
+// RunScan enumerates each SOURCE (a directory gives one item per file), reads every item in
+// pages of `page_size` bytes with `lead` bytes before and `margin` bytes after, hands pages to
+// `threads` workers and writes their hits in source order, so the output is identical for any
+// thread count. Memory stays bounded: at most threads + 2 pages are in flight.
+// Unreadable regions of a source are read around in 64 KiB blocks (zero-filled and counted as
+// bad bytes) so one bad sector does not end the scan.
+#ifndef EVIDEX_SCAN_SCAN_JOB_H_
+#define EVIDEX_SCAN_SCAN_JOB_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "scan/engine.h"
+
+namespace evidex::scan {
+
+struct ScanJobOptions {
+  std::vector<std::string> sources;
+  std::string outdir;
+  int threads = 1;
+  bool jsonl = false;
+  EngineOptions engine;
+  size_t page_size = 16u << 20;
+  size_t margin = 1u << 20;
+  std::string command_line;
+};
+
+struct ScanProgress {
+  uint64_t bytes_done = 0;
+  uint64_t bytes_total = 0;
+  uint64_t hits = 0;
+  double seconds = 0;
+  std::string current;  // the item being read
+};
+
+struct SourceReport {
+  std::string path;         // as given, or the file inside a directory
+  std::string name;         // name heading forensic paths ("" for a single source)
+  std::string description;  // Source::Describe()
+  uint64_t size = 0;
+  uint64_t bytes_scanned = 0;
+  uint64_t bad_bytes = 0;   // unreadable, zero-filled
+  std::vector<std::string> errors;
+  bool opened = false;
+};
+
+struct ScanSummary {
+  std::vector<SourceReport> sources;
+  std::vector<std::string> errors;       // one line each, naming the source
+  std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> counts;  // scanner -> (hits, utf16)
+  PageStats decoders;
+  uint64_t bytes_scanned = 0;
+  uint64_t hits = 0;
+  double seconds = 0;
+  int threads = 0;
+  // 0 done; 2 a source could not be read at all; 3 finished with unreadable parts.
+  int exit_code = 0;
+};
+
+// Runs the scan. A non-OK Status means no scan happened or the output could not be written
+// (bad options, no writable OUTDIR); unreadable evidence is reported in ScanSummary instead.
+// `progress` is called from the calling thread about every 200 ms (may be empty).
+Result<ScanSummary> RunScan(const ScanJobOptions& options,
+                            const std::function<void(const ScanProgress&)>& progress);
+
+// report.json's content for a finished scan.
+std::string ReportJson(const ScanJobOptions& options, const ScanSummary& summary);
+
+}  // namespace evidex::scan
+
+#endif  // EVIDEX_SCAN_SCAN_JOB_H_
