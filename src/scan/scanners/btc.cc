@@ -9,8 +9,8 @@ namespace {
 
 #define B58 "1-9A-HJ-NP-Za-km-z"
 constexpr PatternDef kPatterns[] = {
-    {"(?:^|[^" B58 "])[13][" B58 "]{25,34}(?:[^" B58 "]|$)"},
-    {"(?:^|[^0-9A-Za-z])(?:bc|tb)1[02-9ac-hj-np-z]{6,87}(?:[^0-9A-Za-z]|$)", true},
+    {"[13][" B58 "]{25,34}(?:[^" B58 "]|$)"},
+    {"(?:bc|tb)1[02-9ac-hj-np-z]{6,87}(?:[^0-9A-Za-z]|$)", true},
 };
 
 bool Base58Char(char c) {

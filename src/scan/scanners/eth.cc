@@ -7,7 +7,7 @@ namespace evidex::scan {
 namespace {
 
 constexpr PatternDef kPatterns[] = {
-    {R"((?:^|[^0-9A-Za-z])0x[0-9A-Fa-f]{40}(?:[^0-9A-Za-z]|$))"},
+    {R"(0x[0-9A-Fa-f]{40}(?:[^0-9A-Za-z]|$))"},
 };
 
 std::optional<Span> Locate(std::string_view t, size_t anchor) {

@@ -8,7 +8,7 @@ namespace evidex::scan {
 namespace {
 
 constexpr PatternDef kPatterns[] = {
-    {R"((?:^|[^A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ \-]?[A-Z0-9]){11,30}(?:[^A-Za-z0-9]|$))"},
+    {R"([A-Z]{2}[0-9]{2}(?:[ \-]?[A-Z0-9]){11,30}(?:[^A-Za-z0-9]|$))"},
 };
 
 bool IbanChar(char c) { return IsDigit(c) || (c >= 'A' && c <= 'Z') || c == ' ' || c == '-'; }

@@ -12,7 +12,7 @@ namespace evidex::scan {
 namespace {
 
 constexpr PatternDef kPatterns[] = {
-    {R"((?:^|[^0-9A-Za-z:.])[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*(?:[^0-9A-Za-z:.]|$))"},
+    {R"([0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*(?:[^0-9A-Za-z:.]|$))"},
 };
 
 bool V6Char(char c) {

@@ -7,7 +7,7 @@ namespace evidex::scan {
 namespace {
 
 constexpr PatternDef kPatterns[] = {
-    {R"((?:^|[^A-Za-z0-9])[a-z2-7]{56}\.onion(?:[^A-Za-z0-9\-]|$))", true},
+    {R"([a-z2-7]{56}\.onion(?:[^A-Za-z0-9\-]|$))", true},
 };
 
 std::optional<Span> Locate(std::string_view t, size_t anchor) {

@@ -4,6 +4,7 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include <string>
+#include <unordered_map>
 
 #include "scan/scanner.h"
 
@@ -14,7 +15,7 @@ using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
 constexpr PatternDef kPatterns[] = {
-    {R"((?:^|[^0-9A-Za-z+])\+[1-9](?:[ .\-()]{0,2}[0-9]){6,15}(?:[^0-9]|$))"},
+    {R"(\+[1-9](?:[ .\-()]{0,2}[0-9]){6,15}(?:[^0-9]|$))"},
 };
 
 bool PhoneChar(char c) {
@@ -36,17 +37,33 @@ std::optional<Span> Locate(std::string_view t, size_t anchor) {
   return Span{begin, end};
 }
 
+// libphonenumber takes tens of microseconds per number; the same numbers recur on a disk, so
+// each thread remembers recent answers ("" for not a number).
+std::string ParseCached(std::string_view text) {
+  thread_local std::unordered_map<std::string, std::string> cache;
+  std::string key(text);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  if (cache.size() > 65536) cache.clear();
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  std::string result;
+  PhoneNumber number;
+  if (util.Parse(key, "ZZ", &number) == PhoneNumberUtil::NO_PARSING_ERROR &&
+      util.IsValidNumber(number))
+    util.Format(number, PhoneNumberUtil::E164, &result);
+  cache.emplace(std::move(key), result);
+  return result;
+}
+
 bool Validate(std::string_view t, Span s, std::string* normalized) {
   if (s.end < t.size() && IsAlnum(t[s.end])) return false;
-  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  if (s.begin > 0 && (IsAlnum(t[s.begin - 1]) || t[s.begin - 1] == '+')) return false;
   // The run may carry trailing groups that are not part of the number ("+44 20 7946 0958 12"):
   // try it whole, then drop trailing groups.
   std::string_view text = t.substr(s.begin, s.size());
   for (int tries = 0; tries < 4 && text.size() > 7; ++tries) {
-    PhoneNumber number;
-    if (util.Parse(std::string(text), "ZZ", &number) == PhoneNumberUtil::NO_PARSING_ERROR &&
-        util.IsValidNumber(number)) {
-      util.Format(number, PhoneNumberUtil::E164, normalized);
+    std::string e164 = ParseCached(text);
+    if (!e164.empty()) {
+      *normalized = std::move(e164);
       return true;
     }
     size_t cut = text.find_last_of(" .-(");

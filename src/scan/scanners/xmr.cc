@@ -8,7 +8,7 @@ namespace {
 
 #define B58 "1-9A-HJ-NP-Za-km-z"
 constexpr PatternDef kPatterns[] = {
-    {"(?:^|[^" B58 "])[48][" B58 "]{94}(?:[" B58 "]{11})?(?:[^" B58 "]|$)"},
+    {"[48][" B58 "]{94}"},
 };
 
 std::optional<Span> Locate(std::string_view t, size_t anchor) {
