@@ -1,5 +1,8 @@
 // evidex: the command line. One subcommand per job, thin over the modules.
+#include <signal.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <cstdio>
 #include <fstream>
@@ -23,6 +26,9 @@ constexpr int kExitUsage = 1;
 constexpr int kExitOutput = 4;
 
 using evidex::Result;
+
+std::atomic<bool> g_cancel{false};
+extern "C" void OnSignal(int) { g_cancel.store(true); }
 
 bool ParseSize(const std::string& text, uint64_t* out) {
   if (text.empty()) return false;
@@ -182,6 +188,12 @@ int main(int argc, char** argv) {
   }
   if (!evidex::scan::LoadPublicSuffixList()) return kExitUsage;
 
+  // Ctrl-C or a kill: stop reading, write what was found, exit 130.
+  opts.cancel = &g_cancel;
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
   const bool show_progress = !quiet && isatty(STDERR_FILENO);
   Result<evidex::scan::ScanSummary> result = evidex::scan::RunScan(
       opts, show_progress ? std::function<void(const evidex::scan::ScanProgress&)>(PrintProgress)
@@ -193,6 +205,7 @@ int main(int argc, char** argv) {
   }
   const evidex::scan::ScanSummary& s = *result;
   for (const std::string& e : s.errors) std::fprintf(stderr, "evidex: %s\n", e.c_str());
+  if (s.interrupted) std::fprintf(stderr, "evidex: interrupted; results so far are in %s\n", outdir.c_str());
   std::string report = evidex::scan::ReportJson(opts, s);
   {
     std::ofstream out(outdir + "/report.json", std::ios::binary);

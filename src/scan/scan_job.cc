@@ -221,8 +221,9 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
     report_progress(false);
   };
 
+  auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(); };
   for (const Item& it : items) {
-    if (!write_status.ok()) break;
+    if (!write_status.ok() || cancelled()) break;
     SourceReport& r = summary.sources[it.report];
     Result<std::unique_ptr<Source>> src = OpenSource(it.path);
     if (!src.ok()) {
@@ -240,7 +241,7 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
     uint64_t file_size = std::filesystem::file_size(it.path, ec);
     if (!ec) prog.bytes_total = prog.bytes_total - std::min(prog.bytes_total, file_size) + r.size;
     prog.current = it.name.empty() ? it.path : it.name;
-    for (uint64_t off = 0; off < r.size && write_status.ok(); off += page) {
+    for (uint64_t off = 0; off < r.size && write_status.ok() && !cancelled(); off += page) {
       while (in_flight.size() >= max_in_flight) finish_front();
       auto t = std::make_unique<Task>();
       t->report = it.report;
@@ -282,7 +283,8 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
   for (size_t i = 0; i < engine.scanners().size(); ++i)
     summary.counts.push_back({engine.scanners()[i]->name, {writer.count(i), writer.utf16_count(i)}});
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  summary.exit_code = unreadable_source ? 2 : partial ? 3 : 0;
+  summary.interrupted = cancelled();
+  summary.exit_code = summary.interrupted ? 130 : unreadable_source ? 2 : partial ? 3 : 0;
   return summary;
 }
 
@@ -320,6 +322,7 @@ std::string ReportJson(const ScanJobOptions& options, const ScanSummary& s) {
   j["elapsed_seconds"] = s.seconds;
   j["throughput_mb_per_s"] = s.seconds > 0 ? double(s.bytes_scanned) / 1e6 / s.seconds : 0.0;
   j["errors"] = s.errors;
+  j["interrupted"] = s.interrupted;
   j["exit_code"] = s.exit_code;
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

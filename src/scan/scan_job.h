@@ -9,6 +9,7 @@
 #ifndef EVIDEX_SCAN_SCAN_JOB_H_
 #define EVIDEX_SCAN_SCAN_JOB_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -28,6 +29,9 @@ struct ScanJobOptions {
   size_t page_size = 16u << 20;
   size_t margin = 1u << 20;
   std::string command_line;
+  // When set and it becomes true (e.g. from a SIGINT handler), no new page is read; pages in
+  // flight finish and everything found so far is written. The summary says `interrupted`.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct ScanProgress {
@@ -58,6 +62,7 @@ struct ScanSummary {
   uint64_t hits = 0;
   double seconds = 0;
   int threads = 0;
+  bool interrupted = false;
   // 0 done; 2 a source could not be read at all; 3 finished with unreadable parts.
   int exit_code = 0;
 };
