@@ -17,14 +17,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct Outcome {
   int code;
   std::string out;
 };
 
 // Runs a shell command; returns its exit code and stdout (stderr goes to stdout too with 2>&1).
-Run Sh(const std::string& cmd) {
-  Run r{-1, ""};
+Outcome Sh(const std::string& cmd) {
+  Outcome r{-1, ""};
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
   char buf[4096];
@@ -54,7 +54,7 @@ class Cli : public ::testing::Test {
     ss << in.rdbuf();
     return ss.str();
   }
-  Run Scan(const std::string& args) {
+  Outcome Scan(const std::string& args) {
     return Sh(Evidex() + " scan " + args + " -o " + P("out") + " --quiet 2>&1");
   }
   fs::path dir_;
@@ -66,7 +66,7 @@ std::string Sample() {
 }
 
 TEST_F(Cli, ScannersListsEveryScanner) {
-  Run r = Sh(Evidex() + " scanners");
+  Outcome r = Sh(Evidex() + " scanners");
   EXPECT_EQ(r.code, 0);
   for (const char* name : {"email", "url", "domain", "ipv4", "ipv6", "phone", "ccn", "iban", "btc",
                            "eth", "xmr", "onion", "keyword"})
@@ -75,7 +75,7 @@ TEST_F(Cli, ScannersListsEveryScanner) {
 
 TEST_F(Cli, ScanWritesFeatureFilesHistogramsReportAndJsonl) {
   Write("a.raw", Sample());
-  Run r = Sh(Evidex() + " scan " + P("a.raw") + " -o " + P("out") + " --jsonl --json -j 2");
+  Outcome r = Sh(Evidex() + " scan " + P("a.raw") + " -o " + P("out") + " --jsonl --json -j 2");
   ASSERT_EQ(r.code, 0) << r.out;
   nlohmann::json report = nlohmann::json::parse(r.out);
   EXPECT_EQ(report["scanners"]["email"]["hits"], 1);
@@ -124,7 +124,7 @@ TEST_F(Cli, UsageErrorsAreExitOne) {
   EXPECT_EQ(Sh(Evidex() + " scan " + P("a.raw") + " 2>&1").code, 1);  // no -o
   EXPECT_EQ(Scan(P("a.raw") + " --keywords " + P("missing.txt")).code, 1);
   Write("bad.kw", "/(unclosed/\n");
-  Run r = Scan(P("a.raw") + " --keywords " + P("bad.kw"));
+  Outcome r = Scan(P("a.raw") + " --keywords " + P("bad.kw"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("(unclosed"), std::string::npos) << r.out;
 }
@@ -139,7 +139,7 @@ TEST_F(Cli, KeywordsFile) {
 }
 
 TEST_F(Cli, MissingSourceIsExitTwoWithOneLineError) {
-  Run r = Scan(P("nope.E01"));
+  Outcome r = Scan(P("nope.E01"));
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("nope.E01"), std::string::npos);
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
@@ -163,7 +163,7 @@ TEST_F(Cli, CorruptGzipAndZipBombFinish) {
   ASSERT_EQ(Sh("cd " + dir_.string() + " && (head -c 209715200 /dev/zero; echo ' bomb@example.com')"
                " > zeros && zip -q bomb.zip zeros && rm zeros").code, 0);
   fs::remove_all(dir_ / "out");
-  Run r = Sh(Evidex() + " scan " + P("bomb.zip") + " -o " + P("out") +
+  Outcome r = Sh(Evidex() + " scan " + P("bomb.zip") + " -o " + P("out") +
              " --quiet --json --max-stream-bytes 8M");
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(Read("out/email.txt").find("bomb@example.com"), std::string::npos);
@@ -185,7 +185,7 @@ TEST_F(Cli, SplitRawAndE01GiveTheSameHitsAsRaw) {
   EXPECT_EQ(split.substr(split.find("\n", split.find("Feature-File-Version"))), raw);
   // A missing middle part: exit 2, the error names it.
   fs::rename(dir_ / "part.002", dir_ / "moved");
-  Run r = Scan(P("part.001"));
+  Outcome r = Scan(P("part.001"));
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("part.002"), std::string::npos) << r.out;
   if (Sh("command -v ewfacquire >/dev/null").code != 0) GTEST_SKIP() << "ewfacquire (ewf-tools) not installed";
@@ -207,7 +207,7 @@ TEST_F(Cli, InterruptWritesWhatWasFound) {
   // A 20 GiB sparse image (zeros, no disk space) with an address at its start; SIGINT after 1.5 s.
   ASSERT_EQ(Sh("truncate -s 20G " + P("big.img") + " && printf 'x olga@example.com' | dd of=" +
                P("big.img") + " conv=notrunc status=none").code, 0);
-  Run r = Sh("timeout -s INT 1.5 " + Evidex() + " scan " + P("big.img") + " -o " + P("out") +
+  Outcome r = Sh("timeout --preserve-status -s INT 1.5 " + Evidex() + " scan " + P("big.img") + " -o " + P("out") +
              " --quiet --json");
   EXPECT_EQ(r.code, 130) << r.out;
   nlohmann::json report = nlohmann::json::parse(Read("out/report.json"));
@@ -219,7 +219,7 @@ TEST_F(Cli, InterruptWritesWhatWasFound) {
 TEST_F(Cli, UnwritableOutputIsExitFour) {
   Write("a.raw", Sample());
   Write("file", "x");
-  Run r = Sh(Evidex() + " scan " + P("a.raw") + " -o " + P("file") + "/sub --quiet 2>&1");
+  Outcome r = Sh(Evidex() + " scan " + P("a.raw") + " -o " + P("file") + "/sub --quiet 2>&1");
   EXPECT_EQ(r.code, 4) << r.out;
 }
 
@@ -238,7 +238,7 @@ TEST_F(Cli, SharedDataImages) {
   // The dfvfs syslog in every container: the same hits, found through each decoder.
   for (const char* f : {"syslog", "syslog.gz", "syslog.zlib", "syslog.zip", "ext2.E01", "ext2.splitraw.000"}) {
     fs::remove_all(dir_ / "out");
-    Run r = Scan((data / f).string());
+    Outcome r = Scan((data / f).string());
     EXPECT_EQ(r.code, 0) << f << ": " << r.out;
   }
   fs::remove_all(dir_ / "out");

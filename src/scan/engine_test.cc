@@ -101,7 +101,7 @@ std::string ReadFile(const fs::path& p) {
   ss << in.rdbuf();
   return ss.str();
 }
-int Run(const std::string& cmd) { return std::system(cmd.c_str()); }
+int Shell(const std::string& cmd) { return std::system(cmd.c_str()); }
 
 TEST(Engine, FindsInsideGzipWithForensicPath) {
   std::string inner = std::string(100, ' ') + "write to alice@example.org now";
@@ -276,7 +276,7 @@ TEST(ScanJob, GzipInsideZipMadeByRealTools) {
   TempDir tmp;
   fs::path d = tmp.path();
   WriteFile(d / "note.txt", "meet ivan@example.com at the usual place\n");
-  ASSERT_EQ(Run("cd " + d.string() + " && gzip -k -n note.txt && zip -q -0 plain.zip note.txt.gz && "
+  ASSERT_EQ(Shell("cd " + d.string() + " && gzip -k -n note.txt && zip -q -0 plain.zip note.txt.gz && "
                 "zip -q deflated.zip note.txt"), 0);
   std::string img = Noise(5000, 1) + ReadFile(d / "plain.zip") + Noise(3000, 2) + ReadFile(d / "deflated.zip");
   WriteFile(d / "img.raw", img);
