@@ -1,6 +1,7 @@
 // Replays fuzz corpora without libFuzzer: every file under each argument (file or directory) is
 // passed to LLVMFuzzerTestOneInput once. Used by `make test` (also under ASan+UBSan) so that the
 // crash-free corpus stays crash-free.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>

@@ -227,7 +227,11 @@ TEST_F(Cli, DirectoryOfFiles) {
   fs::create_directories(dir_ / "ev/mail");
   Write("ev/mail/inbox", "x kate@example.com");
   Write("ev/notes.txt", "call +33 1 42 68 53 00");
+  // Files in a directory are files: split-looking names are not opened as sets (each once).
+  Write("ev/img.001", "a pam@example.com");
+  Write("ev/img.002", "b pam@example.com");
   ASSERT_EQ(Scan(P("ev") + " --jsonl").code, 0);
+  EXPECT_EQ(Read("out/email_histogram.txt"), "n=2\tpam@example.com\nn=1\tkate@example.com\n");
   EXPECT_NE(Read("out/email.txt").find("\nmail/inbox:2\tkate@example.com"), std::string::npos);
   EXPECT_NE(Read("out/hits.jsonl").find("\"source\":\"notes.txt\""), std::string::npos);
 }

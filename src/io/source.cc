@@ -38,6 +38,10 @@ std::unique_ptr<Source> MakeMemorySource(std::string bytes, std::string descript
   return std::make_unique<MemorySource>(std::move(bytes), std::move(description));
 }
 
+Result<std::unique_ptr<Source>> OpenRawFile(const std::string& path) {
+  return io_internal::OpenRawSource(path);
+}
+
 Result<std::unique_ptr<Source>> OpenSource(const std::string& path) {
   if (path.empty()) return InvalidArgument("empty evidence path");
   Result<os::FileInfo> info = os::Stat(path, /*follow_symlinks=*/true);

@@ -41,6 +41,10 @@ std::unique_ptr<Source> MakeMemorySource(std::string bytes, std::string descript
 // Opens one evidence path (not a directory), read-only.
 Result<std::unique_ptr<Source>> OpenSource(const std::string& path);
 
+// Opens one file or device as raw bytes, whatever its name or signature: the files found in a
+// directory are scanned as the files they are (a directory of split parts is not a set).
+Result<std::unique_ptr<Source>> OpenRawFile(const std::string& path);
+
 // One item to scan: a path on disk and the name it carries in forensic paths ("" for a single
 // evidence file; the path relative to the directory for a directory's files).
 struct EvidenceItem {

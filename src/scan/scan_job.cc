@@ -225,7 +225,7 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
   for (const Item& it : items) {
     if (!write_status.ok() || cancelled()) break;
     SourceReport& r = summary.sources[it.report];
-    Result<std::unique_ptr<Source>> src = OpenSource(it.path);
+    Result<std::unique_ptr<Source>> src = it.in_directory ? OpenRawFile(it.path) : OpenSource(it.path);
     if (!src.ok()) {
       r.errors.push_back(src.status().message());
       summary.errors.push_back(src.status().message());
