@@ -1459,23 +1459,34 @@ struct KindReport {
   std::vector<std::string> reported_lookalikes, other_examples, missing_examples;
 };
 
-// The host of an e-mail address or URL: the domain scanner reports it too.
-std::string HostOf(std::string_view kind, std::string_view v) {
+// Values other scanners legitimately report inside a planted artifact: the host of an e-mail
+// address, URL or onion address (domain), and "password@host" in a URL's user info (email).
+std::vector<std::string> DerivedKeys(std::string_view kind, std::string_view v) {
+  std::vector<std::string> keys;
+  auto add = [&](std::string_view k, std::string_view value) {
+    if (!value.empty()) keys.push_back(std::string(k) + '\t' + Lower(value));
+  };
   if (kind == "email") {
     size_t at = v.rfind('@');
-    return at == std::string_view::npos ? "" : std::string(v.substr(at + 1));
-  }
-  if (kind == "url") {
+    if (at != std::string_view::npos) add("domain", v.substr(at + 1));
+  } else if (kind == "url") {
     size_t s = v.find("://");
-    if (s == std::string_view::npos) return "";
-    std::string_view rest = v.substr(s + 3);
-    rest = rest.substr(0, rest.find_first_of("/?#"));
-    if (size_t at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
-    rest = rest.substr(0, rest.find(':'));
-    return Lower(rest);
+    if (s == std::string_view::npos) return keys;
+    std::string_view authority = v.substr(s + 3);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    std::string_view host = authority;
+    if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
+      host = authority.substr(at + 1);
+      std::string_view user = authority.substr(0, at);
+      if (size_t colon = user.find(':'); colon != std::string_view::npos)
+        user = user.substr(colon + 1);
+      add("email", std::string(user) + "@" + std::string(host.substr(0, host.find(':'))));
+    }
+    add("domain", host.substr(0, host.find(':')));
+  } else if (kind == "onion") {
+    add("domain", v);
   }
-  if (kind == "onion") return std::string(v);
-  return "";
+  return keys;
 }
 
 std::string Percent(uint64_t a, uint64_t b) {
@@ -1508,7 +1519,7 @@ int CheckHits(const std::string& truth_path, const std::string& hits_path,
   }
   std::unordered_map<std::string, std::vector<uint32_t>> valid;
   std::unordered_map<std::string, uint32_t> lookalike;  // key -> kind index
-  std::unordered_set<std::string> derived_hosts;
+  std::unordered_set<std::string> derived;
   std::vector<Planted> planted;
   std::string line;
   uint64_t line_no = 0;
@@ -1525,11 +1536,11 @@ int CheckHits(const std::string& truth_path, const std::string& hits_path,
     }
     if (kr.size() < kinds.size()) kr.resize(kinds.size());
     std::string key = r->kind + '\t' + r->normalized;
+    // Parts of look-alikes count too: the host of an onion look-alike is still a host name.
+    for (std::string& d : DerivedKeys(r->kind, r->normalized)) derived.insert(std::move(d));
     if (r->valid) {
       valid[key].push_back(uint32_t(planted.size()));
       planted.push_back({uint8_t(k), uint8_t(p), false, r->offset});
-      std::string host = HostOf(r->kind, r->normalized);
-      if (!host.empty()) derived_hosts.insert(std::move(host));
     } else {
       lookalike.emplace(std::move(key), uint32_t(k));
       ++kr[k].lookalikes;
@@ -1581,7 +1592,7 @@ int CheckHits(const std::string& truth_path, const std::string& hits_path,
                                 : std::string("?");
         r.reported_lookalikes.push_back(norm + " at " + where);
       }
-    } else if (kind == "domain" && derived_hosts.count(norm)) {
+    } else if (derived.count(key)) {
       ++r.hits_derived;
     } else {
       if (r.hits_other++ < uint64_t(options.examples)) r.other_examples.push_back(norm);
@@ -1693,8 +1704,9 @@ int CheckHits(const std::string& truth_path, const std::string& hits_path,
   out << "\n"
       << fmt::format("total hits {}; look-alikes reported {}; min recall {:.2f}%\n", total_hits,
                      lookalikes_reported, 100 * options.min_recall);
-  out << "(other = hits that are neither planted, nor hosts of planted e-mails/URLs, nor "
-         "look-alikes: found in random bytes or text by chance, or false positives)\n";
+  out << "(other: hits that are not planted values, look-alikes, or parts of planted values "
+         "(hosts of e-mails/URLs/onions, user@host in URLs): chance finds in random bytes, "
+         "corrupt streams decoded up to their error, or false positives)\n";
   for (size_t k = 0; k < kinds.size() && k < kr.size(); ++k) {
     const KindReport& r = kr[k];
     for (const std::string& m : r.missing_examples)
