@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   clang-14 libclang-rt-14-dev
-  libvectorscan-dev libpsl-dev publicsuffix libphonenumber-dev
+  libhyperscan-dev libpsl-dev publicsuffix libphonenumber-dev
   libewf-dev ewf-tools zlib1g-dev libssl-dev libsodium-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -29,4 +29,10 @@ fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Hyperscan and vectorscan both ship libhs and conflict: we use Intel Hyperscan (ARCHITECTURE.md
+# says why), so a vectorscan left on the machine is removed in the same transaction.
+remove=()
+for p in libvectorscan-dev libvectorscan5; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && remove+=("$p-")
+done
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" "${remove[@]}" >/dev/null

@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -202,6 +203,43 @@ TEST(Engine, RandomBytesGiveNoPlantedLookalikes) {
     EXPECT_TRUE(f.kind == "domain" || f.kind == "ipv4" || f.kind == "ipv6" || f.kind == "email" ||
                 f.kind == "phone")
         << f.kind << " " << f.normalized;
+  }
+}
+
+// Regression: vectorscan 5.4.9 (Debian 12) missed this UTF-16LE onion address when the buffer
+// started 2..18 bytes past a 64-byte boundary (a database of only the onion patterns). Results
+// must never depend on where a buffer sits in memory.
+TEST(Engine, HitsDoNotDependOnBufferAlignment) {
+  ASSERT_TRUE(LoadPublicSuffixList());
+  std::string ascii = "http://pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion/ here "
+                      "mail ann@example.org card 4111 1111 1111 1111 ip 10.1.2.3";
+  std::string wide;
+  for (char c : ascii) wide += std::string{c, '\0'};
+  for (bool onion_only : {true, false}) {
+    EngineOptions opts;
+    if (onion_only) {
+      opts.scanners = {"onion"};
+      opts.max_depth = 0;
+    }
+    Result<std::unique_ptr<Engine>> engine = Engine::Create(opts);
+    ASSERT_TRUE(engine.ok());
+    std::unique_ptr<Worker> w = (*engine)->NewWorker();
+    alignas(64) static uint8_t buf[4096];
+    for (const std::string* text : {&ascii, &wide}) {
+      std::vector<size_t> counts;
+      for (size_t off = 0; off < 64; ++off) {
+        std::memcpy(buf + off, text->data(), text->size());
+        std::vector<Hit> hits;
+        PageStats stats;
+        Page page;
+        page.data = std::span<const uint8_t>(buf + off, text->size());
+        page.keep_end = text->size();
+        w->ScanPage(page, &hits, &stats);
+        counts.push_back(hits.size());
+      }
+      EXPECT_EQ(counts, std::vector<size_t>(64, counts[0])) << (text == &wide ? "UTF-16LE" : "ASCII");
+      EXPECT_GE(counts[0], 1u);
+    }
   }
 }
 
