@@ -62,6 +62,20 @@ bool Validate(std::string_view t, Span s, std::string* normalized) {
     if (word_char(f)) return false;
     if ((f == '.' || f == ',') && s.end + 1 < t.size() && IsDigit(t[s.end + 1])) return false;
   }
+  // Context: the tail of a longer grouped code such as an IBAN ("GB62 ESVD 3817 7570 2941 91"):
+  // walk back over 4-char groups joined by the same separator; a group of the IBAN shape
+  // (two letters, two digits) at their start means this is not a card.
+  if (group_count > 1 && s.begin >= 5) {
+    size_t i = s.begin;
+    for (int g = 0; g < 8 && i >= 5 && t[i - 1] == sep; ++g) {
+      std::string_view grp = t.substr(i - 5, 4);
+      bool alnum = true;
+      for (char c : grp) alnum = alnum && (IsDigit(c) || (c >= 'A' && c <= 'Z'));
+      if (!alnum || (i >= 6 && IsAlnum(t[i - 6]))) break;
+      if (IsAlpha(grp[0]) && IsAlpha(grp[1]) && IsDigit(grp[2]) && IsDigit(grp[3])) return false;
+      i -= 5;
+    }
+  }
   std::string_view d(digits, n);
   if (!validate::CardNumberValid(d)) return false;
   *normalized = std::string(d);

@@ -37,6 +37,8 @@ bool Validate(std::string_view t, Span s, std::string* normalized) {
   if (s.begin > 0 && (IsAlnum(t[s.begin - 1]) || t[s.begin - 1] == '_')) return false;
   if (s.end < t.size() && (IsAlnum(t[s.end]) || t[s.end] == '_')) return false;
   if (!IsRegistrableHost(host)) return false;
+  // Onion services are the onion scanner's (with their checksum); the suffix list has "onion".
+  if (host.size() > 6 && Lower(host.substr(host.size() - 6)) == ".onion") return false;
   size_t first_dot = host.find('.');
   size_t last_dot = host.rfind('.');
   if (first_dot == last_dot && FileExtensionTld(host.substr(last_dot + 1))) {
