@@ -7,7 +7,7 @@
 #include <string>
 
 #include "scan/decoders/decoder.h"
-#include "scan/pattern_widen.h"
+#include "scan/utf16.h"
 
 namespace evidex::scan {
 namespace {
@@ -19,6 +19,8 @@ constexpr size_t kMargin = 1u << 20;
 constexpr size_t kLead = 8u << 10;
 constexpr size_t kContext = 16;
 constexpr size_t kSourceBlock = 1u << 20;
+// Shorter UTF-16LE runs cannot hold an artifact worth reporting ("::1" aside).
+constexpr size_t kMinUtf16Units = 6;
 
 enum class PatternKind : uint8_t { kScanner, kKeyword, kDecoder };
 
@@ -34,9 +36,24 @@ struct PatternInfo {
 constexpr DecoderKind kDecoders[] = {DecoderKind::kGzip, DecoderKind::kZlib, DecoderKind::kZip};
 constexpr uint32_t kSigLen[] = {3, 2, 4};
 
-bool AsciiUnit(const uint8_t* p) { return p[1] == 0 && p[0] >= 0x01 && p[0] <= 0x7f; }
 
 std::span<const PatternDef> NoPatterns() { return {}; }
+
+// A literal keyword as a pattern: every byte that is not a letter or digit as \xHH.
+std::string EscapeLiteral(std::string_view literal) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : literal) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+      out.push_back(char(c));
+    } else {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
 
 class EngineImpl;
 
@@ -70,12 +87,18 @@ class WorkerImpl : public Worker {
     size_t first_hit;       // hits before this index belong to other buffers
     std::vector<Trigger>* triggers;
     WorkerImpl* worker;
+    bool utf16_pass;        // the current hs_scan is over the narrowed UTF-16LE runs
   };
 
   static int OnMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                      void* ctx);
   void ScanBuffer(Buffer& b);
   void HandleScanner(Buffer& b, const PatternInfo& info, size_t to);
+  void HandleScanner16(Buffer& b, const PatternInfo& info, size_t to);
+  // Locate, deduplicate, validate and emit; `text` is narrow text whose index i lies at byte
+  // base + i * stride of the buffer.
+  void Found(Buffer& b, const PatternInfo& info, std::string_view text, size_t anchor,
+             size_t base, size_t stride);
   void HandleKeyword(Buffer& b, const PatternInfo& info, size_t from, size_t to);
   void EmitHit(Buffer& b, uint32_t scanner, bool utf16, size_t begin, size_t end,
                std::string feature, std::string normalized);
@@ -86,7 +109,8 @@ class WorkerImpl : public Worker {
   hs_scratch_t* scratch_;
   std::vector<std::unique_ptr<Level>> levels_;
   std::vector<uint8_t> source_block_;
-  std::string narrow_;
+  std::string narrow16_;           // the UTF-16LE runs of the buffer being scanned, narrowed
+  std::vector<Utf16Run> runs16_;
   PageStats* stats_ = nullptr;
   uint64_t page_budget_ = 0;
 };
@@ -142,9 +166,6 @@ Status EngineImpl::Build(const EngineOptions& options) {
     for (const PatternDef& p : s->patterns) {
       unsigned f = HS_FLAG_DOTALL | (p.caseless ? HS_FLAG_CASELESS : 0);
       add(p.regex, f, {PatternKind::kScanner, false, i, DecoderKind::kGzip, 0, false});
-      Result<std::string> wide = WidenToUtf16le(p.regex);
-      if (!wide.ok()) return Internal("scanner " + std::string(s->name) + ": " + wide.status().message());
-      add(std::move(wide).value(), f, {PatternKind::kScanner, true, i, DecoderKind::kGzip, 0, false});
     }
   }
   if (!options.keywords.empty()) {
@@ -157,8 +178,6 @@ Status EngineImpl::Build(const EngineOptions& options) {
       std::string expr = k.is_regex ? k.text : EscapeLiteral(k.text);
       unsigned f = HS_FLAG_DOTALL | HS_FLAG_SOM_LEFTMOST | (k.caseless ? HS_FLAG_CASELESS : 0);
       add(expr, f, {PatternKind::kKeyword, false, idx, DecoderKind::kGzip, 0, k.caseless});
-      Result<std::string> wide = WidenToUtf16le(expr);
-      if (wide.ok()) add(std::move(wide).value(), f, {PatternKind::kKeyword, true, idx, DecoderKind::kGzip, 0, k.caseless});
     }
   }
   if (options.max_depth > 0) {
@@ -190,7 +209,7 @@ Status EngineImpl::Build(const EngineOptions& options) {
 
 WorkerImpl::WorkerImpl(const EngineImpl& engine, hs_scratch_t* scratch)
     : e_(engine), scratch_(scratch), source_block_(kSourceBlock) {
-  narrow_.reserve(8192);
+  narrow16_.reserve(1 << 16);
 }
 
 WorkerImpl::Level& WorkerImpl::LevelAt(int depth) {
@@ -205,12 +224,17 @@ int WorkerImpl::OnMatch(unsigned id, unsigned long long from, unsigned long long
   const PatternInfo& info = w.e_.info_[id];
   switch (info.kind) {
     case PatternKind::kScanner:
+      if (b.utf16_pass) {
+        w.HandleScanner16(b, info, size_t(to));
+        break;
+      }
       w.HandleScanner(b, info, size_t(to));
       break;
     case PatternKind::kKeyword:
       w.HandleKeyword(b, info, size_t(from), size_t(to));
       break;
     case PatternKind::kDecoder: {
+      if (b.utf16_pass) break;
       size_t start = size_t(to) - info.sig_len;
       if (start >= b.keep_begin && start < b.keep_end && b.depth < w.e_.options_.max_depth)
         b.triggers->push_back({info.decoder, start});
@@ -223,56 +247,60 @@ int WorkerImpl::OnMatch(unsigned id, unsigned long long from, unsigned long long
 void WorkerImpl::HandleScanner(Buffer& b, const PatternInfo& info, size_t to) {
   const ScannerDef& s = *e_.scanners_[info.scanner];
   const size_t back = s.max_len + 64, fwd = s.max_len + 16;
-  std::string_view text;
-  size_t anchor, base;
-  if (!info.utf16) {
-    size_t ws = to > back ? to - back : 0;
-    size_t we = std::min(b.size, to + fwd);
-    text = std::string_view(reinterpret_cast<const char*>(b.data) + ws, we - ws);
-    anchor = to - ws;
-    base = ws;
-  } else {
-    // Narrow the UTF-16LE text around the match into ASCII, code unit by code unit.
-    size_t p = to;
-    if (p >= 2 && !AsciiUnit(b.data + p - 2)) p -= 2;  // the pattern's terminator unit
-    size_t q = p;
-    while (q >= 2 && (p - q) / 2 < back && AsciiUnit(b.data + q - 2)) q -= 2;
-    size_t r = p;
-    while (r + 2 <= b.size && (r - p) / 2 < fwd && AsciiUnit(b.data + r)) r += 2;
-    narrow_.clear();
-    for (size_t i = q; i < r; i += 2) narrow_.push_back(char(b.data[i]));
-    text = narrow_;
-    anchor = (p - q) / 2;
-    base = q;
-  }
+  size_t ws = to > back ? to - back : 0;
+  size_t we = std::min(b.size, to + fwd);
+  Found(b, info, std::string_view(reinterpret_cast<const char*>(b.data) + ws, we - ws), to - ws, ws, 1);
+}
+
+void WorkerImpl::HandleScanner16(Buffer& b, const PatternInfo& info, size_t to) {
+  const ScannerDef& s = *e_.scanners_[info.scanner];
+  const size_t back = s.max_len + 64, fwd = s.max_len + 16;
+  const Utf16Run& run = RunAt(runs16_, to > 0 ? to - 1 : 0);
+  size_t ws = std::max(run.narrow_begin, to > back ? to - back : 0);
+  size_t we = std::min(run.narrow_end(), to + fwd);
+  if (we <= ws) return;
+  size_t anchor = std::min(to - ws, we - ws);
+  Found(b, info, std::string_view(narrow16_).substr(ws, we - ws), anchor,
+        run.byte_begin + 2 * (ws - run.narrow_begin), 2);
+}
+
+void WorkerImpl::Found(Buffer& b, const PatternInfo& info, std::string_view text, size_t anchor,
+                       size_t base, size_t stride) {
+  const ScannerDef& s = *e_.scanners_[info.scanner];
   std::optional<Span> span = s.locate(text, anchor);
   if (!span || span->end <= span->begin) return;
-  const size_t stride = info.utf16 ? 2 : 1;
   size_t begin = base + span->begin * stride;
   if (begin < b.keep_begin || begin >= b.keep_end) return;
+  const bool utf16 = stride == 2;
   // Several patterns (and several ends of one pattern) locate the same artifact: check the hits
   // of this buffer reported last for the same scanner and start.
   for (size_t i = b.hits->size(); i > b.first_hit && b.hits->size() - i < 8; --i) {
     const Hit& h = (*b.hits)[i - 1];
-    if (h.scanner == info.scanner && h.utf16 == info.utf16 && h.stream_pos == b.stream_base + begin)
+    if (h.scanner == info.scanner && h.utf16 == utf16 && h.stream_pos == b.stream_base + begin)
       return;
   }
   std::string normalized;
   if (!s.validate(text, *span, &normalized)) return;
-  EmitHit(b, info.scanner, info.utf16, begin, base + span->end * stride,
+  EmitHit(b, info.scanner, utf16, begin, base + span->end * stride,
           std::string(text.substr(span->begin, span->size())), std::move(normalized));
 }
 
 void WorkerImpl::HandleKeyword(Buffer& b, const PatternInfo& info, size_t from, size_t to) {
-  if (from < b.keep_begin || from >= b.keep_end || to <= from) return;
+  if (to <= from) return;
   std::string feature;
-  if (info.utf16) {
-    for (size_t i = from; i < to; i += 2) feature.push_back(char(b.data[i]));
+  size_t begin = from, end = to;
+  if (b.utf16_pass) {
+    const Utf16Run& run = RunAt(runs16_, from);
+    if (to > run.narrow_end()) return;  // across two runs
+    begin = run.byte_begin + 2 * (from - run.narrow_begin);
+    end = begin + 2 * (to - from);
+    feature.assign(narrow16_, from, to - from);
   } else {
     feature.assign(reinterpret_cast<const char*>(b.data) + from, to - from);
   }
+  if (begin < b.keep_begin || begin >= b.keep_end) return;
   std::string normalized = info.caseless ? Lower(feature) : feature;
-  EmitHit(b, info.scanner, info.utf16, from, to, std::move(feature), std::move(normalized));
+  EmitHit(b, info.scanner, b.utf16_pass, begin, end, std::move(feature), std::move(normalized));
 }
 
 void WorkerImpl::EmitHit(Buffer& b, uint32_t scanner, bool utf16, size_t begin, size_t end,
@@ -295,7 +323,15 @@ void WorkerImpl::ScanBuffer(Buffer& b) {
   size_t first_hit = b.hits->size();
   b.first_hit = first_hit;
   b.triggers->clear();
+  b.utf16_pass = false;
   hs_scan(e_.db_, reinterpret_cast<const char*>(b.data), unsigned(b.size), 0, scratch_, OnMatch, &b);
+  // UTF-16LE text: the same patterns over the narrowed runs.
+  FindUtf16Runs(b.data, b.size, kMinUtf16Units, &runs16_, &narrow16_);
+  if (!narrow16_.empty()) {
+    b.utf16_pass = true;
+    hs_scan(e_.db_, narrow16_.data(), unsigned(narrow16_.size()), 0, scratch_, OnMatch, &b);
+    b.utf16_pass = false;
+  }
   auto by_pos = [](const Hit& x, const Hit& y) {
     return std::tie(x.stream_pos, x.scanner, x.utf16) < std::tie(y.stream_pos, y.scanner, y.utf16);
   };

@@ -3,7 +3,8 @@
 // Each scanner lives in one file under scanners/ and is registered by one line in
 // scanners/scanner_list.inc (the build reads the same list). It gives
 //   - patterns: regular expressions (Hyperscan syntax, ASCII) that all go into the engine's one
-//     multi-pattern database. The engine also derives a UTF-16LE form of each (pattern_widen.h).
+//     multi-pattern database. UTF-16LE text is narrowed to ASCII (utf16.h) and scanned by the
+//     same patterns, so a scanner never sees the difference.
 //     A pattern only has to fire somewhere inside or just after a candidate; where exactly the
 //     artifact starts and ends is the scanner's Locate() job, so patterns need no start-of-match.
 //   - Locate(text, anchor): text is a window of narrow (ASCII) text around a match; `anchor` is
