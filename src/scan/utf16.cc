@@ -52,6 +52,7 @@ void Scalar(const uint8_t* data, size_t size, size_t from, size_t to, Open open[
 void FindUtf16Runs(const uint8_t* data, size_t size, size_t min_units, std::vector<Utf16Run>* runs,
                    std::string* narrow) {
   runs->clear();
+  min_units = std::max<size_t>(min_units, 3);  // what the vector path can decide exactly
   narrow->clear();
   Open open[2];
   size_t i = 0;
@@ -72,7 +73,11 @@ void FindUtf16Runs(const uint8_t* data, size_t size, size_t min_units, std::vect
     }
     uint64_t next_zero = (z >> 1) | (uint64_t(data[i + 64] == 0) << 63);
     uint64_t units = t & next_zero;
-    if (units == 0 && open[0].units == 0 && open[1].units == 0) {
+    // Only blocks that can hold part of a run of kMin >= 3 units need the scalar path: three
+    // consecutive units of one parity, a unit at the end (a run may go on in the next block),
+    // or a run still open from the block before.
+    bool may_hold_run = (units & (units >> 2) & (units >> 4)) != 0 || (units >> 62) != 0;
+    if (!may_hold_run && open[0].units == 0 && open[1].units == 0) {
       i += 64;
       continue;
     }

@@ -1,6 +1,7 @@
 // Finding UTF-16LE text in raw bytes, so that one set of ASCII patterns serves both encodings.
 //
-// FindUtf16Runs looks for runs of at least `min_units` UTF-16LE code units that are ASCII text
+// FindUtf16Runs looks for runs of at least `min_units` (3 at the least)
+// UTF-16LE code units that are ASCII text
 // (tab, LF, CR, or 0x20..0x7E followed by a zero byte), at either byte parity. It writes each
 // run's characters, narrowed to one byte each, to *narrow, with a NUL between runs, and records
 // where each run came from. Scanning *narrow with the ASCII patterns then finds UTF-16LE
