@@ -3,7 +3,7 @@
 #include <string>
 
 #include "scan/engine.h"
-#include "scan/utf16.h"
+#include "scan/text_runs.h"
 #include "scan/validate/validate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -21,11 +21,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)validate::EthAddressValid(s);
   (void)validate::MoneroAddressValid(s);
   if (size == 56) (void)validate::OnionV3Valid(s);
-  std::vector<scan::Utf16Run> runs;
+  std::vector<scan::TextRun> runs;
   std::string narrow;
   scan::FindUtf16Runs(data, size, 1, &runs, &narrow);
-  for (const scan::Utf16Run& r : runs)
-    if (r.byte_begin + 2 * r.units > size || r.narrow_end() > narrow.size()) __builtin_trap();
+  for (const scan::TextRun& r : runs)
+    if (r.byte_begin + 2 * r.len > size || r.text_end() > narrow.size()) __builtin_trap();
   (void)scan::ParseKeywords(s, false);
   return 0;
 }

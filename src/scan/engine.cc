@@ -7,7 +7,7 @@
 #include <string>
 
 #include "scan/decoders/decoder.h"
-#include "scan/utf16.h"
+#include "scan/text_runs.h"
 
 namespace evidex::scan {
 namespace {
@@ -19,10 +19,11 @@ constexpr size_t kMargin = 1u << 20;
 constexpr size_t kLead = 8u << 10;
 constexpr size_t kContext = 16;
 constexpr size_t kSourceBlock = 1u << 20;
-// Shorter UTF-16LE runs cannot hold an artifact worth reporting ("::1" aside).
-constexpr size_t kMinUtf16Units = 6;
+// Shorter runs of text cannot hold an artifact worth reporting ("::1" aside).
+constexpr size_t kMinTextRun = 5;
 
 enum class PatternKind : uint8_t { kScanner, kKeyword, kDecoder };
+enum class Pass : uint8_t { kRaw, kAscii, kUtf16 };
 
 struct PatternInfo {
   PatternKind kind;
@@ -87,14 +88,13 @@ class WorkerImpl : public Worker {
     size_t first_hit;       // hits before this index belong to other buffers
     std::vector<Trigger>* triggers;
     WorkerImpl* worker;
-    bool utf16_pass;        // the current hs_scan is over the narrowed UTF-16LE runs
+    Pass pass;              // what the current hs_scan is over
   };
 
   static int OnMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                      void* ctx);
   void ScanBuffer(Buffer& b);
   void HandleScanner(Buffer& b, const PatternInfo& info, size_t to);
-  void HandleScanner16(Buffer& b, const PatternInfo& info, size_t to);
   // Locate, deduplicate, validate and emit; `text` is narrow text whose index i lies at byte
   // base + i * stride of the buffer.
   void Found(Buffer& b, const PatternInfo& info, std::string_view text, size_t anchor,
@@ -109,8 +109,10 @@ class WorkerImpl : public Worker {
   hs_scratch_t* scratch_;
   std::vector<std::unique_ptr<Level>> levels_;
   std::vector<uint8_t> source_block_;
-  std::string narrow16_;           // the UTF-16LE runs of the buffer being scanned, narrowed
-  std::vector<Utf16Run> runs16_;
+  // The text runs of the buffer being scanned (only used during its passes, so nested buffers,
+  // scanned after, reuse them).
+  std::string ascii_text_, utf16_text_;
+  std::vector<TextRun> ascii_runs_, utf16_runs_;
   PageStats* stats_ = nullptr;
   uint64_t page_budget_ = 0;
 };
@@ -118,19 +120,27 @@ class WorkerImpl : public Worker {
 class EngineImpl : public Engine {
  public:
   ~EngineImpl() override {
-    if (db_ != nullptr) hs_free_database(db_);
+    for (hs_database_t* db : {db_raw_, db_text_, db_text16_})
+      if (db != nullptr) hs_free_database(db);
   }
   std::span<const ScannerDef* const> scanners() const override { return scanners_; }
   size_t max_artifact_len() const override { return max_len_; }
   std::unique_ptr<Worker> NewWorker() const override {
     hs_scratch_t* scratch = nullptr;
-    if (hs_alloc_scratch(db_, &scratch) != HS_SUCCESS) return nullptr;
+    for (hs_database_t* db : {db_raw_, db_text_, db_text16_})
+      if (db != nullptr && hs_alloc_scratch(db, &scratch) != HS_SUCCESS) return nullptr;
     return std::make_unique<WorkerImpl>(*this, scratch);
   }
 
   Status Build(const EngineOptions& options);
 
-  hs_database_t* db_ = nullptr;
+  // Three block-mode databases, one pass each (see ScanBuffer):
+  //   raw:    decoder signatures and keywords, over the bytes as they are;
+  //   text:   the scanners' patterns, over the printable ASCII runs;
+  //   text16: the scanners' patterns and keywords, over the narrowed UTF-16LE runs.
+  hs_database_t* db_raw_ = nullptr;
+  hs_database_t* db_text_ = nullptr;
+  hs_database_t* db_text16_ = nullptr;
   std::vector<PatternInfo> info_;
   std::vector<const ScannerDef*> scanners_;
   EngineOptions options_;
@@ -153,9 +163,11 @@ Status EngineImpl::Build(const EngineOptions& options) {
     }
   }
 
-  std::vector<std::string> expressions;
+  std::vector<std::string> expressions;  // indexed like info_
   std::vector<unsigned> flags;
-  auto add = [&](std::string expr, unsigned f, PatternInfo info) {
+  std::vector<unsigned> raw_ids, text_ids, text16_ids;
+  auto add = [&](std::string expr, unsigned f, PatternInfo info, std::initializer_list<std::vector<unsigned>*> dbs) {
+    for (std::vector<unsigned>* db : dbs) db->push_back(unsigned(expressions.size()));
     expressions.push_back(std::move(expr));
     flags.push_back(f);
     info_.push_back(info);
@@ -165,7 +177,8 @@ Status EngineImpl::Build(const EngineOptions& options) {
     max_len_ = std::max(max_len_, s->max_len);
     for (const PatternDef& p : s->patterns) {
       unsigned f = HS_FLAG_DOTALL | (p.caseless ? HS_FLAG_CASELESS : 0);
-      add(p.regex, f, {PatternKind::kScanner, false, i, DecoderKind::kGzip, 0, false});
+      add(p.regex, f, {PatternKind::kScanner, false, i, DecoderKind::kGzip, 0, false},
+          {&text_ids, &text16_ids});
     }
   }
   if (!options.keywords.empty()) {
@@ -177,39 +190,48 @@ Status EngineImpl::Build(const EngineOptions& options) {
     for (const Keyword& k : options.keywords) {
       std::string expr = k.is_regex ? k.text : EscapeLiteral(k.text);
       unsigned f = HS_FLAG_DOTALL | HS_FLAG_SOM_LEFTMOST | (k.caseless ? HS_FLAG_CASELESS : 0);
-      add(expr, f, {PatternKind::kKeyword, false, idx, DecoderKind::kGzip, 0, k.caseless});
+      add(expr, f, {PatternKind::kKeyword, false, idx, DecoderKind::kGzip, 0, k.caseless},
+          {&raw_ids, &text16_ids});
     }
   }
   if (options.max_depth > 0) {
     for (size_t d = 0; d < std::size(kDecoders); ++d)
       add(DecoderSignature(kDecoders[d]), 0,
-          {PatternKind::kDecoder, false, 0, kDecoders[d], kSigLen[d], false});
+          {PatternKind::kDecoder, false, 0, kDecoders[d], kSigLen[d], false}, {&raw_ids});
   }
-  if (expressions.empty()) return InvalidArgument("no scanner enabled");
+  if (text_ids.empty() && options.keywords.empty()) return InvalidArgument("no scanner enabled");
 
-  std::vector<const char*> exprs;
-  std::vector<unsigned> ids;
-  for (size_t i = 0; i < expressions.size(); ++i) {
-    exprs.push_back(expressions[i].c_str());
-    ids.push_back(unsigned(i));
-  }
-  hs_compile_error_t* err = nullptr;
-  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(exprs.size()),
-                       HS_MODE_BLOCK, nullptr, &db_, &err) != HS_SUCCESS) {
+  auto compile = [&](const std::vector<unsigned>& ids, hs_database_t** db) -> Status {
+    if (ids.empty()) return Status::Ok();
+    std::vector<const char*> exprs;
+    std::vector<unsigned> fl;
+    for (unsigned id : ids) {
+      exprs.push_back(expressions[id].c_str());
+      fl.push_back(flags[id]);
+    }
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(exprs.data(), fl.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK,
+                         nullptr, db, &err) == HS_SUCCESS)
+      return Status::Ok();
     std::string msg = err && err->message ? err->message : "unknown error";
-    std::string which = err && err->expression >= 0 ? expressions[size_t(err->expression)] : "";
-    const PatternInfo* info = err && err->expression >= 0 ? &info_[size_t(err->expression)] : nullptr;
+    const unsigned id = err && err->expression >= 0 ? ids[size_t(err->expression)] : 0;
     hs_free_compile_error(err);
-    if (info && info->kind == PatternKind::kKeyword)
-      return InvalidArgument("keyword pattern '" + which + "': " + msg);
-    return Internal("pattern '" + which + "': " + msg);
-  }
+    if (info_[id].kind == PatternKind::kKeyword)
+      return InvalidArgument("keyword pattern '" + expressions[id] + "': " + msg);
+    return Internal("pattern '" + expressions[id] + "': " + msg);
+  };
+  EVIDEX_RETURN_IF_ERROR(compile(raw_ids, &db_raw_));
+  EVIDEX_RETURN_IF_ERROR(compile(text_ids, &db_text_));
+  if (!options.keywords.empty()) EVIDEX_RETURN_IF_ERROR(compile(text16_ids, &db_text16_));
   return Status::Ok();
 }
 
+hs_database_t* Text16Database(const EngineImpl& e) { return e.db_text16_ ? e.db_text16_ : e.db_text_; }
+
 WorkerImpl::WorkerImpl(const EngineImpl& engine, hs_scratch_t* scratch)
     : e_(engine), scratch_(scratch), source_block_(kSourceBlock) {
-  narrow16_.reserve(1 << 16);
+  ascii_text_.reserve(1 << 16);
+  utf16_text_.reserve(1 << 16);
 }
 
 WorkerImpl::Level& WorkerImpl::LevelAt(int depth) {
@@ -224,17 +246,13 @@ int WorkerImpl::OnMatch(unsigned id, unsigned long long from, unsigned long long
   const PatternInfo& info = w.e_.info_[id];
   switch (info.kind) {
     case PatternKind::kScanner:
-      if (b.utf16_pass) {
-        w.HandleScanner16(b, info, size_t(to));
-        break;
-      }
       w.HandleScanner(b, info, size_t(to));
       break;
     case PatternKind::kKeyword:
       w.HandleKeyword(b, info, size_t(from), size_t(to));
       break;
     case PatternKind::kDecoder: {
-      if (b.utf16_pass) break;
+      if (b.pass != Pass::kRaw) break;
       size_t start = size_t(to) - info.sig_len;
       if (start >= b.keep_begin && start < b.keep_end && b.depth < w.e_.options_.max_depth)
         b.triggers->push_back({info.decoder, start});
@@ -246,22 +264,17 @@ int WorkerImpl::OnMatch(unsigned id, unsigned long long from, unsigned long long
 
 void WorkerImpl::HandleScanner(Buffer& b, const PatternInfo& info, size_t to) {
   const ScannerDef& s = *e_.scanners_[info.scanner];
+  const bool utf16 = b.pass == Pass::kUtf16;
+  const std::vector<TextRun>& runs = utf16 ? utf16_runs_ : ascii_runs_;
+  const std::string& text = utf16 ? utf16_text_ : ascii_text_;
   const size_t back = s.max_len + 64, fwd = s.max_len + 16;
-  size_t ws = to > back ? to - back : 0;
-  size_t we = std::min(b.size, to + fwd);
-  Found(b, info, std::string_view(reinterpret_cast<const char*>(b.data) + ws, we - ws), to - ws, ws, 1);
-}
-
-void WorkerImpl::HandleScanner16(Buffer& b, const PatternInfo& info, size_t to) {
-  const ScannerDef& s = *e_.scanners_[info.scanner];
-  const size_t back = s.max_len + 64, fwd = s.max_len + 16;
-  const Utf16Run& run = RunAt(runs16_, to > 0 ? to - 1 : 0);
-  size_t ws = std::max(run.narrow_begin, to > back ? to - back : 0);
-  size_t we = std::min(run.narrow_end(), to + fwd);
+  const TextRun& run = RunAt(runs, to > 0 ? to - 1 : 0);
+  size_t ws = std::max(run.text_begin, to > back ? to - back : 0);
+  size_t we = std::min(run.text_end(), to + fwd);
   if (we <= ws) return;
-  size_t anchor = std::min(to - ws, we - ws);
-  Found(b, info, std::string_view(narrow16_).substr(ws, we - ws), anchor,
-        run.byte_begin + 2 * (ws - run.narrow_begin), 2);
+  const size_t stride = utf16 ? 2 : 1;
+  Found(b, info, std::string_view(text).substr(ws, we - ws), std::min(to - ws, we - ws),
+        run.byte_begin + stride * (ws - run.text_begin), stride);
 }
 
 void WorkerImpl::Found(Buffer& b, const PatternInfo& info, std::string_view text, size_t anchor,
@@ -289,18 +302,18 @@ void WorkerImpl::HandleKeyword(Buffer& b, const PatternInfo& info, size_t from, 
   if (to <= from) return;
   std::string feature;
   size_t begin = from, end = to;
-  if (b.utf16_pass) {
-    const Utf16Run& run = RunAt(runs16_, from);
-    if (to > run.narrow_end()) return;  // across two runs
-    begin = run.byte_begin + 2 * (from - run.narrow_begin);
+  if (b.pass == Pass::kUtf16) {
+    const TextRun& run = RunAt(utf16_runs_, from);
+    if (to > run.text_end()) return;  // across two runs
+    begin = run.byte_begin + 2 * (from - run.text_begin);
     end = begin + 2 * (to - from);
-    feature.assign(narrow16_, from, to - from);
+    feature.assign(utf16_text_, from, to - from);
   } else {
     feature.assign(reinterpret_cast<const char*>(b.data) + from, to - from);
   }
   if (begin < b.keep_begin || begin >= b.keep_end) return;
   std::string normalized = info.caseless ? Lower(feature) : feature;
-  EmitHit(b, info.scanner, b.utf16_pass, begin, end, std::move(feature), std::move(normalized));
+  EmitHit(b, info.scanner, b.pass == Pass::kUtf16, begin, end, std::move(feature), std::move(normalized));
 }
 
 void WorkerImpl::EmitHit(Buffer& b, uint32_t scanner, bool utf16, size_t begin, size_t end,
@@ -323,15 +336,24 @@ void WorkerImpl::ScanBuffer(Buffer& b) {
   size_t first_hit = b.hits->size();
   b.first_hit = first_hit;
   b.triggers->clear();
-  b.utf16_pass = false;
-  hs_scan(e_.db_, reinterpret_cast<const char*>(b.data), unsigned(b.size), 0, scratch_, OnMatch, &b);
-  // UTF-16LE text: the same patterns over the narrowed runs.
-  FindUtf16Runs(b.data, b.size, kMinUtf16Units, &runs16_, &narrow16_);
-  if (!narrow16_.empty()) {
-    b.utf16_pass = true;
-    hs_scan(e_.db_, narrow16_.data(), unsigned(narrow16_.size()), 0, scratch_, OnMatch, &b);
-    b.utf16_pass = false;
+  // Pass 1, the raw bytes: decoder signatures and keywords.
+  if (e_.db_raw_ != nullptr) {
+    b.pass = Pass::kRaw;
+    hs_scan(e_.db_raw_, reinterpret_cast<const char*>(b.data), unsigned(b.size), 0, scratch_, OnMatch, &b);
   }
+  // Pass 2, the printable ASCII runs: the scanners. Binary stretches are skipped here.
+  FindAsciiRuns(b.data, b.size, kMinTextRun, &ascii_runs_, &ascii_text_);
+  if (!ascii_text_.empty() && e_.db_text_ != nullptr) {
+    b.pass = Pass::kAscii;
+    hs_scan(e_.db_text_, ascii_text_.data(), unsigned(ascii_text_.size()), 0, scratch_, OnMatch, &b);
+  }
+  // Pass 3, the UTF-16LE runs narrowed: the scanners and keywords.
+  FindUtf16Runs(b.data, b.size, kMinTextRun, &utf16_runs_, &utf16_text_);
+  if (!utf16_text_.empty() && Text16Database(e_) != nullptr) {
+    b.pass = Pass::kUtf16;
+    hs_scan(Text16Database(e_), utf16_text_.data(), unsigned(utf16_text_.size()), 0, scratch_, OnMatch, &b);
+  }
+  b.pass = Pass::kRaw;
   auto by_pos = [](const Hit& x, const Hit& y) {
     return std::tie(x.stream_pos, x.scanner, x.utf16) < std::tie(y.stream_pos, y.scanner, y.utf16);
   };

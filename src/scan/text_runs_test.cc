@@ -1,0 +1,116 @@
+#include "scan/text_runs.h"
+
+#include <gtest/gtest.h>
+
+namespace evidex::scan {
+namespace {
+
+std::string Wide(const std::string& s) {
+  std::string out;
+  for (char c : s) out += std::string{c, '\0'};
+  return out;
+}
+
+std::vector<TextRun> Find(const std::string& bytes, std::string* narrow, size_t min_units = 4) {
+  std::vector<TextRun> runs;
+  FindUtf16Runs(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), min_units, &runs, narrow);
+  return runs;
+}
+
+TEST(TextRuns, FindsRunsAtBothParitiesAndNarrowsThem) {
+  std::string bytes = "\x01\x02" + Wide("hello world") + "\xff\xfe\x03" + Wide("second run") + "\x05";
+  std::string narrow;
+  auto runs = Find(bytes, &narrow);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(narrow, std::string("hello world\0second run", 22));
+  EXPECT_EQ(runs[0].byte_begin, 2u);
+  EXPECT_EQ(runs[0].len, 11u);
+  EXPECT_EQ(runs[1].byte_begin, 2u + 22 + 3);  // odd offset
+  EXPECT_EQ(runs[1].text_begin, 12u);
+  EXPECT_EQ(&RunAt(runs, 11), &runs[0]);  // the separator belongs to the run before it
+  EXPECT_EQ(&RunAt(runs, 12), &runs[1]);
+}
+
+TEST(TextRuns, ShortRunsAndAsciiAreIgnored) {
+  std::string narrow;
+  EXPECT_TRUE(Find("plain ascii text, no zeros at all, long enough to use the vector path......."
+                   "................................................",
+                   &narrow).empty());
+  EXPECT_TRUE(Find(Wide("abc") + "\xff\xff" + Wide("de"), &narrow).empty());
+  EXPECT_TRUE(Find(std::string(300, '\0'), &narrow).empty());
+}
+
+TEST(TextRuns, LongRunsAcrossVectorBlocksMatchTheScalarResult) {
+  // A run crossing several 64-byte blocks, starting at every offset within a block.
+  std::string text = Wide("The quick brown fox jumps over the lazy dog, contact me at fox@example.com");
+  for (size_t pad = 0; pad < 70; ++pad) {
+    std::string bytes = std::string(pad, '\xaa') + text + std::string(100, '\xbb');
+    std::string narrow;
+    auto runs = Find(bytes, &narrow);
+    ASSERT_EQ(runs.size(), 1u) << pad;
+    EXPECT_EQ(runs[0].byte_begin, pad);
+    EXPECT_EQ(narrow.size(), text.size() / 2);
+  }
+}
+
+TEST(TextRuns, RunAtTheVeryEnd) {
+  std::string bytes = std::string(200, '\x99') + Wide("tail text");
+  std::string narrow;
+  auto runs = Find(bytes, &narrow);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(narrow, "tail text");
+}
+
+std::vector<TextRun> Ascii(const std::string& bytes, std::string* text, size_t min_len = 4) {
+  std::vector<TextRun> runs;
+  FindAsciiRuns(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), min_len, &runs, text);
+  return runs;
+}
+
+TEST(AsciiRuns, KeepsTextDropsBinary) {
+  std::string bytes = std::string("\x01\x02\xff", 3) + "mail alice@example.org\tnow" +
+                      std::string("\x00\x9a\x80", 3) + "ab" + std::string(1, '\xc3') + "second run here";
+  std::string text;
+  auto runs = Ascii(bytes, &text);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(text, std::string("mail alice@example.org\tnow\0second run here", 42));
+  EXPECT_EQ(runs[0].byte_begin, 3u);
+  EXPECT_EQ(runs[1].byte_begin, 3u + 26 + 3 + 3);
+}
+
+TEST(AsciiRuns, VectorPathMatchesByteByByte) {
+  // Text of every length 1..80 at every offset in a 64-byte block, between random bytes.
+  uint64_t x = 88172645463325252ull;
+  auto rnd = [&] { x ^= x << 13; x ^= x >> 7; x ^= x << 17; return char(0x80 | (x & 0x7f)); };
+  for (size_t len = 1; len <= 80; ++len) {
+    for (size_t pad = 0; pad < 64; pad += 7) {
+      std::string bytes;
+      for (size_t i = 0; i < pad; ++i) bytes.push_back(rnd());
+      std::string t;
+      for (size_t i = 0; i < len; ++i) t.push_back(char('a' + i % 26));
+      bytes += t;
+      for (size_t i = 0; i < 150; ++i) bytes.push_back(rnd());
+      std::string text;
+      auto runs = Ascii(bytes, &text, 5);
+      if (len < 5) {
+        EXPECT_TRUE(runs.empty()) << len << " " << pad;
+      } else {
+        ASSERT_EQ(runs.size(), 1u) << len << " " << pad;
+        EXPECT_EQ(runs[0].byte_begin, pad);
+        EXPECT_EQ(text, t);
+      }
+    }
+  }
+}
+
+TEST(AsciiRuns, AllTextIsOneRun) {
+  std::string bytes(1000, 'x');
+  std::string text;
+  auto runs = Ascii(bytes, &text);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].len, 1000u);
+  EXPECT_EQ(text, bytes);
+}
+
+}  // namespace
+}  // namespace evidex::scan
