@@ -21,11 +21,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)validate::EthAddressValid(s);
   (void)validate::MoneroAddressValid(s);
   if (size == 56) (void)validate::OnionV3Valid(s);
-  std::vector<scan::TextRun> runs;
-  std::string narrow;
-  scan::FindUtf16Runs(data, size, 1, &runs, &narrow);
-  for (const scan::TextRun& r : runs)
-    if (r.byte_begin + 2 * r.len > size || r.text_end() > narrow.size()) __builtin_trap();
+  scan::TextRuns ascii, utf16;
+  scan::FindTextRuns(data, size, 3, &ascii, &utf16);
+  for (const scan::TextRun& r : ascii.runs)
+    if (r.byte_begin + r.len > size || r.text_end() > ascii.text.size()) __builtin_trap();
+  for (const scan::TextRun& r : utf16.runs)
+    if (r.byte_begin + 2 * r.len > size || r.text_end() > utf16.text.size()) __builtin_trap();
   (void)scan::ParseKeywords(s, false);
   return 0;
 }

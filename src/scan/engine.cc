@@ -111,8 +111,7 @@ class WorkerImpl : public Worker {
   std::vector<uint8_t> source_block_;
   // The text runs of the buffer being scanned (only used during its passes, so nested buffers,
   // scanned after, reuse them).
-  std::string ascii_text_, utf16_text_;
-  std::vector<TextRun> ascii_runs_, utf16_runs_;
+  TextRuns ascii_, utf16_;
   PageStats* stats_ = nullptr;
   uint64_t page_budget_ = 0;
 };
@@ -230,8 +229,8 @@ hs_database_t* Text16Database(const EngineImpl& e) { return e.db_text16_ ? e.db_
 
 WorkerImpl::WorkerImpl(const EngineImpl& engine, hs_scratch_t* scratch)
     : e_(engine), scratch_(scratch), source_block_(kSourceBlock) {
-  ascii_text_.reserve(1 << 16);
-  utf16_text_.reserve(1 << 16);
+  ascii_.text.reserve(1 << 16);
+  utf16_.text.reserve(1 << 16);
 }
 
 WorkerImpl::Level& WorkerImpl::LevelAt(int depth) {
@@ -265,8 +264,8 @@ int WorkerImpl::OnMatch(unsigned id, unsigned long long from, unsigned long long
 void WorkerImpl::HandleScanner(Buffer& b, const PatternInfo& info, size_t to) {
   const ScannerDef& s = *e_.scanners_[info.scanner];
   const bool utf16 = b.pass == Pass::kUtf16;
-  const std::vector<TextRun>& runs = utf16 ? utf16_runs_ : ascii_runs_;
-  const std::string& text = utf16 ? utf16_text_ : ascii_text_;
+  const std::vector<TextRun>& runs = utf16 ? utf16_.runs : ascii_.runs;
+  const std::string& text = utf16 ? utf16_.text : ascii_.text;
   const size_t back = s.max_len + 64, fwd = s.max_len + 16;
   const TextRun& run = RunAt(runs, to > 0 ? to - 1 : 0);
   size_t ws = std::max(run.text_begin, to > back ? to - back : 0);
@@ -303,11 +302,11 @@ void WorkerImpl::HandleKeyword(Buffer& b, const PatternInfo& info, size_t from, 
   std::string feature;
   size_t begin = from, end = to;
   if (b.pass == Pass::kUtf16) {
-    const TextRun& run = RunAt(utf16_runs_, from);
+    const TextRun& run = RunAt(utf16_.runs, from);
     if (to > run.text_end()) return;  // across two runs
     begin = run.byte_begin + 2 * (from - run.text_begin);
     end = begin + 2 * (to - from);
-    feature.assign(utf16_text_, from, to - from);
+    feature.assign(utf16_.text, from, to - from);
   } else {
     feature.assign(reinterpret_cast<const char*>(b.data) + from, to - from);
   }
@@ -342,16 +341,15 @@ void WorkerImpl::ScanBuffer(Buffer& b) {
     hs_scan(e_.db_raw_, reinterpret_cast<const char*>(b.data), unsigned(b.size), 0, scratch_, OnMatch, &b);
   }
   // Pass 2, the printable ASCII runs: the scanners. Binary stretches are skipped here.
-  FindAsciiRuns(b.data, b.size, kMinTextRun, &ascii_runs_, &ascii_text_);
-  if (!ascii_text_.empty() && e_.db_text_ != nullptr) {
+  FindTextRuns(b.data, b.size, kMinTextRun, &ascii_, &utf16_);
+  if (!ascii_.text.empty() && e_.db_text_ != nullptr) {
     b.pass = Pass::kAscii;
-    hs_scan(e_.db_text_, ascii_text_.data(), unsigned(ascii_text_.size()), 0, scratch_, OnMatch, &b);
+    hs_scan(e_.db_text_, ascii_.text.data(), unsigned(ascii_.text.size()), 0, scratch_, OnMatch, &b);
   }
   // Pass 3, the UTF-16LE runs narrowed: the scanners and keywords.
-  FindUtf16Runs(b.data, b.size, kMinTextRun, &utf16_runs_, &utf16_text_);
-  if (!utf16_text_.empty() && Text16Database(e_) != nullptr) {
+  if (!utf16_.text.empty() && Text16Database(e_) != nullptr) {
     b.pass = Pass::kUtf16;
-    hs_scan(Text16Database(e_), utf16_text_.data(), unsigned(utf16_text_.size()), 0, scratch_, OnMatch, &b);
+    hs_scan(Text16Database(e_), utf16_.text.data(), unsigned(utf16_.text.size()), 0, scratch_, OnMatch, &b);
   }
   b.pass = Pass::kRaw;
   auto by_pos = [](const Hit& x, const Hit& y) {

@@ -27,10 +27,25 @@ struct Item {
   bool in_directory;
 };
 
+// A page's bytes: grown, never zero-filled (every byte is read into before use).
+struct PageBuffer {
+  std::unique_ptr<uint8_t[]> bytes;
+  size_t capacity = 0;
+  size_t size = 0;
+  void Resize(size_t n) {
+    if (n > capacity) {
+      bytes.reset(new uint8_t[n]);
+      capacity = n;
+    }
+    size = n;
+  }
+  std::span<uint8_t> span() { return {bytes.get(), size}; }
+};
+
 struct Task {
   size_t report = 0;
   std::shared_ptr<Source> source;
-  std::vector<uint8_t> buf;
+  PageBuffer buf;
   uint64_t data_offset = 0;
   size_t keep_begin = 0, keep_end = 0;
   std::vector<Hit> hits;
@@ -100,7 +115,7 @@ class Pool {
         queue_.pop_front();
       }
       Page page;
-      page.data = std::span<const uint8_t>(t->buf.data(), t->buf.size());
+      page.data = std::span<const uint8_t>(t->buf.bytes.get(), t->buf.size);
       page.data_offset = t->data_offset;
       page.keep_begin = t->keep_begin;
       page.keep_end = t->keep_end;
@@ -195,7 +210,7 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
   const size_t max_in_flight = size_t(options.threads) + 2;
   Pool pool(engine, options.threads);
   std::deque<std::unique_ptr<Task>> in_flight;
-  std::vector<std::vector<uint8_t>> free_buffers;
+  std::vector<PageBuffer> free_buffers;
   Status write_status;
 
   auto finish_front = [&]() {
@@ -216,7 +231,6 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
     summary.decoders.bytes_decoded += t->stats.bytes_decoded;
     summary.decoders.limits_hit += t->stats.limits_hit;
     summary.decoders.corrupt_streams += t->stats.corrupt_streams;
-    t->buf.clear();
     free_buffers.push_back(std::move(t->buf));
     report_progress(false);
   };
@@ -252,9 +266,9 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
       }
       uint64_t begin = off >= lead ? off - lead : 0;
       uint64_t end = std::min<uint64_t>(r.size, off + page + margin);
-      t->buf.resize(size_t(end - begin));
-      size_t got = ReadSalvaging(*source, begin, t->buf, r);
-      t->buf.resize(got);
+      t->buf.Resize(size_t(end - begin));
+      size_t got = ReadSalvaging(*source, begin, t->buf.span(), r);
+      t->buf.size = got;
       t->data_offset = begin;
       t->keep_begin = size_t(off - begin);
       t->keep_end = size_t(std::min<uint64_t>(std::min<uint64_t>(r.size, off + page) - begin, got));

@@ -13,35 +13,22 @@ inline bool TextByte(uint8_t c) { return (c >= 0x20 && c <= 0x7e) || c == 0x09 |
 
 // Bit k set when byte k of the 64 at p is 0x20..0x7E (tab, LF and CR go through the exact path).
 #if defined(__SSE2__)
-// Bit k set when byte k of the 64 at p is text (0x20..0x7E, tab, LF, CR).
-inline uint64_t TextMask64(const uint8_t* p) {
-  const __m128i lo = _mm_set1_epi8(0x1f), hi = _mm_set1_epi8(0x7f);
-  const __m128i tab = _mm_set1_epi8(0x09), lf = _mm_set1_epi8(0x0a), cr = _mm_set1_epi8(0x0d);
-  uint64_t mask = 0;
-  for (int k = 0; k < 4; ++k) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-    __m128i printable = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
-    __m128i ws = _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
-    mask |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_or_si128(printable, ws)))) << (16 * k);
-  }
-  return mask;
-}
-
 struct Masks {
-  uint64_t text;
-  uint64_t zero;
+  uint64_t text;  // bit k: byte k is text (0x20..0x7E, tab, LF, CR)
+  uint64_t zero;  // bit k: byte k is 0
 };
 inline Masks Block64(const uint8_t* p) {
   const __m128i zero = _mm_setzero_si128();
   const __m128i lo = _mm_set1_epi8(0x1f), hi = _mm_set1_epi8(0x7f);
+  const __m128i tab = _mm_set1_epi8(0x09), lf = _mm_set1_epi8(0x0a), cr = _mm_set1_epi8(0x0d);
   Masks m{0, 0};
   for (int k = 0; k < 4; ++k) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
     // Signed compare: bytes >= 0x80 are negative, so 0x20..0x7e is (v > 0x1f) && (v < 0x7f).
-    uint64_t t = uint32_t(_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi))));
-    uint64_t z = uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)));
-    m.text |= t << (16 * k);
-    m.zero |= z << (16 * k);
+    __m128i printable = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+    __m128i ws = _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
+    m.text |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_or_si128(printable, ws)))) << (16 * k);
+    m.zero |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)))) << (16 * k);
   }
   return m;
 }
@@ -88,85 +75,76 @@ class Collector {
 
 }  // namespace
 
-void FindAsciiRuns(const uint8_t* data, size_t size, size_t min_len, std::vector<TextRun>* runs,
-                   std::string* text) {
-  runs->clear();
-  text->clear();
-  min_len = std::max<size_t>(min_len, 3);
-  Collector c(data, min_len, 1, runs, text);
-  Collector::Open o;
+void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* ascii, TextRuns* utf16) {
+  ascii->runs.clear();
+  ascii->text.clear();
+  utf16->runs.clear();
+  utf16->text.clear();
+  min_len = std::max<size_t>(min_len, 3);  // what the vector paths decide exactly
+  Collector ca(data, min_len, 1, &ascii->runs, &ascii->text);
+  Collector cu(data, min_len, 2, &utf16->runs, &utf16->text);
+  Collector::Open o;        // ASCII
+  Collector::Open open[2];  // UTF-16LE, by byte parity
+  auto unit_ok = [&](size_t i) { return i + 1 < size && TextByte(data[i]) && data[i + 1] == 0; };
   size_t i = 0;
 #if defined(__SSE2__)
-  // Bit-parallel over 64-byte blocks: runs are read off the mask of text bytes with bit scans,
-  // so a block of random bytes costs a few instructions, not 64 byte tests.
-  while (i + 64 <= size) {
-    uint64_t t = TextMask64(data + i);
+  // Bit-parallel over 64-byte blocks: runs are read off the masks with bit scans, so a block
+  // of random or zero bytes costs a few instructions, not 64 byte tests.
+  while (i + 65 <= size) {
+    const Masks mk = Block64(data + i);
+    // --- ASCII ---
+    uint64_t t = mk.text;
+    bool ascii_done = false;
     if (o.len > 0) {  // the open run goes on with the block's leading text bytes
       uint64_t n = ~t == 0 ? 64 : uint64_t(__builtin_ctzll(~t));
       o.len += n;
       if (n == 64) {
-        i += 64;
-        continue;
+        ascii_done = true;
+      } else {
+        ca.Close(o);
+        t &= ~((uint64_t(1) << n) - 1);
       }
-      c.Close(o);
-      t &= ~((uint64_t(1) << n) - 1);
     }
-    // Starts of runs with at least min_len (capped at 64) text bytes inside this block.
-    uint64_t m = t;
-    for (size_t k = 1; k < std::min<size_t>(min_len, 64); ++k) m &= t >> k;
-    // The run reaching the block's end stays open: it may go on in the next block.
-    size_t top = (t >> 63) == 0 ? 64 : (~t == 0 ? 0 : 64 - size_t(__builtin_clzll(~t)));
-    while (m != 0) {
-      size_t s0 = size_t(__builtin_ctzll(m));
-      if (s0 >= top) break;
-      size_t len = size_t(__builtin_ctzll(~(t >> s0)));  // bit 63 - s0 and up are not all ones
-      o.start = i + s0;
-      o.len = len;
-      c.Close(o);
-      size_t end = s0 + len;
-      m &= ~((uint64_t(1) << end) - 1);
+    if (!ascii_done) {
+      // Starts of runs with at least min_len (capped at 64) text bytes inside this block.
+      uint64_t m = t;
+      for (size_t k = 1; k < std::min<size_t>(min_len, 64) && m != 0; ++k) m &= t >> k;
+      // The run reaching the block's end stays open: it may go on in the next block.
+      size_t top = (t >> 63) == 0 ? 64 : (~t == 0 ? 0 : 64 - size_t(__builtin_clzll(~t)));
+      while (m != 0) {
+        size_t s0 = size_t(__builtin_ctzll(m));
+        if (s0 >= top) break;
+        size_t len = size_t(__builtin_ctzll(~(t >> s0)));
+        o.start = i + s0;
+        o.len = len;
+        ca.Close(o);
+        m &= ~((uint64_t(1) << (s0 + len)) - 1);
+      }
+      if (top < 64) {
+        o.start = i + top;
+        o.len = 64 - top;
+      }
     }
-    if (top < 64) {
-      o.start = i + top;
-      o.len = 64 - top;
-    }
-    i += 64;
-  }
-#endif
-  for (; i < size; ++i) c.Unit(o, i, TextByte(data[i]));
-  c.Close(o);
-}
-
-void FindUtf16Runs(const uint8_t* data, size_t size, size_t min_len, std::vector<TextRun>* runs,
-                   std::string* text) {
-  runs->clear();
-  text->clear();
-  min_len = std::max<size_t>(min_len, 3);
-  Collector c(data, min_len, 2, runs, text);
-  Collector::Open open[2];
-  auto unit_ok = [&](size_t i) { return i + 1 < size && TextByte(data[i]) && data[i + 1] == 0; };
-  size_t i = 0;
-#if defined(__SSE2__)
-  while (i + 65 <= size) {
-    Masks m = Block64(data + i);
-    uint64_t next_zero = (m.zero >> 1) | (uint64_t(data[i + 64] == 0) << 63);
-    uint64_t units = m.text & next_zero;
+    // --- UTF-16LE: a unit is a text byte followed by a zero byte ---
+    uint64_t next_zero = (mk.zero >> 1) | (uint64_t(data[i + 64] == 0) << 63);
+    uint64_t units = mk.text & next_zero;
     // Only blocks that can hold part of a run need the exact path: three consecutive units of
     // one parity, a unit at the end (a run may go on in the next block), or an open run.
     bool may_hold_run = (units & (units >> 2) & (units >> 4)) != 0 || (units >> 62) != 0;
-    if (!may_hold_run && open[0].len == 0 && open[1].len == 0) {
-      i += 64;
-      continue;
-    }
-    for (size_t k = 0; k < 64; ++k) c.Unit(open[(i + k) & 1], i + k, unit_ok(i + k));
+    if (may_hold_run || open[0].len != 0 || open[1].len != 0)
+      for (size_t k = 0; k < 64; ++k) cu.Unit(open[(i + k) & 1], i + k, unit_ok(i + k));
     i += 64;
   }
 #endif
-  for (; i < size; ++i) c.Unit(open[i & 1], i, unit_ok(i));
+  for (; i < size; ++i) {
+    ca.Unit(o, i, TextByte(data[i]));
+    cu.Unit(open[i & 1], i, unit_ok(i));
+  }
+  ca.Close(o);
   // Close in byte order of their starts so runs stay sorted by text position.
   if (open[0].len > 0 && open[1].len > 0 && open[1].start < open[0].start) std::swap(open[0], open[1]);
-  c.Close(open[0]);
-  c.Close(open[1]);
+  cu.Close(open[0]);
+  cu.Close(open[1]);
 }
 
 const TextRun& RunAt(const std::vector<TextRun>& runs, size_t pos) {

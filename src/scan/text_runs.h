@@ -1,9 +1,9 @@
 // Finding text in raw bytes, so that the scanners' patterns only run where text can be.
 //
-// Every scanner's artifact is printable ASCII. FindAsciiRuns collects the runs of printable
-// ASCII (0x20..0x7E, tab, LF, CR) of at least `min_len` bytes; FindUtf16Runs the runs of at least
+// Every scanner's artifact is printable ASCII. FindTextRuns collects the runs of printable
+// ASCII (0x20..0x7E, tab, LF, CR) of at least `min_len` bytes, and the runs of at least
 // `min_len` UTF-16LE code units holding such characters (at either byte parity), narrowed to
-// one byte each. Both write the runs' characters to *text, with a NUL between runs, and record
+// one byte each. Each kind writes the runs' characters to *text, with a NUL between runs, and record
 // where each run came from, so a position in *text maps back to the bytes (RunAt). Random,
 // compressed and zeroed regions hold almost no runs and are skipped at vector speed (SSE2),
 // which is most of what makes a scan of a disk image fast. Thread-safe: pure functions.
@@ -20,15 +20,18 @@ namespace evidex::scan {
 struct TextRun {
   size_t byte_begin;    // offset of the run's first byte in the scanned bytes
   size_t text_begin;    // offset of its first character in the collected text
-  size_t len;           // characters in the run
+  size_t len;           // characters in the run (bytes for ASCII, code units for UTF-16LE)
   size_t text_end() const { return text_begin + len; }
 };
 
-// min_len below 3 is taken as 3 (what the vector paths decide exactly).
-void FindAsciiRuns(const uint8_t* data, size_t size, size_t min_len, std::vector<TextRun>* runs,
-                   std::string* text);
-void FindUtf16Runs(const uint8_t* data, size_t size, size_t min_len, std::vector<TextRun>* runs,
-                   std::string* text);
+struct TextRuns {
+  std::vector<TextRun> runs;
+  std::string text;
+};
+
+// Both kinds of runs in one pass over the bytes. min_len below 3 is taken as 3 (what the vector
+// paths decide exactly).
+void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* ascii, TextRuns* utf16);
 
 // The run holding text position `pos` (runs non-empty); a NUL separator belongs to the run
 // before it.

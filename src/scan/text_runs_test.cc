@@ -13,7 +13,10 @@ std::string Wide(const std::string& s) {
 
 std::vector<TextRun> Find(const std::string& bytes, std::string* narrow, size_t min_units = 4) {
   std::vector<TextRun> runs;
-  FindUtf16Runs(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), min_units, &runs, narrow);
+  TextRuns ascii, utf16;
+  FindTextRuns(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), min_units, &ascii, &utf16);
+  runs = utf16.runs;
+  *narrow = utf16.text;
   return runs;
 }
 
@@ -63,7 +66,10 @@ TEST(TextRuns, RunAtTheVeryEnd) {
 
 std::vector<TextRun> Ascii(const std::string& bytes, std::string* text, size_t min_len = 4) {
   std::vector<TextRun> runs;
-  FindAsciiRuns(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), min_len, &runs, text);
+  TextRuns ascii, utf16;
+  FindTextRuns(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), min_len, &ascii, &utf16);
+  runs = ascii.runs;
+  *text = ascii.text;
   return runs;
 }
 
