@@ -9,7 +9,8 @@ namespace {
 
 #define B58 "1-9A-HJ-NP-Za-km-z"
 constexpr PatternDef kPatterns[] = {
-    {"[13][" B58 "]{25,34}(?:[^" B58 "]|$)"},
+    // A trigger, not the whole address: Locate takes the alphanumeric run (cheaper to match).
+    {"[13][" B58 "]{25}"},
     {"(?:bc|tb)1[02-9ac-hj-np-z]{6,87}(?:[^0-9A-Za-z]|$)", true},
 };
 

@@ -8,7 +8,9 @@ namespace {
 
 #define B58 "1-9A-HJ-NP-Za-km-z"
 constexpr PatternDef kPatterns[] = {
-    {"[48][" B58 "]{94}"},
+    // Mainnet addresses start with 4 or 8 and then 0-9, A or B (network byte and key). A
+    // trigger: Locate takes the alphanumeric run and checks its length.
+    {"[48][0-9AB][" B58 "]{24}"},
 };
 
 std::optional<Span> Locate(std::string_view t, size_t anchor) {
