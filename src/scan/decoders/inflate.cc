@@ -1,3 +1,5 @@
+#include <libdeflate.h>
+
 #include <cstring>
 
 #include "scan/decoders/decoder.h"
@@ -6,6 +8,7 @@ namespace evidex::scan {
 namespace {
 
 constexpr size_t kOutBlock = 256 * 1024;
+constexpr size_t kFastOutput = 4u << 20;
 
 uint16_t Le16(const uint8_t* p) { return uint16_t(p[0] | p[1] << 8); }
 uint32_t Le32(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
@@ -97,6 +100,27 @@ const char* DecoderSignature(DecoderKind kind) {
 Inflater::Inflater() : out_buf_(kOutBlock) {}
 Inflater::~Inflater() {
   if (window_bits_ != 0) inflateEnd(&zs_);
+  if (fast_ != nullptr) libdeflate_free_decompressor(fast_);
+}
+
+bool Inflater::DecodeWhole(DecoderKind kind, std::span<const uint8_t> in, uint64_t max_output,
+                           const std::function<bool(std::span<const uint8_t>)>& out, DecodeResult* r) {
+  if (kind == DecoderKind::kZip || in.empty()) return false;
+  if (fast_ == nullptr) {
+    fast_ = libdeflate_alloc_decompressor();
+    if (fast_ == nullptr) return false;
+    fast_out_.resize(kFastOutput);
+  }
+  size_t cap = size_t(std::min<uint64_t>(kFastOutput, max_output));
+  size_t used = 0, produced = 0;
+  libdeflate_result rc =
+      kind == DecoderKind::kGzip
+          ? libdeflate_gzip_decompress_ex(fast_, in.data(), in.size(), fast_out_.data(), cap, &used, &produced)
+          : libdeflate_zlib_decompress_ex(fast_, in.data(), in.size(), fast_out_.data(), cap, &used, &produced);
+  if (rc != LIBDEFLATE_SUCCESS || produced == 0) return false;
+  r->produced = produced;
+  out(std::span<const uint8_t>(fast_out_.data(), produced));
+  return true;
 }
 
 bool Inflater::Plausible(DecoderKind kind, std::span<const uint8_t> h) {
@@ -255,9 +279,19 @@ DecodeResult Inflater::Zip(ByteInput& in, uint64_t max_output,
 
 DecodeResult Inflater::Decode(DecoderKind kind, ByteInput& in, uint64_t max_output,
                               const std::function<bool(std::span<const uint8_t>)>& out) {
+  std::span<const uint8_t> first;
+  if (kind != DecoderKind::kZip) {
+    first = in.Next();
+    DecodeResult r;
+    if (DecodeWhole(kind, first, max_output, out, &r)) return r;
+    if (first.empty()) {
+      r.corrupt = true;
+      return r;
+    }
+  }
   switch (kind) {
-    case DecoderKind::kGzip: return Inflate(16 + 15, in, {}, max_output, out);
-    case DecoderKind::kZlib: return Inflate(15, in, {}, max_output, out);
+    case DecoderKind::kGzip: return Inflate(16 + 15, in, first, max_output, out);
+    case DecoderKind::kZlib: return Inflate(15, in, first, max_output, out);
     case DecoderKind::kZip: return Zip(in, max_output, out);
   }
   return {};
