@@ -44,6 +44,11 @@ class Reader {
     }
     return true;
   }
+  // The current block without consuming it (loads the next one when empty).
+  std::span<const uint8_t> Peek() {
+    if (block_.empty()) block_ = in_.Next();
+    return block_;
+  }
   // The rest of the current block (then the caller continues with in_.Next()).
   std::span<const uint8_t> TakeBlock() {
     std::span<const uint8_t> b = block_;
@@ -254,6 +259,25 @@ DecodeResult Inflater::Zip(ByteInput& in, uint64_t max_output,
   }
   // Deflate: raw stream. Bound the input by the compressed size when it is known.
   DecodeResult d;
+  if (sizes_known && csize > 0 && reader.Peek().size() >= csize) {
+    // Whole entry in memory: libdeflate at once when it fits kFastOutput.
+    if (fast_ == nullptr) {
+      fast_ = libdeflate_alloc_decompressor();
+      fast_out_.resize(kFastOutput);
+    }
+    std::span<const uint8_t> data = reader.Peek().first(size_t(csize));
+    size_t cap = size_t(std::min<uint64_t>(kFastOutput, max_output));
+    size_t produced = 0;
+    if (fast_ != nullptr &&
+        libdeflate_deflate_decompress(fast_, data.data(), data.size(), fast_out_.data(), cap,
+                                      &produced) == LIBDEFLATE_SUCCESS &&
+        produced > 0) {
+      d.produced = produced;
+      d.entry_name = std::move(r.entry_name);
+      out(std::span<const uint8_t>(fast_out_.data(), produced));
+      return d;
+    }
+  }
   if (sizes_known) {
     LimitedInput data(reader, csize);
     d = Inflate(-15, data, {}, max_output, out);
