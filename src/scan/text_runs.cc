@@ -128,11 +128,46 @@ void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* as
     // --- UTF-16LE: a unit is a text byte followed by a zero byte ---
     uint64_t next_zero = (mk.zero >> 1) | (uint64_t(data[i + 64] == 0) << 63);
     uint64_t units = mk.text & next_zero;
-    // Only blocks that can hold part of a run need the exact path: three consecutive units of
-    // one parity, a unit at the end (a run may go on in the next block), or an open run.
-    bool may_hold_run = (units & (units >> 2) & (units >> 4)) != 0 || (units >> 62) != 0;
-    if (may_hold_run || open[0].len != 0 || open[1].len != 0)
-      for (size_t k = 0; k < 64; ++k) cu.Unit(open[(i + k) & 1], i + k, unit_ok(i + k));
+    // Each byte parity separately (i is even, so bit k has the parity of k), bit-parallel with a
+    // stride of two bits, as for ASCII above.
+    for (size_t p = 0; p < 2; ++p) {
+      const uint64_t lane = p == 0 ? 0x5555555555555555ull : 0xaaaaaaaaaaaaaaaaull;
+      uint64_t u = units & lane;
+      const uint64_t gaps = ~u & lane;  // positions of this parity without a unit
+      Collector::Open& op = open[p];
+      if (op.len > 0) {  // the open run goes on with the block's leading units
+        if (gaps == 0) {
+          op.len += 32;
+          continue;
+        }
+        size_t first_gap = size_t(__builtin_ctzll(gaps));
+        op.len += (first_gap - p) / 2;
+        cu.Close(op);
+        u &= ~((uint64_t(1) << first_gap) - 1);
+      }
+      uint64_t m = u;
+      for (size_t k = 1; k < std::min<size_t>(min_len, 32) && m != 0; ++k) m &= u >> (2 * k);
+      // The run reaching this parity's last position (62 + p) stays open.
+      size_t top = 64;
+      if ((u >> (62 + p)) & 1) {
+        uint64_t below = gaps & ((uint64_t(1) << (62 + p)) - 1);
+        top = below == 0 ? p : 63 - size_t(__builtin_clzll(below)) + 2;
+      }
+      while (m != 0) {
+        size_t s0 = size_t(__builtin_ctzll(m));
+        if (s0 >= top) break;
+        uint64_t after = gaps >> s0;  // non-zero: the run ends before position 62 + p
+        size_t end = s0 + size_t(__builtin_ctzll(after));
+        op.start = i + s0;
+        op.len = (end - s0) / 2;
+        cu.Close(op);
+        m &= end >= 64 ? 0 : ~((uint64_t(1) << end) - 1);
+      }
+      if (top < 64) {
+        op.start = i + top;
+        op.len = (62 + p - top) / 2 + 1;
+      }
+    }
     i += 64;
   }
 #endif
