@@ -56,6 +56,25 @@ TEST(TextRuns, LongRunsAcrossVectorBlocksMatchTheScalarResult) {
   }
 }
 
+TEST(TextRuns, Utf16EveryLengthAndOffsetAcrossBlocks) {
+  for (size_t len = 1; len <= 70; ++len) {
+    for (size_t pad = 0; pad < 66; pad += 5) {
+      std::string t;
+      for (size_t i = 0; i < len; ++i) t.push_back(char('a' + i % 26));
+      std::string bytes = std::string(pad, '\xee') + Wide(t) + std::string(140, '\xee');
+      std::string narrow;
+      auto runs = Find(bytes, &narrow, 6);
+      if (len < 6) {
+        EXPECT_TRUE(runs.empty()) << len << " " << pad;
+      } else {
+        ASSERT_EQ(runs.size(), 1u) << len << " " << pad;
+        EXPECT_EQ(runs[0].byte_begin, pad) << len << " " << pad;
+        EXPECT_EQ(narrow, t) << len << " " << pad;
+      }
+    }
+  }
+}
+
 TEST(TextRuns, RunAtTheVeryEnd) {
   std::string bytes = std::string(200, '\x99') + Wide("tail text");
   std::string narrow;
