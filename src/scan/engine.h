@@ -1,9 +1,12 @@
-// The scan engine: one multi-pattern pass over a page, validation, recursion into decoders.
+// The scan engine: Hyperscan passes over a page's bytes and text, validation, recursion into
+// decoders.
 //
-// An Engine is built once from the enabled scanners (and keywords): every pattern, in its ASCII
-// and UTF-16LE forms, plus the decoders' signatures, is compiled into one vectorscan block-mode
-// database. The Engine is immutable and shared by all threads. Each thread makes its own Worker
-// (scratch space, inflate state, buffers) and calls ScanPage on pages read from a source.
+// An Engine is built once from the enabled scanners (and keywords) into three Hyperscan
+// block-mode databases: the decoders' signatures and the keywords, matched over the raw bytes;
+// the scanners' patterns, matched over the page's printable-ASCII runs; and the same patterns
+// plus the keywords, over its UTF-16LE runs narrowed to ASCII (text_runs.h). The Engine is
+// immutable and shared by all threads. Each thread makes its own Worker (scratch space, inflate
+// state, buffers) and calls ScanPage on pages read from a source.
 //
 // A page is a buffer holding [lead | keep | margin] bytes of the source: hits are reported only
 // when they start inside keep, so a hit that crosses into the margin is found whole, exactly

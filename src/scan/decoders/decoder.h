@@ -25,7 +25,7 @@ enum class DecoderKind { kGzip, kZlib, kZip };
 // The name used in forensic paths: "GZIP", "ZLIB", "ZIP".
 const char* DecoderName(DecoderKind kind);
 
-// The signature patterns (vectorscan syntax) that trigger each decoder.
+// The signature patterns (Hyperscan syntax) that trigger each decoder.
 const char* DecoderSignature(DecoderKind kind);
 
 class ByteInput {
