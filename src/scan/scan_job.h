@@ -27,7 +27,9 @@ struct ScanJobOptions {
   bool jsonl = false;
   EngineOptions engine;
   size_t page_size = 16u << 20;
-  size_t margin = 1u << 20;
+  // Only artifacts need the margin (decoders read on from the source), so it is small: bytes in
+  // it are read and matched twice.
+  size_t margin = 64u << 10;
   std::string command_line;
   // When set and it becomes true (e.g. from a SIGINT handler), no new page is read; pages in
   // flight finish and everything found so far is written. The summary says `interrupted`.
