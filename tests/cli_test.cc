@@ -148,7 +148,9 @@ TEST_F(Cli, MissingSourceIsExitTwoWithOneLineError) {
 
 TEST_F(Cli, EmptyFileAndRandomBytesAreFine) {
   Write("empty.bin", "");
-  EXPECT_EQ(Scan(P("empty.bin")).code, 0);
+  Outcome empty = Scan(P("empty.bin"));
+  EXPECT_EQ(empty.code, 0);
+  EXPECT_NE(empty.out.find("empty.bin: source is empty"), std::string::npos) << empty.out;
   ASSERT_EQ(Sh("head -c 3000000 /dev/urandom > " + P("rand.bin")).code, 0);
   fs::remove_all(dir_ / "out");
   EXPECT_EQ(Scan(P("rand.bin") + " -j 2").code, 0);
