@@ -27,7 +27,6 @@ enum class Pass : uint8_t { kRaw, kAscii, kUtf16 };
 
 struct PatternInfo {
   PatternKind kind;
-  bool utf16;
   uint32_t scanner;     // kScanner, kKeyword
   DecoderKind decoder;  // kDecoder
   uint32_t sig_len;     // kDecoder: bytes in the signature
@@ -176,7 +175,7 @@ Status EngineImpl::Build(const EngineOptions& options) {
     max_len_ = std::max(max_len_, s->max_len);
     for (const PatternDef& p : s->patterns) {
       unsigned f = HS_FLAG_DOTALL | (p.caseless ? HS_FLAG_CASELESS : 0);
-      add(p.regex, f, {PatternKind::kScanner, false, i, DecoderKind::kGzip, 0, false},
+      add(p.regex, f, {PatternKind::kScanner, i, DecoderKind::kGzip, 0, false},
           {&text_ids, &text16_ids});
     }
   }
@@ -189,14 +188,14 @@ Status EngineImpl::Build(const EngineOptions& options) {
     for (const Keyword& k : options.keywords) {
       std::string expr = k.is_regex ? k.text : EscapeLiteral(k.text);
       unsigned f = HS_FLAG_DOTALL | HS_FLAG_SOM_LEFTMOST | (k.caseless ? HS_FLAG_CASELESS : 0);
-      add(expr, f, {PatternKind::kKeyword, false, idx, DecoderKind::kGzip, 0, k.caseless},
+      add(expr, f, {PatternKind::kKeyword, idx, DecoderKind::kGzip, 0, k.caseless},
           {&raw_ids, &text16_ids});
     }
   }
   if (options.max_depth > 0) {
     for (size_t d = 0; d < std::size(kDecoders); ++d)
       add(DecoderSignature(kDecoders[d]), 0,
-          {PatternKind::kDecoder, false, 0, kDecoders[d], kSigLen[d], false}, {&raw_ids});
+          {PatternKind::kDecoder, 0, kDecoders[d], kSigLen[d], false}, {&raw_ids});
   }
   if (text_ids.empty() && options.keywords.empty()) return InvalidArgument("no scanner enabled");
 

@@ -15,6 +15,7 @@
 
 #include "scan/hostname.h"
 #include "scan/output.h"
+#include "scan/scan_test_util.h"
 #include "scan/scan_job.h"
 
 namespace evidex::scan {
@@ -60,15 +61,8 @@ std::vector<Found> ScanBytes(const std::string& bytes, EngineOptions opts = {}) 
   EXPECT_TRUE(LoadPublicSuffixList());
   Result<std::unique_ptr<Engine>> engine = Engine::Create(opts);
   EXPECT_TRUE(engine.ok()) << engine.status().ToString();
-  std::unique_ptr<Worker> w = (*engine)->NewWorker();
-  std::vector<Hit> hits;
-  PageStats stats;
-  Page page;
-  page.data = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  page.keep_end = bytes.size();
-  w->ScanPage(page, &hits, &stats);
   std::vector<Found> out;
-  for (const Hit& h : hits)
+  for (const Hit& h : testing::ScanWhole(**engine, bytes))
     out.push_back({(*engine)->scanners()[h.scanner]->name, h.normalized, h.path, h.utf16});
   return out;
 }
@@ -158,8 +152,7 @@ TEST(Engine, BombIsCutAtTheStreamLimit) {
 
 TEST(Engine, Utf16leHitsAreMarked) {
   std::string ascii = "mail grace@example.co.uk";
-  std::string wide;
-  for (char c : ascii) wide += std::string{c, '\0'};
+  std::string wide = testing::ToUtf16le(ascii);
   auto hits = ScanBytes(Noise(33, 5) + wide);
   bool found = false;
   for (const Found& f : hits)
@@ -174,8 +167,7 @@ TEST(Engine, KeywordsLiteralRegexCaseless) {
   EngineOptions opts;
   opts.scanners = {"email"};
   opts.keywords = *kw;
-  std::string wide;
-  for (char c : std::string("INV-7777")) wide += std::string{c, '\0'};
+  std::string wide = testing::ToUtf16le(std::string("INV-7777"));
   auto hits = ScanBytes("the SECRET plan is inv-1234 " + wide, opts);
   EXPECT_TRUE(Has(hits, "keyword", "secret plan", "4"));
   EXPECT_TRUE(Has(hits, "keyword", "inv-1234", "19"));
@@ -213,8 +205,7 @@ TEST(Engine, HitsDoNotDependOnBufferAlignment) {
   ASSERT_TRUE(LoadPublicSuffixList());
   std::string ascii = "http://pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion/ here "
                       "mail ann@example.org card 4111 1111 1111 1111 ip 10.1.2.3";
-  std::string wide;
-  for (char c : ascii) wide += std::string{c, '\0'};
+  std::string wide = testing::ToUtf16le(ascii);
   for (bool onion_only : {true, false}) {
     EngineOptions opts;
     if (onion_only) {
@@ -279,8 +270,7 @@ TEST(ScanJob, ArtifactAcrossPageEdgeFoundOnceForAnyThreadCount) {
   // Artifacts straddling each 4 KiB page edge, in ASCII and UTF-16LE.
   std::string img = Noise(40960, 11);
   std::string email = " henry@example.com ";
-  std::string wide;
-  for (char c : std::string(" 4111 1111 1111 1111 ")) wide += std::string{c, '\0'};
+  std::string wide = testing::ToUtf16le(std::string(" 4111 1111 1111 1111 "));
   std::vector<std::string> expected_paths;
   for (size_t edge = 4096; edge + 64 < img.size(); edge += 4096) {
     if (edge == 3 * 4096) continue;  // the UTF-16LE card number goes there

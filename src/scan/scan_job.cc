@@ -254,7 +254,6 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
     std::error_code ec;
     uint64_t file_size = std::filesystem::file_size(it.path, ec);
     if (!ec) prog.bytes_total = prog.bytes_total - std::min(prog.bytes_total, file_size) + r.size;
-    prog.current = it.name.empty() ? it.path : it.name;
     if (r.size == 0) summary.errors.push_back(r.path + ": source is empty (0 bytes), nothing to scan");
     for (uint64_t off = 0; off < r.size && write_status.ok() && !cancelled(); off += page) {
       while (in_flight.size() >= max_in_flight) finish_front();

@@ -41,7 +41,6 @@ struct ScanProgress {
   uint64_t bytes_total = 0;
   uint64_t hits = 0;
   double seconds = 0;
-  std::string current;  // the item being read
 };
 
 struct SourceReport {

@@ -1,15 +1,13 @@
 #include "scan/text_runs.h"
 
+#include "scan/scan_test_util.h"
+
 #include <gtest/gtest.h>
 
 namespace evidex::scan {
 namespace {
 
-std::string Wide(const std::string& s) {
-  std::string out;
-  for (char c : s) out += std::string{c, '\0'};
-  return out;
-}
+using testing::ToUtf16le;
 
 std::vector<TextRun> Find(const std::string& bytes, std::string* narrow, size_t min_units = 4) {
   std::vector<TextRun> runs;
@@ -21,7 +19,7 @@ std::vector<TextRun> Find(const std::string& bytes, std::string* narrow, size_t 
 }
 
 TEST(TextRuns, FindsRunsAtBothParitiesAndNarrowsThem) {
-  std::string bytes = "\x01\x02" + Wide("hello world") + "\xff\xfe\x03" + Wide("second run") + "\x05";
+  std::string bytes = "\x01\x02" + ToUtf16le("hello world") + "\xff\xfe\x03" + ToUtf16le("second run") + "\x05";
   std::string narrow;
   auto runs = Find(bytes, &narrow);
   ASSERT_EQ(runs.size(), 2u);
@@ -39,13 +37,13 @@ TEST(TextRuns, ShortRunsAndAsciiAreIgnored) {
   EXPECT_TRUE(Find("plain ascii text, no zeros at all, long enough to use the vector path......."
                    "................................................",
                    &narrow).empty());
-  EXPECT_TRUE(Find(Wide("abc") + "\xff\xff" + Wide("de"), &narrow).empty());
+  EXPECT_TRUE(Find(ToUtf16le("abc") + "\xff\xff" + ToUtf16le("de"), &narrow).empty());
   EXPECT_TRUE(Find(std::string(300, '\0'), &narrow).empty());
 }
 
 TEST(TextRuns, LongRunsAcrossVectorBlocksMatchTheScalarResult) {
   // A run crossing several 64-byte blocks, starting at every offset within a block.
-  std::string text = Wide("The quick brown fox jumps over the lazy dog, contact me at fox@example.com");
+  std::string text = ToUtf16le("The quick brown fox jumps over the lazy dog, contact me at fox@example.com");
   for (size_t pad = 0; pad < 70; ++pad) {
     std::string bytes = std::string(pad, '\xaa') + text + std::string(100, '\xbb');
     std::string narrow;
@@ -61,7 +59,7 @@ TEST(TextRuns, Utf16EveryLengthAndOffsetAcrossBlocks) {
     for (size_t pad = 0; pad < 66; pad += 5) {
       std::string t;
       for (size_t i = 0; i < len; ++i) t.push_back(char('a' + i % 26));
-      std::string bytes = std::string(pad, '\xee') + Wide(t) + std::string(140, '\xee');
+      std::string bytes = std::string(pad, '\xee') + ToUtf16le(t) + std::string(140, '\xee');
       std::string narrow;
       auto runs = Find(bytes, &narrow, 6);
       if (len < 6) {
@@ -76,7 +74,7 @@ TEST(TextRuns, Utf16EveryLengthAndOffsetAcrossBlocks) {
 }
 
 TEST(TextRuns, RunAtTheVeryEnd) {
-  std::string bytes = std::string(200, '\x99') + Wide("tail text");
+  std::string bytes = std::string(200, '\x99') + ToUtf16le("tail text");
   std::string narrow;
   auto runs = Find(bytes, &narrow);
   ASSERT_EQ(runs.size(), 1u);

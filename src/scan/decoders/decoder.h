@@ -39,7 +39,6 @@ struct DecodeResult {
   uint64_t produced = 0;      // decoded bytes delivered
   bool limit_hit = false;     // stopped by max_output
   bool corrupt = false;       // the stream ended in an error (after `produced` bytes)
-  std::string entry_name;     // ZIP: the entry's file name
 };
 
 class Inflater {
@@ -65,6 +64,7 @@ class Inflater {
   // Fast path: a gzip member or zlib stream that lies wholly in the first input block is
   // decoded at once by libdeflate (2-3x faster than zlib); streams that go on past it, are
   // corrupt, or decode to more than kFastOutput bytes take zlib's streaming path.
+  bool EnsureFast();  // allocates the libdeflate state on first use
   bool DecodeWhole(DecoderKind kind, std::span<const uint8_t> in, uint64_t max_output,
                    const std::function<bool(std::span<const uint8_t>)>& out, DecodeResult* r);
 

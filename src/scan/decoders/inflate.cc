@@ -108,14 +108,19 @@ Inflater::~Inflater() {
   if (fast_ != nullptr) libdeflate_free_decompressor(fast_);
 }
 
-bool Inflater::DecodeWhole(DecoderKind kind, std::span<const uint8_t> in, uint64_t max_output,
-                           const std::function<bool(std::span<const uint8_t>)>& out, DecodeResult* r) {
-  if (kind == DecoderKind::kZip || in.empty()) return false;
+bool Inflater::EnsureFast() {
   if (fast_ == nullptr) {
     fast_ = libdeflate_alloc_decompressor();
     if (fast_ == nullptr) return false;
     fast_out_.resize(kFastOutput);
   }
+  return true;
+}
+
+bool Inflater::DecodeWhole(DecoderKind kind, std::span<const uint8_t> in, uint64_t max_output,
+                           const std::function<bool(std::span<const uint8_t>)>& out, DecodeResult* r) {
+  if (kind == DecoderKind::kZip || in.empty()) return false;
+  if (!EnsureFast()) return false;
   size_t cap = size_t(std::min<uint64_t>(kFastOutput, max_output));
   size_t used = 0, produced = 0;
   libdeflate_result rc =
@@ -215,12 +220,10 @@ DecodeResult Inflater::Zip(ByteInput& in, uint64_t max_output,
   uint16_t flags = Le16(h + 6), method = Le16(h + 8);
   uint64_t csize = Le32(h + 18), usize = Le32(h + 22);
   uint16_t name_len = Le16(h + 26), extra_len = Le16(h + 28);
-  std::string name(name_len, '\0');
-  if (!reader.Read(reinterpret_cast<uint8_t*>(name.data()), name_len)) {
+  if (!reader.Skip(name_len)) {
     r.corrupt = true;
     return r;
   }
-  r.entry_name = name;
   std::vector<uint8_t> extra(extra_len);
   if (!reader.Read(extra.data(), extra_len)) {
     r.corrupt = true;
@@ -261,19 +264,14 @@ DecodeResult Inflater::Zip(ByteInput& in, uint64_t max_output,
   DecodeResult d;
   if (sizes_known && csize > 0 && reader.Peek().size() >= csize) {
     // Whole entry in memory: libdeflate at once when it fits kFastOutput.
-    if (fast_ == nullptr) {
-      fast_ = libdeflate_alloc_decompressor();
-      fast_out_.resize(kFastOutput);
-    }
     std::span<const uint8_t> data = reader.Peek().first(size_t(csize));
     size_t cap = size_t(std::min<uint64_t>(kFastOutput, max_output));
     size_t produced = 0;
-    if (fast_ != nullptr &&
+    if (EnsureFast() &&
         libdeflate_deflate_decompress(fast_, data.data(), data.size(), fast_out_.data(), cap,
                                       &produced) == LIBDEFLATE_SUCCESS &&
         produced > 0) {
       d.produced = produced;
-      d.entry_name = std::move(r.entry_name);
       out(std::span<const uint8_t>(fast_out_.data(), produced));
       return d;
     }
@@ -297,7 +295,6 @@ DecodeResult Inflater::Zip(ByteInput& in, uint64_t max_output,
     } rest(reader);
     d = Inflate(-15, rest, {}, max_output, out);
   }
-  d.entry_name = std::move(r.entry_name);
   return d;
 }
 

@@ -10,6 +10,7 @@
 
 #include "scan/engine.h"
 #include "scan/hostname.h"
+#include "scan/scan_test_util.h"
 
 namespace evidex::scan {
 namespace {
@@ -53,24 +54,8 @@ std::vector<Case> ReadCases(const std::filesystem::path& file) {
 }
 
 std::vector<std::string> Scan(const Engine& engine, const std::string& bytes) {
-  std::unique_ptr<Worker> w = engine.NewWorker();
-  std::vector<Hit> hits;
-  PageStats stats;
-  Page page;
-  page.data = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  page.keep_end = bytes.size();
-  w->ScanPage(page, &hits, &stats);
   std::vector<std::string> out;
-  for (const Hit& h : hits) out.push_back(h.normalized);
-  return out;
-}
-
-std::string ToUtf16le(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    out.push_back(c);
-    out.push_back('\0');
-  }
+  for (const Hit& h : testing::ScanWhole(engine, bytes)) out.push_back(h.normalized);
   return out;
 }
 
@@ -90,7 +75,7 @@ TEST_P(ScannerCases, MatchExpected) {
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
   for (const Case& c : cases) {
     EXPECT_EQ(Scan(**engine, c.input), c.expected) << file.filename() << ":" << c.line << " ASCII: " << c.input;
-    EXPECT_EQ(Scan(**engine, ToUtf16le(c.input)), c.expected)
+    EXPECT_EQ(Scan(**engine, testing::ToUtf16le(c.input)), c.expected)
         << file.filename() << ":" << c.line << " UTF-16LE: " << c.input;
   }
 }
