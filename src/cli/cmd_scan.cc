@@ -1,0 +1,179 @@
+// `evidex scan` and `evidex scanners`.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "scan/hostname.h"
+#include "scan/scan_job.h"
+#include "scan/scanner.h"
+
+namespace evidex::cli {
+namespace {
+
+class ScannersCommand : public Command {
+ public:
+  CLI::App* Setup(CLI::App& app) override {
+    return app.add_subcommand("scanners", "list every scanner with a one-line description");
+  }
+  int Run(const GlobalOptions&) override {
+    for (const scan::ScannerDef* s : scan::AllScanners())
+      std::printf("%-8s %s\n", s->name, s->description);
+    std::printf("%-8s %s\n", "keyword", "literals and regular expressions from --keywords FILE");
+    return kExitOk;
+  }
+};
+
+class ScanCommand : public Command {
+ public:
+  CLI::App* Setup(CLI::App& app) override {
+    CLI::App* scan =
+        app.add_subcommand("scan", "scan evidence for artifacts (emails, URLs, cards, wallets, ...)");
+    threads_ = int(std::max(1u, std::thread::hardware_concurrency()));
+    scan->add_option("SOURCE", sources_, "files, devices, split raw (.001), E01 sets, directories")->required();
+    scan->add_option("-o,--outdir", outdir_, "output directory (created if missing)")->required();
+    scan->add_option("-j,--threads", threads_, "worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+    scan->add_option("--scanners", scanner_list_, "comma-separated scanners to run instead of the defaults");
+    scan->add_option("-e,--enable", enable_, "add a scanner to the defaults");
+    scan->add_option("-x,--disable", disable_, "remove a scanner");
+    scan->add_option("--keywords", keywords_file_, "file of keywords: one literal or /regex/ (or /regex/i) per line");
+    scan->add_flag("-i,--ignore-case", nocase_, "keywords are case-insensitive");
+    scan->add_flag("--jsonl", jsonl_, "also write hits.jsonl (one JSON object per hit)");
+    scan->add_flag("--json", json_, "print the summary as JSON on stdout");
+    scan->add_flag("-q,--quiet", quiet_, "no progress line and no summary table");
+    scan->add_option("--max-depth", max_depth_, "nested decoding depth (0: no decoding)")->check(CLI::Range(0, 32));
+    scan->add_option("--max-stream-bytes", max_stream_, "decoded bytes per stream (bomb guard)");
+    scan->add_option("--max-decoded", max_decoded_, "decoded bytes under one 16 MiB page (bomb guard)");
+    scan->add_option("--page-size", page_size_, "page size (for tests; default 16M)");
+    return scan;
+  }
+
+  int Run(const GlobalOptions& global) override;
+
+ private:
+  std::vector<std::string> sources_;
+  std::string outdir_, scanner_list_, keywords_file_;
+  std::vector<std::string> enable_, disable_;
+  int threads_ = 1;
+  bool jsonl_ = false, json_ = false, quiet_ = false, nocase_ = false;
+  int max_depth_ = 5;
+  std::string max_stream_ = "256M", max_decoded_ = "1G", page_size_ = "16M";
+};
+
+int ScanCommand::Run(const GlobalOptions& global) {
+  scan::ScanJobOptions opts;
+  opts.sources = sources_;
+  opts.outdir = outdir_;
+  opts.threads = threads_;
+  opts.jsonl = jsonl_;
+  opts.engine.max_depth = max_depth_;
+  opts.command_line = global.command_line;
+  uint64_t v;
+  if (!ParseSize(max_stream_, &opts.engine.max_stream_bytes) ||
+      !ParseSize(max_decoded_, &opts.engine.max_page_decoded) || !ParseSize(page_size_, &v) ||
+      v < 4096 || v > (1ull << 30)) {
+    PrintError("sizes are a number with an optional K, M or G (page size from 4K to 1G)");
+    return kExitUsage;
+  }
+  opts.page_size = size_t(v);
+
+  // Scanner selection: --scanners replaces the defaults; -e adds, -x removes.
+  std::vector<std::string> names;
+  if (!scanner_list_.empty()) {
+    std::stringstream ss(scanner_list_);
+    for (std::string n; std::getline(ss, n, ',');)
+      if (!n.empty()) names.push_back(n);
+  } else {
+    for (const scan::ScannerDef* s : scan::AllScanners())
+      if (s->default_enabled) names.push_back(s->name);
+  }
+  for (const std::string& n : enable_) names.push_back(n);
+  for (const std::string& n : disable_) std::erase(names, n);
+  for (const std::string& n : names) {
+    if (n != "keyword" && scan::FindScanner(n) == nullptr) {
+      PrintError("unknown scanner '" + n + "' (see 'evidex scanners')");
+      return kExitUsage;
+    }
+  }
+  opts.engine.scanners = names;
+  if (!keywords_file_.empty()) {
+    std::ifstream in(keywords_file_, std::ios::binary);
+    if (!in) {
+      PrintError("cannot read keywords file " + keywords_file_);
+      return kExitUsage;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    Result<std::vector<scan::Keyword>> kw = scan::ParseKeywords(ss.str(), nocase_);
+    if (!kw.ok()) {
+      PrintError(keywords_file_ + ": " + kw.status().message());
+      return kExitUsage;
+    }
+    opts.engine.keywords = std::move(kw).value();
+  } else if (std::find(names.begin(), names.end(), "keyword") != names.end()) {
+    PrintError("the keyword scanner needs --keywords FILE");
+    return kExitUsage;
+  }
+  if (names.empty() && opts.engine.keywords.empty()) {
+    PrintError("no scanner enabled");
+    return kExitUsage;
+  }
+  if (!scan::LoadPublicSuffixList()) return kExitUsage;
+
+  // Ctrl-C or a kill: stop reading, write what was found, exit 130.
+  opts.cancel = &g_cancel;
+  InstallCancelHandler();
+  ProgressLine progress(quiet_);
+  std::function<void(const scan::ScanProgress&)> on_progress;
+  if (progress.enabled()) {
+    on_progress = [&progress](const scan::ScanProgress& p) {
+      progress.Update(p.bytes_done, p.bytes_total, p.seconds,
+                      "hits " + std::to_string(p.hits));
+    };
+  }
+  Result<scan::ScanSummary> result = scan::RunScan(opts, on_progress);
+  progress.Finish();
+  if (!result.ok()) {
+    PrintError(result.status());
+    return result.status().code() == Code::kInvalidArgument ? kExitUsage : kExitOutput;
+  }
+  const scan::ScanSummary& s = *result;
+  for (const std::string& e : s.errors) PrintError(e);
+  if (s.interrupted) PrintError("interrupted; results so far are in " + outdir_);
+  std::string report = scan::ReportJson(opts, s);
+  {
+    std::ofstream out(outdir_ + "/report.json", std::ios::binary);
+    out << report;
+    if (!out) {
+      PrintError("cannot write " + outdir_ + "/report.json");
+      return kExitOutput;
+    }
+  }
+  if (json_) {
+    std::fputs(report.c_str(), stdout);
+  } else if (!quiet_) {
+    std::printf("%-8s %12s %10s\n", "scanner", "hits", "utf16le");
+    for (const auto& [name, c] : s.counts)
+      std::printf("%-8s %12llu %10llu\n", name.c_str(), (unsigned long long)c.first,
+                  (unsigned long long)c.second);
+    std::printf("scanned %s in %.2f s (%.0f MB/s), %llu decoded streams; output in %s\n",
+                HumanBytes(double(s.bytes_scanned)).c_str(), s.seconds,
+                s.seconds > 0 ? double(s.bytes_scanned) / 1e6 / s.seconds : 0.0,
+                (unsigned long long)s.decoders.streams_decoded, outdir_.c_str());
+  }
+  return s.exit_code;
+}
+
+}  // namespace
+
+std::unique_ptr<Command> MakeScannersCommand() { return std::make_unique<ScannersCommand>(); }
+std::unique_ptr<Command> MakeScanCommand() { return std::make_unique<ScanCommand>(); }
+
+}  // namespace evidex::cli

@@ -1,0 +1,34 @@
+// The subcommands of `evidex`. Each cmd_*.cc defines one factory; main.cc lists them in
+// kCommands. A Command adds its CLI11 subcommand (with its options bound to its own members) in
+// Setup; main parses once and calls Run on the one that was chosen.
+#ifndef EVIDEX_CLI_COMMANDS_H_
+#define EVIDEX_CLI_COMMANDS_H_
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace evidex::cli {
+
+// What every command may use: global options parsed by main.
+struct GlobalOptions {
+  std::string data;  // --data DIR (empty: EVIDEX_DATA or ./evidex-data; see WorkspaceDir)
+  std::string command_line;
+};
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  // Adds the subcommand (and its nested subcommands) to `app`; returns it.
+  virtual CLI::App* Setup(CLI::App& app) = 0;
+  // Runs after parsing when this command was chosen; returns the exit code.
+  virtual int Run(const GlobalOptions& global) = 0;
+};
+
+std::unique_ptr<Command> MakeScannersCommand();  // cmd_scan.cc
+std::unique_ptr<Command> MakeScanCommand();      // cmd_scan.cc
+
+}  // namespace evidex::cli
+
+#endif  // EVIDEX_CLI_COMMANDS_H_
