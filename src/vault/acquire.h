@@ -1,0 +1,67 @@
+// Acquisition: read a source once, read-only, computing MD5, SHA-1 and SHA-256 in the same pass
+// (each hash on its own thread, in parallel with the read), and store it:
+//   kCopy      — the bytes, in the content-addressed write-once vault (ObjectStore), as a raw image
+//   kReference — nothing stored; the source is recorded in place and re-verified when used
+//   kE01       — a compressed E01 written through libewf, metadata and hashes in its header
+// After writing, the stored copy is re-read and its hashes compared (kCopy, kE01).
+//
+// Crash safety: everything is written under the vault's tmp/ first and moved into place with
+// rename() only after fsync and verification, so a kill at any moment leaves either nothing or a
+// complete, verified object; tmp/ leftovers are removed by the next acquisition (CleanTmp).
+#ifndef EVIDEX_VAULT_ACQUIRE_H_
+#define EVIDEX_VAULT_ACQUIRE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/hash.h"
+#include "core/status.h"
+
+namespace evidex::vault {
+
+enum class AcquireMode { kCopy, kReference, kE01 };
+const char* ModeName(AcquireMode m);  // "copy", "reference", "e01"
+
+struct AcquireOptions {
+  std::string source_path;  // anything io::OpenSource / EnumerateEvidence reads
+  AcquireMode mode = AcquireMode::kCopy;
+  std::string vault_dir;    // <workspace>/vault
+  // For the E01 header (kE01) and the record:
+  std::string case_number, evidence_number, examiner, description, notes;
+  int e01_compression = 1;  // libewf compression level: 0 none, 1 fast, 2 best
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct AcquireProgress {
+  uint64_t bytes_done = 0, bytes_total = 0;
+  double seconds = 0;
+  const char* phase = "reading";  // "reading", "verifying"
+};
+
+struct AcquireResult {
+  uint64_t size = 0;
+  Digests digests;               // of the source's bytes (for a directory: see FORMATS.md)
+  std::string source_description;  // Source::Describe(), plus device model and serial if readable
+  std::string device_model, device_serial;  // "" when not a device or not readable
+  std::string stored_path;       // relative to vault_dir ("objects/ab/cdef....raw", "....E01");
+                                 // "" for kReference
+  uint64_t stored_size = 0;
+  bool verified = false;         // the stored copy was re-read and matched
+  std::string started, finished; // UTC RFC 3339
+  uint64_t bad_sectors = 0;      // zero-filled blocks (the acquisition is then partial)
+};
+
+// Acquires one source. Cancellation returns Code::kLimit ("interrupted") and leaves nothing.
+Result<AcquireResult> Acquire(const AcquireOptions& options,
+                              const std::function<void(const AcquireProgress&)>& progress);
+
+// Re-reads a stored object or a referenced source and recomputes its digests.
+Result<Digests> RehashStored(const std::string& vault_dir, const std::string& stored_path_or_source,
+                             AcquireMode mode,
+                             const std::function<void(const AcquireProgress&)>& progress);
+
+}  // namespace evidex::vault
+
+#endif  // EVIDEX_VAULT_ACQUIRE_H_
