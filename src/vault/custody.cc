@@ -143,6 +143,13 @@ CustodyHead SignHead(const CustodyRecord& last, const SigningKey& key) {
   return h;
 }
 
+bool VerifyHead(const CustodyHead& head, const std::function<bool(const PublicKey&)>& trusted) {
+  bool trusted_signer = false;
+  return SignedBy(head.signer, HeadMessage(head.case_uuid, head.seq, head.hash), head.signature,
+                  trusted, &trusted_signer) &&
+         trusted_signer;
+}
+
 // ---- Verification ----
 
 ChainReport VerifyChain(const std::vector<CustodyRecord>& records,

@@ -59,6 +59,8 @@ struct CustodyHead {
   static Result<CustodyHead> FromJson(const nlohmann::json& j);
 };
 CustodyHead SignHead(const CustodyRecord& last, const SigningKey& key);
+// True when the head's signature verifies and its signer is accepted by `trusted`.
+bool VerifyHead(const CustodyHead& head, const std::function<bool(const PublicKey&)>& trusted);
 
 // What VerifyChain found. ok == problems.empty().
 struct ChainProblem {

@@ -1,0 +1,216 @@
+// The SQLite RAII layer (sqlite.h).
+#include "store/sqlite.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+
+namespace evidex::store {
+
+// ---- Db ----
+
+Result<Db> Db::Open(const std::string& path, Mode mode, int busy_timeout_ms) {
+  if (mode == Mode::kExisting) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT) return NotFound("no store at " + path);
+      return ErrnoStatus("cannot open store " + path, errno);
+    }
+  }
+  Db db;
+  db.path_ = path;
+  db.busy_timeout_ms_ = busy_timeout_ms;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
+  if (mode == Mode::kCreate) flags |= SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db.db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Status st = db.Error(rc, "cannot open");
+    return st;
+  }
+  sqlite3_extended_result_codes(db.db_, 1);
+  sqlite3_busy_timeout(db.db_, busy_timeout_ms);
+  // WAL: readers never block the writer and a killed writer leaves the file consistent.
+  // synchronous=FULL: a committed custody record survives a power cut too, not only a kill.
+  EVIDEX_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON"));
+  Result<Statement> wal = db.Prepare("PRAGMA journal_mode = WAL");
+  if (!wal.ok()) return wal.status();
+  Result<bool> row = wal->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || wal->Text(0) != "wal")
+    return IoError(path + ": cannot switch the store to WAL journaling");
+  *wal = Statement();
+  EVIDEX_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = FULL"));
+  return db;
+}
+
+Db::~Db() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Db::Db(Db&& other) noexcept
+    : db_(other.db_), path_(std::move(other.path_)), busy_timeout_ms_(other.busy_timeout_ms_) {
+  other.db_ = nullptr;
+}
+
+Db& Db::operator=(Db&& other) noexcept {
+  if (this != &other) {
+    if (db_ != nullptr) sqlite3_close_v2(db_);
+    db_ = other.db_;
+    path_ = std::move(other.path_);
+    busy_timeout_ms_ = other.busy_timeout_ms_;
+    other.db_ = nullptr;
+  }
+  return *this;
+}
+
+Status Db::Error(int rc, std::string_view what) const {
+  std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  std::string where = path_ + ": " + std::string(what) + ": " + msg;
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    {
+      char waited[32];
+      std::snprintf(waited, sizeof waited, "%g", busy_timeout_ms_ / 1000.0);
+      return LimitReached(path_ + " is locked by another process (waited " + waited +
+                          " s); try again when it has finished");
+    }
+    case SQLITE_FULL:
+      return IoError(path_ + ": the disk is full (" + std::string(what) + ")");
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return IoError(where);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Corrupt(where);
+    case SQLITE_CONSTRAINT:
+      return InvalidArgument(where);
+    default:
+      return Internal(where);
+  }
+}
+
+Status Db::Exec(std::string_view sql) {
+  std::string text(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  sqlite3_free(err);
+  if (rc != SQLITE_OK) return Error(rc, text.substr(0, 60));
+  return Status::Ok();
+}
+
+Result<Statement> Db::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql.data(), int(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return Error(rc, sql.substr(0, 60));
+  }
+  return Statement(this, stmt);
+}
+
+int64_t Db::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+
+// ---- Statement ----
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(other.stmt_), bind_error_(std::move(other.bind_error_)) {
+  other.stmt_ = nullptr;
+}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+    db_ = other.db_;
+    stmt_ = other.stmt_;
+    bind_error_ = std::move(other.bind_error_);
+    other.stmt_ = nullptr;
+  }
+  return *this;
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK && bind_error_.ok()) bind_error_ = db_->Error(rc, "bind");
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view text) {
+  // SQLITE_TRANSIENT: SQLite copies, so the caller's string may go away before Step.
+  int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
+                               SQLITE_UTF8);
+  if (rc != SQLITE_OK && bind_error_.ok()) bind_error_ = db_->Error(rc, "bind");
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK && bind_error_.ok()) bind_error_ = db_->Error(rc, "bind");
+  return *this;
+}
+
+Result<bool> Statement::Step() {
+  if (!bind_error_.ok()) return bind_error_;
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  const char* sql = sqlite3_sql(stmt_);
+  return db_->Error(rc, std::string_view(sql ? sql : "").substr(0, 60));
+}
+
+Status Statement::Run() {
+  for (;;) {
+    Result<bool> row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+  }
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  bind_error_ = Status::Ok();
+}
+
+int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::Text(int column) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, column);
+  if (p == nullptr) return "";
+  return std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(stmt_, column)));
+}
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+// ---- Transaction ----
+
+Result<Transaction> Transaction::Begin(Db& db, Kind kind) {
+  EVIDEX_RETURN_IF_ERROR(db.Exec(kind == Kind::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN"));
+  return Transaction(&db);
+}
+
+Transaction::Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+
+Transaction::~Transaction() {
+  // A failed statement may already have ended the transaction; the ROLLBACK error is moot then.
+  if (db_ != nullptr) (void)db_->Exec("ROLLBACK");
+}
+
+Status Transaction::Commit() {
+  if (db_ == nullptr) return Internal("transaction already finished");
+  Status st = db_->Exec("COMMIT");
+  if (st.ok()) db_ = nullptr;
+  return st;
+}
+
+}  // namespace evidex::store

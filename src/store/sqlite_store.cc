@@ -1,0 +1,593 @@
+// The SQLite back end of the store (store.h): schema, forward migrations, operations.
+//
+// Schema history lives in kMigrations: entry i takes a store from version i to i + 1, and each
+// applied step is a row of schema_version, in the same transaction as the step itself, so a kill
+// mid-migration leaves the store at the previous version. Append a step, never edit one.
+#include <openssl/rand.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "core/hash.h"
+#include "core/version.h"
+#include "store/sqlite.h"
+#include "store/store.h"
+
+namespace evidex::store {
+namespace {
+
+// v1: the vault issue.
+constexpr const char* kMigrations[] = {
+    R"sql(
+CREATE TABLE unit (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  name       TEXT NOT NULL,
+  country    TEXT NOT NULL,
+  public_key TEXT NOT NULL,
+  created    TEXT NOT NULL
+);
+CREATE TABLE known_keys (
+  public_key TEXT PRIMARY KEY,
+  unit       TEXT NOT NULL,
+  country    TEXT NOT NULL DEFAULT '',
+  added      TEXT NOT NULL,
+  note       TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE cases (
+  id       INTEGER PRIMARY KEY,
+  uuid     TEXT NOT NULL UNIQUE,
+  number   TEXT NOT NULL UNIQUE,
+  title    TEXT NOT NULL,
+  offence  TEXT NOT NULL DEFAULT '',
+  examiner TEXT NOT NULL DEFAULT '',
+  created  TEXT NOT NULL,
+  status   TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed'))
+);
+CREATE TABLE evidence (
+  id                 INTEGER PRIMARY KEY,
+  uuid               TEXT NOT NULL UNIQUE,
+  case_id            INTEGER NOT NULL REFERENCES cases(id),
+  number             INTEGER NOT NULL CHECK (number >= 1),
+  label              TEXT NOT NULL,
+  mode               TEXT NOT NULL CHECK (mode IN ('copy', 'reference', 'e01')),
+  source_path        TEXT NOT NULL,
+  source_description TEXT NOT NULL DEFAULT '',
+  device_model       TEXT NOT NULL DEFAULT '',
+  device_serial      TEXT NOT NULL DEFAULT '',
+  size               INTEGER NOT NULL DEFAULT 0,
+  md5                TEXT NOT NULL DEFAULT '',
+  sha1               TEXT NOT NULL DEFAULT '',
+  sha256             TEXT NOT NULL DEFAULT '',
+  stored_path        TEXT NOT NULL DEFAULT '',
+  tool               TEXT NOT NULL DEFAULT '',
+  tool_version       TEXT NOT NULL DEFAULT '',
+  started            TEXT NOT NULL DEFAULT '',
+  finished           TEXT NOT NULL DEFAULT '',
+  examiner           TEXT NOT NULL DEFAULT '',
+  state              TEXT NOT NULL
+                     CHECK (state IN ('acquiring', 'complete', 'failed', 'disposed')),
+  bad_sectors        INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (case_id, number)
+);
+CREATE TABLE custody (
+  case_id    INTEGER NOT NULL REFERENCES cases(id),
+  seq        INTEGER NOT NULL,
+  case_uuid  TEXT NOT NULL,
+  time       TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  unit       TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  evidence   TEXT NOT NULL,
+  details    TEXT NOT NULL,
+  prev_hash  TEXT NOT NULL,
+  signer     TEXT NOT NULL,
+  hash       TEXT NOT NULL,
+  signature  TEXT NOT NULL,
+  PRIMARY KEY (case_id, seq)
+);
+CREATE TABLE custody_head (
+  case_id    INTEGER PRIMARY KEY REFERENCES cases(id),
+  case_uuid  TEXT NOT NULL,
+  seq        INTEGER NOT NULL,
+  hash       TEXT NOT NULL,
+  signer     TEXT NOT NULL,
+  signature  TEXT NOT NULL
+);
+)sql",
+};
+constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
+static_assert(kMigrationCount == kSchemaVersion, "one migration step per schema version");
+
+constexpr char kEvidenceColumns[] =
+    "id, uuid, case_id, number, label, mode, source_path, source_description, device_model, "
+    "device_serial, size, md5, sha1, sha256, stored_path, tool, tool_version, started, finished, "
+    "examiner, state, bad_sectors";
+constexpr char kCaseColumns[] = "id, uuid, number, title, offence, examiner, created, status";
+constexpr char kCustodyColumns[] =
+    "case_uuid, seq, time, actor, unit, action, evidence, details, prev_hash, signer, hash, "
+    "signature";
+
+bool AllDigits(const std::string& s) {
+  if (s.empty() || s.size() > 18) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+Case ReadCase(const Statement& s) {
+  Case c;
+  c.id = s.Int(0);
+  c.uuid = s.Text(1);
+  c.number = s.Text(2);
+  c.title = s.Text(3);
+  c.offence = s.Text(4);
+  c.examiner = s.Text(5);
+  c.created = s.Text(6);
+  c.status = s.Text(7);
+  return c;
+}
+
+Evidence ReadEvidence(const Statement& s) {
+  Evidence e;
+  e.id = s.Int(0);
+  e.uuid = s.Text(1);
+  e.case_id = s.Int(2);
+  e.number = s.Int(3);
+  e.label = s.Text(4);
+  e.mode = s.Text(5);
+  e.source_path = s.Text(6);
+  e.source_description = s.Text(7);
+  e.device_model = s.Text(8);
+  e.device_serial = s.Text(9);
+  e.size = uint64_t(s.Int(10));
+  e.md5 = s.Text(11);
+  e.sha1 = s.Text(12);
+  e.sha256 = s.Text(13);
+  e.stored_path = s.Text(14);
+  e.tool = s.Text(15);
+  e.tool_version = s.Text(16);
+  e.started = s.Text(17);
+  e.finished = s.Text(18);
+  e.examiner = s.Text(19);
+  // The CHECK constraint keeps state valid; a hand-edited store that bypassed it reads as failed
+  // (never as complete).
+  e.state = ParseState(s.Text(20)).value_or(EvidenceState::kFailed);
+  e.bad_sectors = uint64_t(s.Int(21));
+  return e;
+}
+
+// Binds the evidence columns after id (2..22) in kEvidenceColumns order.
+void BindEvidence(Statement& s, const Evidence& e) {
+  s.Bind(2, e.uuid).Bind(3, e.case_id).Bind(4, e.number).Bind(5, e.label).Bind(6, e.mode);
+  s.Bind(7, e.source_path).Bind(8, e.source_description).Bind(9, e.device_model);
+  s.Bind(10, e.device_serial).Bind(11, int64_t(e.size)).Bind(12, e.md5).Bind(13, e.sha1);
+  s.Bind(14, e.sha256).Bind(15, e.stored_path).Bind(16, e.tool).Bind(17, e.tool_version);
+  s.Bind(18, e.started).Bind(19, e.finished).Bind(20, e.examiner).Bind(21, StateName(e.state));
+  s.Bind(22, int64_t(e.bad_sectors));
+}
+
+// A details column that is not a JSON object (hand-edited) is kept as a string inside an object,
+// so the record still loads and its hash check reports it as edited.
+nlohmann::json ParseDetails(const std::string& text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return {{"unparsable", text}};
+  return j;
+}
+
+vault::CustodyRecord ReadRecord(const Statement& s) {
+  vault::CustodyRecord r;
+  r.case_uuid = s.Text(0);
+  r.seq = s.Int(1);
+  r.time = s.Text(2);
+  r.actor = s.Text(3);
+  r.unit = s.Text(4);
+  r.action = s.Text(5);
+  r.evidence = s.Text(6);
+  r.details = ParseDetails(s.Text(7));
+  r.prev_hash = s.Text(8);
+  r.signer = s.Text(9);
+  r.hash = s.Text(10);
+  r.signature = s.Text(11);
+  return r;
+}
+
+class SqliteStore : public Store {
+ public:
+  explicit SqliteStore(Db db) : db_(std::move(db)) {}
+
+  Status Migrate();
+
+  std::string Describe() const override { return "sqlite:" + db_.path(); }
+
+  Status Transaction(const std::function<Status()>& body) override {
+    if (depth_ > 0) return body();
+    Result<store::Transaction> tx = store::Transaction::Begin(db_);
+    if (!tx.ok()) return tx.status();
+    ++depth_;
+    Status st = body();
+    --depth_;
+    if (!st.ok()) return st;  // ~Transaction rolls back
+    return tx->Commit();
+  }
+
+  Status SetUnit(const Unit& u) override {
+    return Exec(
+        "INSERT INTO unit (id, name, country, public_key, created) VALUES (1, ?1, ?2, ?3, ?4) "
+        "ON CONFLICT (id) DO UPDATE SET name = ?1, country = ?2, public_key = ?3, created = ?4",
+        [&](Statement& s) {
+          s.Bind(1, u.name).Bind(2, u.country).Bind(3, u.public_key).Bind(4, u.created);
+        });
+  }
+
+  Result<Unit> GetUnit() override {
+    Result<Statement> s = db_.Prepare("SELECT name, country, public_key, created FROM unit");
+    if (!s.ok()) return s.status();
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return NotFound(db_.path() + " has no unit (the workspace was not initialized)");
+    return Unit{s->Text(0), s->Text(1), s->Text(2), s->Text(3)};
+  }
+
+  Status AddKnownKey(const KnownKey& k) override {
+    return Exec(
+        "INSERT INTO known_keys (public_key, unit, country, added, note) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (public_key) DO UPDATE SET "
+        "unit = ?2, country = ?3, added = ?4, note = ?5",
+        [&](Statement& s) {
+          s.Bind(1, k.public_key).Bind(2, k.unit).Bind(3, k.country).Bind(4, k.added);
+          s.Bind(5, k.note);
+        });
+  }
+
+  Result<std::vector<KnownKey>> ListKnownKeys() override {
+    std::vector<KnownKey> out;
+    Status st = Query(
+        "SELECT public_key, unit, country, added, note FROM known_keys ORDER BY added, public_key",
+        nullptr, [&](const Statement& s) {
+          out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
+        });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<Case> AddCase(Case c) override {
+    if (c.uuid.empty()) c.uuid = NewUuid();
+    if (c.created.empty()) c.created = vault::UtcNow();
+    Status st = Transaction([&]() -> Status {
+      Result<std::optional<Case>> existing = FindBy("number = ?1", c.number);
+      if (!existing.ok()) return existing.status();
+      if (existing->has_value())
+        return InvalidArgument("case " + c.number + " already exists (local id " +
+                               std::to_string((*existing)->id) + ")");
+      EVIDEX_RETURN_IF_ERROR(Exec(
+          "INSERT INTO cases (uuid, number, title, offence, examiner, created, status) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+          [&](Statement& s) {
+            s.Bind(1, c.uuid).Bind(2, c.number).Bind(3, c.title).Bind(4, c.offence);
+            s.Bind(5, c.examiner).Bind(6, c.created).Bind(7, c.status);
+          }));
+      c.id = db_.LastInsertId();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return c;
+  }
+
+  Result<std::optional<Case>> FindCase(const std::string& number_or_id) override {
+    Result<std::optional<Case>> by_number = FindBy("number = ?1", number_or_id);
+    if (!by_number.ok() || by_number->has_value() || !AllDigits(number_or_id)) return by_number;
+    return FindBy("id = ?1", int64_t(std::stoll(number_or_id)));
+  }
+
+  Result<std::optional<Case>> FindCaseByUuid(const std::string& uuid) override {
+    return FindBy("uuid = ?1", uuid);
+  }
+
+  Result<std::vector<Case>> ListCases() override {
+    std::vector<Case> out;
+    Status st = Query(std::string("SELECT ") + kCaseColumns + " FROM cases ORDER BY id", nullptr,
+                      [&](const Statement& s) { out.push_back(ReadCase(s)); });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<Evidence> AddEvidence(Evidence e) override {
+    if (e.uuid.empty()) e.uuid = NewUuid();
+    Status st = Transaction([&]() -> Status {
+      if (e.number == 0) {
+        Result<Statement> s =
+            db_.Prepare("SELECT COALESCE(MAX(number), 0) + 1 FROM evidence WHERE case_id = ?1");
+        if (!s.ok()) return s.status();
+        s->Bind(1, e.case_id);
+        Result<bool> row = s->Step();
+        if (!row.ok()) return row.status();
+        e.number = s->Int(0);
+      }
+      EVIDEX_RETURN_IF_ERROR(Exec(std::string("INSERT INTO evidence (") + kEvidenceColumns +
+                                      ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                                      "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+                                  [&](Statement& s) { BindEvidence(s, e); }));
+      e.id = db_.LastInsertId();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return e;
+  }
+
+  Status UpdateEvidence(const Evidence& e) override {
+    int changed = 0;
+    Status st = Exec(
+        "UPDATE evidence SET uuid = ?2, case_id = ?3, number = ?4, label = ?5, mode = ?6, "
+        "source_path = ?7, source_description = ?8, device_model = ?9, device_serial = ?10, "
+        "size = ?11, md5 = ?12, sha1 = ?13, sha256 = ?14, stored_path = ?15, tool = ?16, "
+        "tool_version = ?17, started = ?18, finished = ?19, examiner = ?20, state = ?21, "
+        "bad_sectors = ?22 WHERE id = ?1",
+        [&](Statement& s) {
+          s.Bind(1, e.id);
+          BindEvidence(s, e);
+        },
+        &changed);
+    if (st.ok() && changed == 0) return NotFound("no evidence with id " + std::to_string(e.id));
+    return st;
+  }
+
+  Result<std::optional<Evidence>> GetEvidence(int64_t id) override {
+    return FindEvidenceBy("id = ?1", [&](Statement& s) { s.Bind(1, id); });
+  }
+
+  Result<std::optional<Evidence>> FindEvidence(int64_t case_id, const std::string& name) override {
+    std::string n = name;
+    if (!n.empty() && (n[0] == 'E' || n[0] == 'e')) n = n.substr(1);
+    if (AllDigits(n))
+      return FindEvidenceBy("case_id = ?1 AND number = ?2", [&](Statement& s) {
+        s.Bind(1, case_id).Bind(2, int64_t(std::stoll(n)));
+      });
+    return FindEvidenceBy("case_id = ?1 AND uuid = ?2",
+                          [&](Statement& s) { s.Bind(1, case_id).Bind(2, name); });
+  }
+
+  Result<std::vector<Evidence>> ListEvidence(int64_t case_id) override {
+    std::vector<Evidence> out;
+    Status st = Query(std::string("SELECT ") + kEvidenceColumns +
+                          " FROM evidence WHERE case_id = ?1 ORDER BY number",
+                      [&](Statement& s) { s.Bind(1, case_id); },
+                      [&](const Statement& s) { out.push_back(ReadEvidence(s)); });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<std::vector<vault::CustodyRecord>> ListCustody(int64_t case_id) override {
+    std::vector<vault::CustodyRecord> out;
+    Status st = Query(std::string("SELECT ") + kCustodyColumns +
+                          " FROM custody WHERE case_id = ?1 ORDER BY seq",
+                      [&](Statement& s) { s.Bind(1, case_id); },
+                      [&](const Statement& s) { out.push_back(ReadRecord(s)); });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<std::optional<vault::CustodyHead>> GetCustodyHead(int64_t case_id) override {
+    std::optional<vault::CustodyHead> head;
+    Status st = Query(
+        "SELECT case_uuid, seq, hash, signer, signature FROM custody_head WHERE case_id = ?1",
+        [&](Statement& s) { s.Bind(1, case_id); },
+        [&](const Statement& s) {
+          head = vault::CustodyHead{s.Text(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4)};
+        });
+    if (!st.ok()) return st;
+    return head;
+  }
+
+  Result<vault::CustodyRecord> AppendCustody(int64_t case_id, vault::CustodyRecord record,
+                                             const vault::SigningKey& key) override;
+
+  Status ImportCustody(int64_t case_id, const std::vector<vault::CustodyRecord>& records,
+                       const std::optional<vault::CustodyHead>& head) override;
+
+ private:
+  // Prepares, binds and runs a statement that returns no rows; `changes` gets the rows changed.
+  Status Exec(const std::string& sql, const std::function<void(Statement&)>& bind,
+              int* changes = nullptr) {
+    Result<Statement> s = db_.Prepare(sql);
+    if (!s.ok()) return s.status();
+    if (bind) bind(*s);
+    EVIDEX_RETURN_IF_ERROR(s->Run());
+    if (changes != nullptr) *changes = sqlite3_changes(db_.raw());
+    return Status::Ok();
+  }
+
+  Status Query(const std::string& sql, const std::function<void(Statement&)>& bind,
+               const std::function<void(const Statement&)>& row) {
+    Result<Statement> s = db_.Prepare(sql);
+    if (!s.ok()) return s.status();
+    if (bind) bind(*s);
+    for (;;) {
+      Result<bool> more = s->Step();
+      if (!more.ok()) return more.status();
+      if (!*more) return Status::Ok();
+      row(*s);
+    }
+  }
+
+  template <typename T>
+  Result<std::optional<Case>> FindBy(const std::string& where, const T& value) {
+    std::optional<Case> found;
+    Status st = Query(std::string("SELECT ") + kCaseColumns + " FROM cases WHERE " + where,
+                      [&](Statement& s) { s.Bind(1, value); },
+                      [&](const Statement& s) { found = ReadCase(s); });
+    if (!st.ok()) return st;
+    return found;
+  }
+
+  Result<std::optional<Evidence>> FindEvidenceBy(const std::string& where,
+                                                 const std::function<void(Statement&)>& bind) {
+    std::optional<Evidence> found;
+    Status st = Query(std::string("SELECT ") + kEvidenceColumns + " FROM evidence WHERE " + where,
+                      bind, [&](const Statement& s) { found = ReadEvidence(s); });
+    if (!st.ok()) return st;
+    return found;
+  }
+
+  Status InsertRecord(int64_t case_id, const vault::CustodyRecord& r) {
+    return Exec(std::string("INSERT INTO custody (case_id, ") + kCustodyColumns +
+                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                [&](Statement& s) {
+                  s.Bind(1, case_id).Bind(2, r.case_uuid).Bind(3, r.seq).Bind(4, r.time);
+                  s.Bind(5, r.actor).Bind(6, r.unit).Bind(7, r.action).Bind(8, r.evidence);
+                  s.Bind(9, r.details.dump(-1, ' ', false,
+                                           nlohmann::json::error_handler_t::replace));
+                  s.Bind(10, r.prev_hash).Bind(11, r.signer).Bind(12, r.hash);
+                  s.Bind(13, r.signature);
+                });
+  }
+
+  Status PutHead(int64_t case_id, const vault::CustodyHead& h) {
+    return Exec(
+        "INSERT INTO custody_head (case_id, case_uuid, seq, hash, signer, signature) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (case_id) DO UPDATE SET "
+        "case_uuid = ?2, seq = ?3, hash = ?4, signer = ?5, signature = ?6",
+        [&](Statement& s) {
+          s.Bind(1, case_id).Bind(2, h.case_uuid).Bind(3, h.seq).Bind(4, h.hash);
+          s.Bind(5, h.signer).Bind(6, h.signature);
+        });
+  }
+
+  Db db_;
+  int depth_ = 0;
+};
+
+Status SqliteStore::Migrate() {
+  // Everything under one write lock: two processes opening a new store do not both create it.
+  return Transaction([&]() -> Status {
+    EVIDEX_RETURN_IF_ERROR(db_.Exec(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        "  version INTEGER PRIMARY KEY, applied TEXT NOT NULL, evidex TEXT NOT NULL)"));
+    int version = 0;
+    Status st = Query("SELECT COALESCE(MAX(version), 0) FROM schema_version", nullptr,
+                      [&](const Statement& s) { version = int(s.Int(0)); });
+    EVIDEX_RETURN_IF_ERROR(st);
+    if (version > kSchemaVersion)
+      return Unsupported("this workspace was written by a newer evidex (schema " +
+                         std::to_string(version) + "; this one reads up to " +
+                         std::to_string(kSchemaVersion) + ")");
+    for (int v = version; v < kMigrationCount; ++v) {
+      EVIDEX_RETURN_IF_ERROR(db_.Exec(kMigrations[v]));
+      EVIDEX_RETURN_IF_ERROR(Exec(
+          "INSERT INTO schema_version (version, applied, evidex) VALUES (?1, ?2, ?3)",
+          [&](Statement& s) {
+            s.Bind(1, int64_t(v + 1)).Bind(2, vault::UtcNow()).Bind(3, EVIDEX_VERSION);
+          }));
+    }
+    return Status::Ok();
+  });
+}
+
+Result<vault::CustodyRecord> SqliteStore::AppendCustody(int64_t case_id,
+                                                        vault::CustodyRecord record,
+                                                        const vault::SigningKey& key) {
+  Status st = Transaction([&]() -> Status {
+    std::optional<Case> c;
+    Result<std::optional<Case>> found = FindBy("id = ?1", case_id);
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) return NotFound("no case with local id " + std::to_string(case_id));
+    c = **found;
+    std::optional<vault::CustodyRecord> last;
+    EVIDEX_RETURN_IF_ERROR(Query(std::string("SELECT ") + kCustodyColumns +
+                                     " FROM custody WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
+                                 [&](Statement& s) { s.Bind(1, case_id); },
+                                 [&](const Statement& s) { last = ReadRecord(s); }));
+    Result<std::optional<vault::CustodyHead>> head = GetCustodyHead(case_id);
+    if (!head.ok()) return head.status();
+    // The chain must end where its signed head says; otherwise the new head would hide a
+    // deleted or edited last record.
+    std::vector<vault::PublicKey> trusted{key.public_key()};
+    Result<std::vector<KnownKey>> known = ListKnownKeys();
+    if (!known.ok()) return known.status();
+    for (const KnownKey& k : *known)
+      if (Result<vault::PublicKey> pk = vault::PublicKey::Parse(k.public_key); pk.ok())
+        trusted.push_back(*pk);
+    auto is_trusted = [&](const vault::PublicKey& pk) {
+      return std::find(trusted.begin(), trusted.end(), pk) != trusted.end();
+    };
+    bool consistent;
+    if (!last)
+      consistent = !head->has_value();
+    else
+      consistent = head->has_value() && (*head)->seq == last->seq && (*head)->hash == last->hash &&
+                   last->ComputeHash() == last->hash && vault::VerifyHead(**head, is_trusted);
+    if (!consistent)
+      return Corrupt("the custody chain of case " + c->number +
+                     " does not end at its signed head; nothing was recorded (run 'evidex "
+                     "custody verify " + c->number + "')");
+    record.case_uuid = c->uuid;
+    vault::Seal(record, last ? &*last : nullptr, key);
+    EVIDEX_RETURN_IF_ERROR(InsertRecord(case_id, record));
+    return PutHead(case_id, vault::SignHead(record, key));
+  });
+  if (!st.ok()) return st;
+  return record;
+}
+
+Status SqliteStore::ImportCustody(int64_t case_id,
+                                  const std::vector<vault::CustodyRecord>& records,
+                                  const std::optional<vault::CustodyHead>& head) {
+  return Transaction([&]() -> Status {
+    for (const vault::CustodyRecord& r : records) EVIDEX_RETURN_IF_ERROR(InsertRecord(case_id, r));
+    if (head) EVIDEX_RETURN_IF_ERROR(PutHead(case_id, *head));
+    return Status::Ok();
+  });
+}
+
+}  // namespace
+
+const char* StateName(EvidenceState s) {
+  switch (s) {
+    case EvidenceState::kAcquiring: return "acquiring";
+    case EvidenceState::kComplete: return "complete";
+    case EvidenceState::kFailed: return "failed";
+    case EvidenceState::kDisposed: return "disposed";
+  }
+  return "failed";
+}
+
+std::optional<EvidenceState> ParseState(const std::string& name) {
+  for (EvidenceState s : {EvidenceState::kAcquiring, EvidenceState::kComplete,
+                          EvidenceState::kFailed, EvidenceState::kDisposed})
+    if (name == StateName(s)) return s;
+  return std::nullopt;
+}
+
+std::string NewUuid() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) {
+    // OpenSSL's generator failing is a broken system; fall back to the kernel's directly.
+    FILE* f = std::fopen("/dev/urandom", "rb");
+    size_t got = f ? std::fread(b, 1, sizeof b, f) : 0;
+    if (f) std::fclose(f);
+    if (got != sizeof b) std::abort();
+  }
+  b[6] = (b[6] & 0x0f) | 0x40;  // version 4
+  b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant
+  std::string h = ToHex(b, sizeof b);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
+}
+
+Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
+  if (options.location.starts_with("postgresql://") || options.location.starts_with("postgres://"))
+    return Unsupported("PostgreSQL stores are not supported by this evidex yet");
+  std::string path = options.location;
+  if (path.starts_with("sqlite:")) path = path.substr(7);
+  Result<Db> db =
+      Db::Open(path, options.create ? Db::Mode::kCreate : Db::Mode::kExisting,
+               options.busy_timeout_ms);
+  if (!db.ok()) return db.status();
+  auto store = std::make_unique<SqliteStore>(std::move(db).value());
+  EVIDEX_RETURN_IF_ERROR(store->Migrate());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace evidex::store
