@@ -28,6 +28,8 @@ class Command {
 
 std::unique_ptr<Command> MakeScannersCommand();  // cmd_scan.cc
 std::unique_ptr<Command> MakeScanCommand();      // cmd_scan.cc
+std::unique_ptr<Command> MakeInitCommand();      // cmd_workspace.cc
+std::unique_ptr<Command> MakeCaseCommand();      // cmd_workspace.cc
 
 }  // namespace evidex::cli
 

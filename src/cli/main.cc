@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(MakeScannersCommand());
   commands.push_back(MakeScanCommand());
+  commands.push_back(MakeInitCommand());
+  commands.push_back(MakeCaseCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Setup(app));
 
