@@ -1,0 +1,92 @@
+// Pieces shared by the package writer and reader (not a public interface): the three-hash
+// streaming digester and small helpers.
+#ifndef EVIDEX_VAULT_PACKAGE_INTERNAL_H_
+#define EVIDEX_VAULT_PACKAGE_INTERNAL_H_
+
+#include <openssl/evp.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <string>
+
+#include "core/hash.h"
+
+namespace evidex::vault::package_internal {
+
+// MD5, SHA-1 and SHA-256 of one stream (SHA-256 alone when `all` is false).
+class Digester {
+ public:
+  explicit Digester(bool all = true) : all_(all) {
+    sha256_ = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(sha256_, EVP_sha256(), nullptr);
+    if (all_) {
+      md5_ = EVP_MD_CTX_new();
+      sha1_ = EVP_MD_CTX_new();
+      EVP_DigestInit_ex(md5_, EVP_md5(), nullptr);
+      EVP_DigestInit_ex(sha1_, EVP_sha1(), nullptr);
+    }
+  }
+  ~Digester() {
+    EVP_MD_CTX_free(md5_);
+    EVP_MD_CTX_free(sha1_);
+    EVP_MD_CTX_free(sha256_);
+  }
+  Digester(const Digester&) = delete;
+  Digester& operator=(const Digester&) = delete;
+
+  void Update(const void* data, size_t size) {
+    EVP_DigestUpdate(sha256_, data, size);
+    if (all_) {
+      EVP_DigestUpdate(md5_, data, size);
+      EVP_DigestUpdate(sha1_, data, size);
+    }
+    bytes_ += size;
+  }
+  Digests Finish() {
+    Digests d;
+    d.sha256 = Final(sha256_);
+    if (all_) {
+      d.md5 = Final(md5_);
+      d.sha1 = Final(sha1_);
+    }
+    return d;
+  }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  static std::string Final(EVP_MD_CTX* ctx) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx, md, &len);
+    return ToHex(md, len);
+  }
+  bool all_;
+  EVP_MD_CTX* md5_ = nullptr;
+  EVP_MD_CTX* sha1_ = nullptr;
+  EVP_MD_CTX* sha256_ = nullptr;
+  uint64_t bytes_ = 0;
+};
+
+// Seconds since the epoch of an RFC 3339 UTC time ("2026-12-02T04:10:00.123Z"); 0 if unparsable.
+inline int64_t EpochOf(const std::string& t) {
+  std::tm tm{};
+  if (t.size() < 19 || std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+                                   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+    return 0;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return int64_t(timegm(&tm));
+}
+
+inline bool IsHex(const std::string& s, size_t len) {
+  if (s.size() != len) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+}  // namespace evidex::vault::package_internal
+
+#endif  // EVIDEX_VAULT_PACKAGE_INTERNAL_H_
