@@ -384,6 +384,8 @@ class SqliteStore : public Store {
   Result<vault::CustodyRecord> AppendCustody(int64_t case_id, vault::CustodyRecord record,
                                              const vault::SigningKey& key) override;
 
+  Status CheckChainEnd(int64_t case_id, const vault::PublicKey& signer) override;
+
   Status ImportCustody(int64_t case_id, const std::vector<vault::CustodyRecord>& records,
                        const std::optional<vault::CustodyHead>& head) override;
 
@@ -429,6 +431,16 @@ class SqliteStore : public Store {
                       bind, [&](const Statement& s) { found = ReadEvidence(s); });
     if (!st.ok()) return st;
     return found;
+  }
+
+  Result<std::optional<vault::CustodyRecord>> LastRecord(int64_t case_id) {
+    std::optional<vault::CustodyRecord> last;
+    Status st = Query(std::string("SELECT ") + kCustodyColumns +
+                          " FROM custody WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
+                      [&](Statement& s) { s.Bind(1, case_id); },
+                      [&](const Statement& s) { last = ReadRecord(s); });
+    if (!st.ok()) return st;
+    return last;
   }
 
   Status InsertRecord(int64_t case_id, const vault::CustodyRecord& r) {
@@ -485,25 +497,16 @@ Status SqliteStore::Migrate() {
   });
 }
 
-Result<vault::CustodyRecord> SqliteStore::AppendCustody(int64_t case_id,
-                                                        vault::CustodyRecord record,
-                                                        const vault::SigningKey& key) {
-  Status st = Transaction([&]() -> Status {
-    std::optional<Case> c;
-    Result<std::optional<Case>> found = FindBy("id = ?1", case_id);
-    if (!found.ok()) return found.status();
-    if (!found->has_value()) return NotFound("no case with local id " + std::to_string(case_id));
-    c = **found;
-    std::optional<vault::CustodyRecord> last;
-    EVIDEX_RETURN_IF_ERROR(Query(std::string("SELECT ") + kCustodyColumns +
-                                     " FROM custody WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
-                                 [&](Statement& s) { s.Bind(1, case_id); },
-                                 [&](const Statement& s) { last = ReadRecord(s); }));
+Status SqliteStore::CheckChainEnd(int64_t case_id, const vault::PublicKey& signer) {
+  return Transaction([&]() -> Status {
+    Result<std::optional<Case>> c = FindBy("id = ?1", case_id);
+    if (!c.ok()) return c.status();
+    if (!c->has_value()) return NotFound("no case with local id " + std::to_string(case_id));
+    Result<std::optional<vault::CustodyRecord>> last = LastRecord(case_id);
+    if (!last.ok()) return last.status();
     Result<std::optional<vault::CustodyHead>> head = GetCustodyHead(case_id);
     if (!head.ok()) return head.status();
-    // The chain must end where its signed head says; otherwise the new head would hide a
-    // deleted or edited last record.
-    std::vector<vault::PublicKey> trusted{key.public_key()};
+    std::vector<vault::PublicKey> trusted{signer};
     Result<std::vector<KnownKey>> known = ListKnownKeys();
     if (!known.ok()) return known.status();
     for (const KnownKey& k : *known)
@@ -512,18 +515,33 @@ Result<vault::CustodyRecord> SqliteStore::AppendCustody(int64_t case_id,
     auto is_trusted = [&](const vault::PublicKey& pk) {
       return std::find(trusted.begin(), trusted.end(), pk) != trusted.end();
     };
-    bool consistent;
-    if (!last)
-      consistent = !head->has_value();
-    else
-      consistent = head->has_value() && (*head)->seq == last->seq && (*head)->hash == last->hash &&
-                   last->ComputeHash() == last->hash && vault::VerifyHead(**head, is_trusted);
+    const std::optional<vault::CustodyRecord>& r = *last;
+    const std::optional<vault::CustodyHead>& h = *head;
+    bool consistent = !r ? !h
+                         : h && h->seq == r->seq && h->hash == r->hash &&
+                               h->case_uuid == (*c)->uuid && r->ComputeHash() == r->hash &&
+                               vault::VerifyHead(*h, is_trusted);
     if (!consistent)
-      return Corrupt("the custody chain of case " + c->number +
+      return Corrupt("the custody chain of case " + (*c)->number +
                      " does not end at its signed head; nothing was recorded (run 'evidex "
-                     "custody verify " + c->number + "')");
-    record.case_uuid = c->uuid;
-    vault::Seal(record, last ? &*last : nullptr, key);
+                     "custody verify " + (*c)->number + "')");
+    return Status::Ok();
+  });
+}
+
+Result<vault::CustodyRecord> SqliteStore::AppendCustody(int64_t case_id,
+                                                        vault::CustodyRecord record,
+                                                        const vault::SigningKey& key) {
+  Status st = Transaction([&]() -> Status {
+    // The chain must end where its signed head says; otherwise the new head would hide a
+    // deleted or edited last record.
+    EVIDEX_RETURN_IF_ERROR(CheckChainEnd(case_id, key.public_key()));
+    Result<std::optional<Case>> c = FindBy("id = ?1", case_id);
+    if (!c.ok()) return c.status();
+    Result<std::optional<vault::CustodyRecord>> last = LastRecord(case_id);
+    if (!last.ok()) return last.status();
+    record.case_uuid = (*c)->uuid;
+    vault::Seal(record, last->has_value() ? &**last : nullptr, key);
     EVIDEX_RETURN_IF_ERROR(InsertRecord(case_id, record));
     return PutHead(case_id, vault::SignHead(record, key));
   });

@@ -124,6 +124,10 @@ class Store {
   // `record.case_uuid` is set from the case. Returns the sealed record.
   virtual Result<vault::CustodyRecord> AppendCustody(int64_t case_id, vault::CustodyRecord record,
                                                      const vault::SigningKey& key) = 0;
+  // OK when the case's chain ends where its signed head says, the head signed by `signer` or a
+  // known key: what AppendCustody requires. Code::kCorrupt otherwise. Lets a long command (an
+  // acquisition) refuse before it starts rather than after.
+  virtual Status CheckChainEnd(int64_t case_id, const vault::PublicKey& signer) = 0;
   // Stores already sealed records verbatim (a received chain) and `head` (for a case that has
   // no records yet). Nothing is re-signed; VerifyChain checks them like any other.
   virtual Status ImportCustody(int64_t case_id, const std::vector<vault::CustodyRecord>& records,
