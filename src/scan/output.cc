@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <filesystem>
 
-#include <nlohmann/json.hpp>
 
 #include "core/version.h"
 
@@ -102,41 +101,83 @@ Status OutputWriter::Write(FILE* f, std::string_view text, const std::string& fi
   return Status::Ok();
 }
 
-Status OutputWriter::Add(const Hit& hit, std::string_view name) {
-  const ScannerDef& s = *scanners_[hit.scanner];
-  std::string path = name.empty() ? hit.path : std::string(name) + ":" + hit.path;
-  std::string feature = EscapeFeature(hit.feature);
-  std::string context = EscapeFeature(hit.context);
-  line_.clear();
-  line_ += EscapeFeature(path);
-  line_ += '\t';
-  line_ += feature;
-  line_ += '\t';
-  line_ += context;
-  line_ += '\n';
-  EVIDEX_RETURN_IF_ERROR(Write(feature_files_[hit.scanner], line_, std::string(s.name) + ".txt"));
-  ++counts_[hit.scanner];
-  HistogramEntry& e = histograms_[hit.scanner][hit.normalized];
-  ++e.count;
-  if (hit.utf16) {
-    ++e.utf16;
-    ++utf16_counts_[hit.scanner];
+namespace {
+
+// A JSON string of text already escaped by EscapeFeature (valid UTF-8, no control bytes): only
+// the quote and the backslashes of \xHH escapes need escaping.
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
   }
-  if (jsonl_ != nullptr) {
-    nlohmann::ordered_json j;
-    j["kind"] = s.name;
-    j["feature"] = feature;
-    j["normalized"] = EscapeFeature(hit.normalized);
-    j["path"] = path;
-    j["offset"] = hit.offset;
-    j["encoding"] = hit.utf16 ? "utf16le" : "utf8";
-    j["context"] = context;
-    if (!name.empty()) j["source"] = name;
-    line_ = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    line_ += '\n';
-    EVIDEX_RETURN_IF_ERROR(Write(jsonl_, line_, "hits.jsonl"));
+  out += '"';
+}
+
+}  // namespace
+
+void RenderHits(std::span<const Hit> hits, std::string_view name,
+                std::span<const ScannerDef* const> scanners, bool jsonl, RenderedHits* out) {
+  out->features.assign(scanners.size(), std::string());
+  out->jsonl.clear();
+  std::string path, feature, context, normalized;
+  for (const Hit& hit : hits) {
+    path = name.empty() ? EscapeFeature(hit.path) : EscapeFeature(std::string(name) + ":" + hit.path);
+    feature = EscapeFeature(hit.feature);
+    context = EscapeFeature(hit.context);
+    std::string& f = out->features[hit.scanner];
+    f += path;
+    f += '\t';
+    f += feature;
+    f += '\t';
+    f += context;
+    f += '\n';
+    if (!jsonl) continue;
+    std::string& j = out->jsonl;
+    j += "{\"kind\":";
+    AppendJsonString(j, scanners[hit.scanner]->name);
+    j += ",\"feature\":";
+    AppendJsonString(j, feature);
+    j += ",\"normalized\":";
+    AppendJsonString(j, EscapeFeature(hit.normalized));
+    j += ",\"path\":";
+    AppendJsonString(j, path);
+    j += ",\"offset\":";
+    j += std::to_string(hit.offset);
+    j += hit.utf16 ? ",\"encoding\":\"utf16le\"" : ",\"encoding\":\"utf8\"";
+    j += ",\"context\":";
+    AppendJsonString(j, context);
+    if (!name.empty()) {
+      j += ",\"source\":";
+      AppendJsonString(j, EscapeFeature(name));
+    }
+    j += "}\n";
+  }
+}
+
+Status OutputWriter::AddPage(std::span<const Hit> hits, const RenderedHits& rendered) {
+  for (size_t i = 0; i < rendered.features.size() && i < feature_files_.size(); ++i) {
+    if (!rendered.features[i].empty())
+      EVIDEX_RETURN_IF_ERROR(Write(feature_files_[i], rendered.features[i],
+                                   std::string(scanners_[i]->name) + ".txt"));
+  }
+  if (jsonl_ != nullptr && !rendered.jsonl.empty())
+    EVIDEX_RETURN_IF_ERROR(Write(jsonl_, rendered.jsonl, "hits.jsonl"));
+  for (const Hit& hit : hits) {
+    ++counts_[hit.scanner];
+    HistogramEntry& e = histograms_[hit.scanner][hit.normalized];
+    ++e.count;
+    if (hit.utf16) {
+      ++e.utf16;
+      ++utf16_counts_[hit.scanner];
+    }
   }
   return Status::Ok();
+}
+
+Status OutputWriter::Add(const Hit& hit, std::string_view name) {
+  RenderHits(std::span<const Hit>(&hit, 1), name, scanners_, jsonl_ != nullptr, &one_);
+  return AddPage(std::span<const Hit>(&hit, 1), one_);
 }
 
 Status OutputWriter::Finish() {
@@ -146,8 +187,9 @@ Status OutputWriter::Finish() {
     std::vector<std::pair<const std::string*, HistogramEntry>> rows;
     rows.reserve(histograms_[i].size());
     for (const auto& [value, e] : histograms_[i]) rows.emplace_back(&value, e);
-    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-      return a.second.count > b.second.count;  // ties stay in value order (the map's)
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      if (a.second.count != b.second.count) return a.second.count > b.second.count;
+      return *a.first < *b.first;  // ties in value order
     });
     std::string path = options_.outdir + "/" + scanners_[i]->name + "_histogram.txt";
     FILE* f = std::fopen(path.c_str(), "wb");

@@ -3,12 +3,14 @@
 // OutputWriter owns the files in OUTDIR. Hits are added in their final order (by source, then
 // offset); histograms are kept in memory and written by Finish(). Not thread-safe: one writer
 // thread adds hits. Errors (disk full, permission) are returned as Status and stop the writer.
+// The lines themselves are rendered by RenderHits, which the scan workers call in parallel on
+// their own page's hits, so that the one writer thread only appends finished text.
 #ifndef EVIDEX_SCAN_OUTPUT_H_
 #define EVIDEX_SCAN_OUTPUT_H_
 
 #include <cstdint>
 #include <cstdio>
-#include <map>
+#include <unordered_map>
 #include <memory>
 #include <span>
 #include <string>
@@ -25,6 +27,16 @@ namespace evidex::scan {
 // not form valid UTF-8 become \xHH (upper-case hex).
 std::string EscapeFeature(std::string_view bytes);
 
+// A page's hits as the text of the output files: one feature-file blob per scanner and the
+// hits.jsonl lines, in hit order.
+struct RenderedHits {
+  std::vector<std::string> features;  // indexed by scanner
+  std::string jsonl;                  // empty unless jsonl was asked for
+};
+// `name` is the evidence item's name ("" for a single source); it heads the forensic path.
+void RenderHits(std::span<const Hit> hits, std::string_view name,
+                std::span<const ScannerDef* const> scanners, bool jsonl, RenderedHits* out);
+
 class OutputWriter {
  public:
   struct Options {
@@ -36,7 +48,9 @@ class OutputWriter {
                                                     std::span<const ScannerDef* const> scanners);
   ~OutputWriter();
 
-  // `name` is the evidence item's name ("" for a single source); it heads the forensic path.
+  // Appends a page's hits, rendered by RenderHits with the same scanners and jsonl option.
+  Status AddPage(std::span<const Hit> hits, const RenderedHits& rendered);
+  // One hit (renders it here).
   Status Add(const Hit& hit, std::string_view name);
   // Writes the histograms and closes every file.
   Status Finish();
@@ -57,8 +71,8 @@ class OutputWriter {
     uint64_t count = 0;
     uint64_t utf16 = 0;
   };
-  std::vector<std::map<std::string, HistogramEntry>> histograms_;
-  std::string line_;
+  std::vector<std::unordered_map<std::string, HistogramEntry>> histograms_;
+  RenderedHits one_;
   bool finished_ = false;
 };
 

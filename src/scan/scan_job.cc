@@ -48,7 +48,9 @@ struct Task {
   PageBuffer buf;
   uint64_t data_offset = 0;
   size_t keep_begin = 0, keep_end = 0;
+  std::string name;  // the evidence item's name in forensic paths ("" for a single source)
   std::vector<Hit> hits;
+  RenderedHits rendered;  // the hits as output text, rendered by the worker
   PageStats stats;
   bool done = false;
 };
@@ -77,7 +79,7 @@ size_t ReadSalvaging(Source& source, uint64_t offset, std::span<uint8_t> out, So
 
 class Pool {
  public:
-  Pool(const Engine& engine, int threads) {
+  Pool(const Engine& engine, int threads, bool jsonl) : scanners_(engine.scanners()), jsonl_(jsonl) {
     for (int i = 0; i < threads; ++i) {
       std::unique_ptr<Worker> w = engine.NewWorker();
       threads_.emplace_back([this, w = std::move(w)]() mutable { Run(*w); });
@@ -121,6 +123,7 @@ class Pool {
       page.keep_end = t->keep_end;
       page.source = t->source.get();
       w.ScanPage(page, &t->hits, &t->stats);
+      RenderHits(t->hits, t->name, scanners_, jsonl_, &t->rendered);
       {
         std::lock_guard lock(mu_);
         t->done = true;
@@ -129,6 +132,8 @@ class Pool {
     }
   }
 
+  std::span<const ScannerDef* const> scanners_;
+  bool jsonl_;
   std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;
   std::deque<Task*> queue_;
@@ -208,7 +213,7 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
   const size_t margin = std::max(options.margin, engine.max_artifact_len() + 256);
   const size_t page = options.page_size;
   const size_t max_in_flight = size_t(options.threads) + 2;
-  Pool pool(engine, options.threads);
+  Pool pool(engine, options.threads, options.jsonl);
   std::deque<std::unique_ptr<Task>> in_flight;
   std::vector<PageBuffer> free_buffers;
   Status write_status;
@@ -218,10 +223,7 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
     in_flight.pop_front();
     pool.WaitDone(t.get());
     SourceReport& r = summary.sources[t->report];
-    for (const Hit& h : t->hits) {
-      if (!write_status.ok()) break;
-      write_status = writer.Add(h, r.name);
-    }
+    if (write_status.ok()) write_status = writer.AddPage(t->hits, t->rendered);
     summary.hits += t->hits.size();
     uint64_t kept = t->keep_end - t->keep_begin;
     r.bytes_scanned += kept;
@@ -259,6 +261,7 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
       while (in_flight.size() >= max_in_flight) finish_front();
       auto t = std::make_unique<Task>();
       t->report = it.report;
+      t->name = r.name;
       t->source = source;
       if (!free_buffers.empty()) {
         t->buf = std::move(free_buffers.back());

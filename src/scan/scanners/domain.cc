@@ -8,7 +8,8 @@ namespace evidex::scan {
 namespace {
 
 constexpr PatternDef kPatterns[] = {
-    {R"([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}(?:[^A-Za-z0-9\-]|$))"},
+    // A trigger: a host char, a dot, two letters. Locate takes the whole host-name run.
+    {R"([A-Za-z0-9\-]\.[A-Za-z]{2})"},
 };
 
 bool HostChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }

@@ -12,7 +12,9 @@ namespace evidex::scan {
 namespace {
 
 constexpr PatternDef kPatterns[] = {
-    {R"([0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*(?:[^0-9A-Za-z:.]|$))"},
+    // A trigger: two colons around at most four hex digits. Locate takes the run of address
+    // characters; Validate applies the context rules.
+    {R"(:[0-9A-Fa-f]{0,4}:)"},
 };
 
 bool V6Char(char c) {

@@ -15,7 +15,8 @@ using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
 constexpr PatternDef kPatterns[] = {
-    {R"(\+[1-9](?:[ .\-()]{0,2}[0-9]){6,15}(?:[^0-9]|$))"},
+    // A trigger: '+', a country code's first digit and one more digit. Locate takes the number.
+    {R"(\+[1-9][ .\-()]{0,2}[0-9])"},
 };
 
 bool PhoneChar(char c) {
