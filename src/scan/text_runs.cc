@@ -1,9 +1,15 @@
 #include "scan/text_runs.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define EVIDEX_TEXT_RUNS_AVX512 1
+#define EVIDEX_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,bmi,bmi2,lzcnt,popcnt")))
 #endif
 
 namespace evidex::scan {
@@ -11,13 +17,23 @@ namespace {
 
 inline bool TextByte(uint8_t c) { return (c >= 0x20 && c <= 0x7e) || c == 0x09 || c == 0x0a || c == 0x0d; }
 
-// Bit k set when byte k of the 64 at p is 0x20..0x7E (tab, LF and CR go through the exact path).
-#if defined(__SSE2__)
+// The classification of the 64 bytes at p, one bit per byte.
 struct Masks {
   uint64_t text;  // bit k: byte k is text (0x20..0x7E, tab, LF, CR)
   uint64_t zero;  // bit k: byte k is 0
 };
-inline Masks Block64(const uint8_t* p) {
+
+inline Masks Block64Portable(const uint8_t* p) {
+  Masks m{0, 0};
+  for (int k = 0; k < 64; ++k) {
+    m.text |= uint64_t(TextByte(p[k])) << k;
+    m.zero |= uint64_t(p[k] == 0) << k;
+  }
+  return m;
+}
+
+#if defined(__SSE2__)
+inline Masks Block64Sse2(const uint8_t* p) {
   const __m128i zero = _mm_setzero_si128();
   const __m128i lo = _mm_set1_epi8(0x1f), hi = _mm_set1_epi8(0x7f);
   const __m128i tab = _mm_set1_epi8(0x09), lf = _mm_set1_epi8(0x0a), cr = _mm_set1_epi8(0x0d);
@@ -31,6 +47,19 @@ inline Masks Block64(const uint8_t* p) {
     m.zero |= uint64_t(uint32_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)))) << (16 * k);
   }
   return m;
+}
+#endif
+
+#if defined(EVIDEX_TEXT_RUNS_AVX512)
+EVIDEX_TARGET_AVX512 inline Masks Block64Avx512(const uint8_t* p) {
+  const __m512i v = _mm512_loadu_si512(p);
+  // 0x20..0x7e: (v - 0x20) < 0x5f unsigned; then tab, LF and CR.
+  __mmask64 text = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8(0x20)),
+                                          _mm512_set1_epi8(0x5f));
+  text |= _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x09)) |
+          _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x0a)) |
+          _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x0d));
+  return Masks{uint64_t(text), uint64_t(_mm512_cmpeq_epi8_mask(v, _mm512_setzero_si512()))};
 }
 #endif
 
@@ -60,7 +89,21 @@ class Collector {
       if (step_ == 1) {
         text_->append(reinterpret_cast<const char*>(data_) + o.start, o.len);
       } else {
-        for (size_t k = 0; k < o.len; ++k) text_->push_back(char(data_[o.start + 2 * k]));
+        // Narrow: every unit is a text byte and a zero byte, so packing the 16-bit units with
+        // unsigned saturation yields the text bytes, 16 at a time.
+        size_t at = text_->size();
+        text_->resize(at + o.len);
+        char* out = text_->data() + at;
+        const uint8_t* in = data_ + o.start;
+        size_t k = 0;
+#if defined(__SSE2__)
+        for (; k + 16 <= o.len; k += 16) {
+          __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 2 * k));
+          __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 2 * k + 16));
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k), _mm_packus_epi16(lo, hi));
+        }
+#endif
+        for (; k < o.len; ++k) out[k] = char(in[2 * k]);
       }
     }
     o.len = 0;
@@ -73,9 +116,11 @@ class Collector {
   std::string* text_;
 };
 
-}  // namespace
-
-void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* ascii, TextRuns* utf16) {
+// The scan, for one way of classifying 64-byte blocks (inlined into each dispatch target).
+template <Masks (*kBlock)(const uint8_t*)>
+__attribute__((always_inline)) inline void FindTextRunsWith(const uint8_t* data, size_t size,
+                                                             size_t min_len, TextRuns* ascii,
+                                                             TextRuns* utf16) {
   ascii->runs.clear();
   ascii->text.clear();
   utf16->runs.clear();
@@ -87,11 +132,10 @@ void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* as
   Collector::Open open[2];  // UTF-16LE, by byte parity
   auto unit_ok = [&](size_t i) { return i + 1 < size && TextByte(data[i]) && data[i + 1] == 0; };
   size_t i = 0;
-#if defined(__SSE2__)
   // Bit-parallel over 64-byte blocks: runs are read off the masks with bit scans, so a block
   // of random or zero bytes costs a few instructions, not 64 byte tests.
   while (i + 65 <= size) {
-    const Masks mk = Block64(data + i);
+    const Masks mk = kBlock(data + i);
     // --- ASCII ---
     uint64_t t = mk.text;
     bool ascii_done = false;
@@ -128,6 +172,10 @@ void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* as
     // --- UTF-16LE: a unit is a text byte followed by a zero byte ---
     uint64_t next_zero = (mk.zero >> 1) | (uint64_t(data[i + 64] == 0) << 63);
     uint64_t units = mk.text & next_zero;
+    if (units == 0 && open[0].len == 0 && open[1].len == 0) {  // no UTF-16LE text here
+      i += 64;
+      continue;
+    }
     // Each byte parity separately (i is even, so bit k has the parity of k), bit-parallel with a
     // stride of two bits, as for ASCII above.
     for (size_t p = 0; p < 2; ++p) {
@@ -170,7 +218,6 @@ void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* as
     }
     i += 64;
   }
-#endif
   for (; i < size; ++i) {
     ca.Unit(o, i, TextByte(data[i]));
     cu.Unit(open[i & 1], i, unit_ok(i));
@@ -180,6 +227,37 @@ void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* as
   if (open[0].len > 0 && open[1].len > 0 && open[1].start < open[0].start) std::swap(open[0], open[1]);
   cu.Close(open[0]);
   cu.Close(open[1]);
+}
+
+#if defined(EVIDEX_TEXT_RUNS_AVX512)
+EVIDEX_TARGET_AVX512 void FindTextRunsAvx512(const uint8_t* data, size_t size, size_t min_len,
+                                             TextRuns* ascii, TextRuns* utf16) {
+  FindTextRunsWith<Block64Avx512>(data, size, min_len, ascii, utf16);
+}
+#endif
+
+}  // namespace
+
+namespace internal {
+void FindTextRunsBaseline(const uint8_t* data, size_t size, size_t min_len, TextRuns* ascii,
+                          TextRuns* utf16) {
+#if defined(__SSE2__)
+  FindTextRunsWith<Block64Sse2>(data, size, min_len, ascii, utf16);
+#else
+  FindTextRunsWith<Block64Portable>(data, size, min_len, ascii, utf16);
+#endif
+}
+}  // namespace internal
+
+// AVX-512BW where the CPU has it (EVIDEX_NO_AVX512=1 in the environment turns it off), else the
+// baseline; the unit tests check that both give the same runs.
+void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* ascii, TextRuns* utf16) {
+#if defined(EVIDEX_TEXT_RUNS_AVX512)
+  static const bool kAvx512 =
+      __builtin_cpu_supports("avx512bw") && std::getenv("EVIDEX_NO_AVX512") == nullptr;
+  if (kAvx512) return FindTextRunsAvx512(data, size, min_len, ascii, utf16);
+#endif
+  internal::FindTextRunsBaseline(data, size, min_len, ascii, utf16);
 }
 
 const TextRun& RunAt(const std::vector<TextRun>& runs, size_t pos) {

@@ -33,6 +33,12 @@ struct TextRuns {
 // paths decide exactly).
 void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* ascii, TextRuns* utf16);
 
+namespace internal {
+// The same without AVX-512 (SSE2, or portable code off x86), for tests comparing the paths.
+void FindTextRunsBaseline(const uint8_t* data, size_t size, size_t min_len, TextRuns* ascii,
+                          TextRuns* utf16);
+}  // namespace internal
+
 // The run holding text position `pos` (runs non-empty); a NUL separator belongs to the run
 // before it.
 const TextRun& RunAt(const std::vector<TextRun>& runs, size_t pos);

@@ -35,6 +35,11 @@ std::optional<Span> Locate(std::string_view t, size_t anchor) {
   size_t end = plus;
   while (end < t.size() && end - begin < 32 && PhoneChar(t[end])) ++end;
   while (end > plus && !IsDigit(t[end - 1])) --end;
+  // E.164 numbers have 7 to 15 digits (with a trailing group dropped by Validate, up to 19 are
+  // worth trying); anything else is not worth libphonenumber's time.
+  int digits = 0;
+  for (size_t i = begin; i < end; ++i) digits += IsDigit(t[i]);
+  if (digits < 7 || digits > 19) return std::nullopt;
   return Span{begin, end};
 }
 
