@@ -7,6 +7,7 @@
 #include <string>
 
 #include "scan/decoders/decoder.h"
+#include "scan/pattern_cache.h"
 #include "scan/text_runs.h"
 
 namespace evidex::scan {
@@ -208,8 +209,7 @@ Status EngineImpl::Build(const EngineOptions& options) {
       fl.push_back(flags[id]);
     }
     hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(exprs.data(), fl.data(), ids.data(), unsigned(exprs.size()), HS_MODE_BLOCK,
-                         nullptr, db, &err) == HS_SUCCESS)
+    if (CompileCached(exprs, fl, ids, db, &err) == HS_SUCCESS)
       return Status::Ok();
     std::string msg = err && err->message ? err->message : "unknown error";
     const unsigned id = err && err->expression >= 0 ? ids[size_t(err->expression)] : 0;
