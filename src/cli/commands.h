@@ -30,6 +30,8 @@ std::unique_ptr<Command> MakeScannersCommand();  // cmd_scan.cc
 std::unique_ptr<Command> MakeScanCommand();      // cmd_scan.cc
 std::unique_ptr<Command> MakeInitCommand();      // cmd_workspace.cc
 std::unique_ptr<Command> MakeCaseCommand();      // cmd_workspace.cc
+std::unique_ptr<Command> MakeCustodyCommand();   // cmd_custody.cc
+std::unique_ptr<Command> MakeAcquireCommand();   // cmd_acquire.cc
 
 }  // namespace evidex::cli
 

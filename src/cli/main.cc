@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   commands.push_back(MakeScanCommand());
   commands.push_back(MakeInitCommand());
   commands.push_back(MakeCaseCommand());
+  commands.push_back(MakeAcquireCommand());
+  commands.push_back(MakeCustodyCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Setup(app));
 
