@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 DEMO_SIZE ?= 64M
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-asan bench fuzz clean
+.PHONY: all deps build demo test test-release test-asan bench bench-acquire fuzz clean
 
 all: build
 
@@ -40,6 +40,9 @@ test-asan: deps $(ASAN)/build.ninja
 
 bench: build
 	@bench/run.sh $(SIZE)
+
+bench-acquire: build
+	@bench/acquire.sh $(SIZE)
 
 $(FUZZBUILD)/build.ninja:
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -3,7 +3,7 @@
 
 #include <libewf.h>
 #include <sys/statvfs.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -109,7 +109,7 @@ struct E01Writer::Impl {
   bool open = false;
   std::string first_segment;
   uint64_t media_size = 0;
-  int zlib_level = Z_BEST_SPEED;  // 0: chunks stored raw
+  int deflate_level = 1;  // libdeflate's level; 0: chunks stored raw
 
   std::mutex mu;
   std::condition_variable work_cv, done_cv;
@@ -138,37 +138,43 @@ struct E01Writer::Impl {
   }
 
   void CompressLoop() {
+    libdeflate_compressor* compressor =
+        deflate_level > 0 ? libdeflate_alloc_compressor(deflate_level) : nullptr;
     std::unique_lock lock(mu);
     for (;;) {
       work_cv.wait(lock, [this] { return stop || !work.empty(); });
-      if (stop) return;
+      if (stop) break;
       Job* job = work.front();
       work.pop_front();
       lock.unlock();
-      Compress(*job);
+      Compress(*job, compressor);
       lock.lock();
       job->done = true;
       done_cv.notify_all();
     }
+    lock.unlock();
+    libdeflate_free_compressor(compressor);
   }
 
-  void Compress(Job& job) {
+  // With `compressor` null (level 0, or no memory for one) every chunk is stored raw.
+  void Compress(Job& job, libdeflate_compressor* compressor) {
     const Block& b = *job.block;
     size_t n_chunks = (b.size + kChunkSize - 1) / kChunkSize;
     job.chunks.resize(n_chunks);
     job.out.resize(b.size + 4 * n_chunks);
     size_t out_at = 0;
     for (size_t i = 0; i < n_chunks; ++i) {
-      const auto* in = reinterpret_cast<const Bytef*>(b.data() + i * kChunkSize);
+      const std::byte* in = b.data() + i * kChunkSize;
       size_t n = std::min<size_t>(kChunkSize, b.size - i * kChunkSize);
-      auto* out = reinterpret_cast<Bytef*>(job.out.data() + out_at);
+      std::byte* out = job.out.data() + out_at;
       Chunk& c = job.chunks[i];
       c.offset = out_at;
       c.data_size = n;
-      if (zlib_level > 0) {
-        // Kept compressed only when smaller than the chunk, as libewf does.
-        uLongf out_len = static_cast<uLongf>(n - 1);
-        if (compress2(out, &out_len, in, static_cast<uLong>(n), zlib_level) == Z_OK) {
+      if (compressor != nullptr) {
+        // A zlib stream (EWF's chunk format), kept only when smaller than the chunk, as libewf
+        // does; libdeflate returns 0 when it does not fit in n - 1 bytes.
+        size_t out_len = libdeflate_zlib_compress(compressor, in, n, out, n - 1);
+        if (out_len > 0) {
           c.size = out_len;
           c.compressed = true;
           c.checksum = 0;
@@ -177,9 +183,9 @@ struct E01Writer::Impl {
         }
       }
       std::memcpy(out, in, n);
-      uint32_t sum = static_cast<uint32_t>(adler32(1, in, static_cast<uInt>(n)));
+      uint32_t sum = libdeflate_adler32(1, in, n);
       // The checksum follows the raw chunk, little-endian.
-      for (int k = 0; k < 4; ++k) out[n + k] = static_cast<Bytef>(sum >> (8 * k));
+      for (int k = 0; k < 4; ++k) out[n + k] = static_cast<std::byte>(sum >> (8 * k));
       c.size = n;
       c.compressed = false;
       c.checksum = sum;
@@ -250,9 +256,9 @@ Result<std::unique_ptr<E01Writer>> E01Writer::Create(const std::string& base, ui
   auto impl = std::make_unique<Impl>();
   impl->media_size = media_size;
   impl->first_segment = base + ".E01";
-  impl->zlib_level = options.compression == 0   ? 0
-                     : options.compression == 1 ? Z_BEST_SPEED
-                                                : Z_BEST_COMPRESSION;
+  // libewf's "fast" and "best" are zlib levels 1 and 9; libdeflate's levels 1 and 9 give the
+  // same format, a slightly smaller output and about twice the speed (docs/PERFORMANCE.md).
+  impl->deflate_level = options.compression == 0 ? 0 : options.compression == 1 ? 1 : 9;
   libewf_error_t* error = nullptr;
   if (libewf_handle_initialize(&impl->handle, &error) != 1) {
     return Internal("libewf: cannot create a handle: " + TakeError(&error));
