@@ -193,16 +193,22 @@ Status RawObjectWriter::VerifyOldest() {
                             SYNC_FILE_RANGE_WAIT_AFTER) != 0) {
     return WriteError(file_, errno);
   }
-  if (!direct_) ::posix_fadvise(verify_fd_, off, static_cast<off_t>(b->size), POSIX_FADV_DONTNEED);
   size_t want = (b->size + kAlign - 1) / kAlign * kAlign;  // O_DIRECT reads whole blocks
   if (want > verify_buf_size_) {
     if (verify_buf_ != nullptr) ::operator delete(verify_buf_, std::align_val_t(kAlign));
     verify_buf_ = static_cast<std::byte*>(::operator new(want, std::align_val_t(kAlign)));
     verify_buf_size_ = want;
   }
+  if (direct_ && b->offset % kAlign != 0) DropDirect();  // O_DIRECT needs aligned offsets
+  if (!direct_) ::posix_fadvise(verify_fd_, off, static_cast<off_t>(b->size), POSIX_FADV_DONTNEED);
   size_t got = 0;
   while (got < b->size) {
     ssize_t n = ::pread(verify_fd_, verify_buf_ + got, want - got, off + static_cast<off_t>(got));
+    if (n < 0 && errno == EINVAL && direct_) {  // a file system that opens O_DIRECT but refuses it
+      DropDirect();
+      ::posix_fadvise(verify_fd_, off, static_cast<off_t>(b->size), POSIX_FADV_DONTNEED);
+      continue;
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus("cannot read back " + file_ + " at offset " +
@@ -221,6 +227,14 @@ Status RawObjectWriter::VerifyOldest() {
   }
   verified_ += b->size;
   return Status::Ok();
+}
+
+void RawObjectWriter::DropDirect() {
+  int fd = ::open(file_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;  // keep the O_DIRECT descriptor; its error will be reported
+  ::close(verify_fd_);
+  verify_fd_ = fd;
+  direct_ = false;
 }
 
 Result<CommittedObject> RawObjectWriter::Commit(std::string_view sha256_hex) {

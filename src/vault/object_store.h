@@ -83,6 +83,7 @@ class RawObjectWriter {
   RawObjectWriter(std::string vault_dir, std::unique_ptr<TmpDir> dir, int fd, int verify_fd,
                   bool direct, size_t verify_lag_bytes);
   Status VerifyOldest();
+  void DropDirect();  // read back through the page cache (dropped per range) from now on
   Status WriteAll(const std::byte* data, size_t size, uint64_t offset);
 
   std::string vault_dir_;
