@@ -103,57 +103,85 @@ void BlockWorker::Run() {
 
 // ---- MultiHasher ----------------------------------------------------------------------------
 
-struct MultiHasher::Algo {
-  explicit Algo(const EVP_MD* md) : ctx(EVP_MD_CTX_new()) {
-    if (ctx == nullptr || EVP_DigestInit_ex(ctx, md, nullptr) != 1) ok = false;
+// One thread hashing each block with one or more algorithms, in turn.
+struct MultiHasher::Group {
+  struct Ctx {
+    int index;  // 0 MD5, 1 SHA-1, 2 SHA-256
+    EVP_MD_CTX* ctx;
+    bool ok;  // written by the worker thread only, read after Drain()
+  };
+
+  Group() {
     worker = std::make_unique<BlockWorker>([this](const std::shared_ptr<const Block>& b) {
-      if (ok && b->size > 0 && EVP_DigestUpdate(ctx, b->data(), b->size) != 1) ok = false;
+      if (b->size == 0) return Status::Ok();
+      for (Ctx& c : ctxs) {
+        if (c.ok && EVP_DigestUpdate(c.ctx, b->data(), b->size) != 1) c.ok = false;
+      }
       return Status::Ok();
     });
   }
-  ~Algo() {
-    worker.reset();  // joins before the context goes
-    EVP_MD_CTX_free(ctx);
+  ~Group() {
+    worker.reset();  // joins before the contexts go
+    for (Ctx& c : ctxs) EVP_MD_CTX_free(c.ctx);
   }
-  std::string Final() {
-    (void)worker->Drain();
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!ok || EVP_DigestFinal_ex(ctx, md, &len) != 1) return "";
-    return ToHex(md, len);
+  // REQUIRES: before the first block.
+  void Add(int index, const EVP_MD* md) {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, md, nullptr) == 1;
+    ctxs.push_back(Ctx{index, ctx, ok});
   }
 
-  EVP_MD_CTX* ctx;
-  bool ok = true;  // written by the worker thread only, read after Drain()
+  std::vector<Ctx> ctxs;
   std::unique_ptr<BlockWorker> worker;
 };
 
-MultiHasher::MultiHasher(unsigned which) {
-  // Fixed order: MD5, SHA-1, SHA-256 (Finish reads them back in this order).
-  algos_.resize(3);
-  if (which & kHashMd5) algos_[0] = std::make_unique<Algo>(EVP_md5());
-  if (which & kHashSha1) algos_[1] = std::make_unique<Algo>(EVP_sha1());
-  if (which & kHashSha256) algos_[2] = std::make_unique<Algo>(EVP_sha256());
+MultiHasher::MultiHasher(unsigned which, HashThreads threads) {
+  if (threads == HashThreads::kAuto) {
+    // MD5 has no SIMD form and takes a core of its own; SHA-1 and SHA-256 (SHA-NI) together cost
+    // less than it, so on two CPUs they share one thread and the two busy threads sit on the
+    // two CPUs (docs/PERFORMANCE.md, "Acquisition").
+    threads = std::thread::hardware_concurrency() >= 3 ? HashThreads::kOnePerHash
+                                                        : HashThreads::kMd5Apart;
+  }
+  const EVP_MD* mds[3] = {EVP_md5(), EVP_sha1(), EVP_sha256()};
+  Group* shared = nullptr;
+  for (int i = 0; i < 3; ++i) {
+    if ((which & (1u << i)) == 0) continue;
+    bool own = threads == HashThreads::kOnePerHash ||
+               (threads == HashThreads::kMd5Apart && i == 0) || shared == nullptr;
+    if (own) {
+      groups_.push_back(std::make_unique<Group>());
+      if (threads == HashThreads::kOneThread || (threads == HashThreads::kMd5Apart && i > 0)) {
+        shared = groups_.back().get();
+      }
+    }
+    (own ? groups_.back().get() : shared)->Add(i, mds[i]);
+  }
 }
 
 MultiHasher::~MultiHasher() = default;
 
 void MultiHasher::Update(const std::shared_ptr<const Block>& block) {
-  for (auto& a : algos_) {
-    if (a) a->worker->Push(block);
-  }
+  for (auto& g : groups_) g->worker->Push(block);
 }
 
 Result<Digests> MultiHasher::Finish() {
   Digests d;
   std::string* out[3] = {&d.md5, &d.sha1, &d.sha256};
   bool failed = false;
-  for (size_t i = 0; i < algos_.size(); ++i) {
-    if (!algos_[i]) continue;
-    *out[i] = algos_[i]->Final();
-    failed |= out[i]->empty();
-    algos_[i].reset();
+  for (auto& g : groups_) {
+    (void)g->worker->Drain();
+    for (Group::Ctx& c : g->ctxs) {
+      unsigned char md[EVP_MAX_MD_SIZE];
+      unsigned int len = 0;
+      if (c.ok && EVP_DigestFinal_ex(c.ctx, md, &len) == 1) {
+        *out[c.index] = ToHex(md, len);
+      } else {
+        failed = true;
+      }
+    }
   }
+  groups_.clear();
   if (failed) return Internal("OpenSSL digest failed (MD5, SHA-1 or SHA-256 unavailable?)");
   return d;
 }

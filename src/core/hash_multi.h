@@ -10,7 +10,9 @@
 //   BlockWorker  — a thread that runs a function on each block handed to it, in order. After the
 //                  function's first error it drops (releases) every later block, so a failed
 //                  consumer never holds buffers the reader waits for.
-//   MultiHasher  — one BlockWorker per algorithm (OpenSSL EVP: SHA-NI where the CPU has it).
+//   MultiHasher  — MD5, SHA-1, SHA-256 (OpenSSL EVP: SHA-NI where the CPU has it) on BlockWorker
+//                  threads: one per algorithm, or on two CPUs MD5 apart and SHA-1 + SHA-256
+//                  together (HashThreads).
 //
 // Thread safety: BlockPool::Get and the Block release are safe from any thread. Each BlockWorker
 // and MultiHasher is fed by one producer thread at a time (Push/Update in stream order).
@@ -111,9 +113,17 @@ class BlockWorker {
   std::thread thread_;
 };
 
+// How the algorithms are spread over threads.
+enum class HashThreads {
+  kAuto,        // kOnePerHash with 3 CPUs or more, else kMd5Apart
+  kOnePerHash,  // MD5, SHA-1, SHA-256 each on its own thread
+  kMd5Apart,    // MD5 on one thread, SHA-1 and SHA-256 on another
+  kOneThread,   // all on one thread
+};
+
 class MultiHasher {
  public:
-  explicit MultiHasher(unsigned which = kHashAll);
+  explicit MultiHasher(unsigned which = kHashAll, HashThreads threads = HashThreads::kAuto);
   ~MultiHasher();
   MultiHasher(const MultiHasher&) = delete;
   MultiHasher& operator=(const MultiHasher&) = delete;
@@ -125,8 +135,8 @@ class MultiHasher {
   Result<Digests> Finish();
 
  private:
-  struct Algo;
-  std::vector<std::unique_ptr<Algo>> algos_;
+  struct Group;
+  std::vector<std::unique_ptr<Group>> groups_;
 };
 
 }  // namespace evidex

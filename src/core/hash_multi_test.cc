@@ -30,9 +30,10 @@ std::string RandomBytes(size_t n, uint32_t seed) {
 }
 
 // Feeds `data` through a pool of `count` blocks of `block_size` bytes, as the acquisition does.
-Digests HashThroughPool(const std::string& data, size_t block_size, size_t count, unsigned which) {
+Digests HashThroughPool(const std::string& data, size_t block_size, size_t count, unsigned which,
+                        HashThreads threads = HashThreads::kAuto) {
   BlockPool pool(block_size, count);
-  MultiHasher hasher(which);
+  MultiHasher hasher(which, threads);
   for (size_t off = 0; off < data.size(); off += block_size) {
     std::shared_ptr<Block> b = pool.Get();
     b->size = std::min(block_size, data.size() - off);
@@ -54,6 +55,19 @@ TEST(MultiHasher, MatchesOpenSslOneShotAtOddSizes) {
     EXPECT_EQ(d.md5, OneShot(EVP_md5(), data)) << "size " << n;
     EXPECT_EQ(d.sha1, OneShot(EVP_sha1(), data)) << "size " << n;
     EXPECT_EQ(d.sha256, OneShot(EVP_sha256(), data)) << "size " << n;
+  }
+}
+
+TEST(MultiHasher, EveryThreadLayoutGivesTheSameDigests) {
+  std::string data = RandomBytes(100000 + 3, 5);
+  Digests want{OneShot(EVP_md5(), data), OneShot(EVP_sha1(), data), OneShot(EVP_sha256(), data)};
+  for (HashThreads t : {HashThreads::kAuto, HashThreads::kOnePerHash, HashThreads::kMd5Apart,
+                        HashThreads::kOneThread}) {
+    EXPECT_EQ(HashThroughPool(data, 8192, 3, kHashAll, t), want) << static_cast<int>(t);
+    Digests two = HashThroughPool(data, 8192, 3, kHashSha1 | kHashSha256, t);
+    EXPECT_EQ(two.md5, "");
+    EXPECT_EQ(two.sha1, want.sha1);
+    EXPECT_EQ(two.sha256, want.sha256);
   }
 }
 

@@ -206,7 +206,7 @@ size_t PoolBlocks(const AcquireTuning& t) {
 Result<Digests> RunReadPass(const ReadPass& pass, BlockPool& pool, unsigned which,
                             BlockWorker* consumer, Throttle& throttle) {
   const uint64_t total = pass.source.Size();
-  MultiHasher hasher(which);
+  MultiHasher hasher(which, pass.tuning.hash_threads);
   uint64_t offset = 0;
   throttle.Report(pass.phase, 0, total, true);
   while (offset < total) {
