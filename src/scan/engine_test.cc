@@ -139,6 +139,21 @@ TEST(Engine, CorruptGzipDecodedUpToTheError) {
   for (const Found& f : hits) EXPECT_NE(f.normalized, "erin@example.com");
 }
 
+TEST(Engine, BigStreamFoundWholeAtEveryOffset) {
+  // A 12 MiB member: more than the 4 MiB first try of the fast path and than a decoded chunk
+  // (8 MiB), so artifacts at its start, across the chunk edge and at its end test both retries.
+  std::string inner(12u << 20, 'x');
+  for (size_t i = 0; i < inner.size(); i += 61) inner[i] = ' ';
+  auto put = [&](size_t at, const std::string& s) { inner.replace(at, s.size(), s); };
+  put(10, " ann@example.com ");
+  put((8u << 20) - 7, " bea@example.com ");
+  put(inner.size() - 20, " cid@example.com ");
+  auto hits = ScanBytes("hd" + Gzip(inner));
+  EXPECT_TRUE(Has(hits, "email", "ann@example.com", "2-GZIP-11"));
+  EXPECT_TRUE(Has(hits, "email", "bea@example.com", "2-GZIP-" + std::to_string((8u << 20) - 6)));
+  EXPECT_TRUE(Has(hits, "email", "cid@example.com", "2-GZIP-" + std::to_string(inner.size() - 19)));
+}
+
 TEST(Engine, BombIsCutAtTheStreamLimit) {
   std::string bomb = Gzip(std::string(64u << 20, '\0') + " frank@example.com");
   EngineOptions opts;

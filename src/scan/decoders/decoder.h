@@ -63,7 +63,8 @@ class Inflater {
 
   // Fast path: a gzip member or zlib stream that lies wholly in the first input block is
   // decoded at once by libdeflate (2-3x faster than zlib); streams that go on past it, are
-  // corrupt, or decode to more than kFastOutput bytes take zlib's streaming path.
+  // corrupt, or decode to more than 32 MiB take zlib's streaming path (one that decodes to more
+  // than the 4 MiB buffer is tried once more with a buffer of up to 32 MiB, two at a time at most).
   bool EnsureFast();  // allocates the libdeflate state on first use
   bool DecodeWhole(DecoderKind kind, std::span<const uint8_t> in, uint64_t max_output,
                    const std::function<bool(std::span<const uint8_t>)>& out, DecodeResult* r);
