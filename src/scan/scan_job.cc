@@ -1,12 +1,16 @@
 #include "scan/scan_job.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -27,15 +31,24 @@ struct Item {
   bool in_directory;
 };
 
-// A page's bytes: grown, never zero-filled (every byte is read into before use).
+// A page's bytes: grown, never zero-filled (every byte is read into before use). Backed by
+// transparent huge pages where the kernel allows it (madvise mode): a 17 MiB page then takes 9
+// page faults instead of 4,352, and the copy from the page cache and the scans miss the TLB less.
 struct PageBuffer {
-  std::unique_ptr<uint8_t[]> bytes;
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  static constexpr size_t kHuge = 2u << 20;
+  std::unique_ptr<uint8_t[], Free> bytes;
   size_t capacity = 0;
   size_t size = 0;
   void Resize(size_t n) {
     if (n > capacity) {
-      bytes.reset(new uint8_t[n]);
-      capacity = n;
+      size_t rounded = (n + kHuge - 1) / kHuge * kHuge;
+      bytes.reset(static_cast<uint8_t*>(std::aligned_alloc(kHuge, rounded)));
+      if (bytes == nullptr) throw std::bad_alloc();
+      madvise(bytes.get(), rounded, MADV_HUGEPAGE);  // advice only: failure changes nothing
+      capacity = rounded;
     }
     size = n;
   }
