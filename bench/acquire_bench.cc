@@ -5,13 +5,12 @@
 // repeated runs measure a fresh write instead of content-addressed deduplication.
 #include <sys/stat.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <string>
-
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "vault/acquire.h"
 #include "vault/acquire_internal.h"

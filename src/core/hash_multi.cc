@@ -141,7 +141,7 @@ MultiHasher::MultiHasher(unsigned which, HashThreads threads) {
     // less than it, so on two CPUs they share one thread and the two busy threads sit on the
     // two CPUs (docs/PERFORMANCE.md, "Acquisition").
     threads = std::thread::hardware_concurrency() >= 3 ? HashThreads::kOnePerHash
-                                                        : HashThreads::kMd5Apart;
+                                                       : HashThreads::kMd5Apart;
   }
   const EVP_MD* mds[3] = {EVP_md5(), EVP_sha1(), EVP_sha256()};
   Group* shared = nullptr;

@@ -76,8 +76,8 @@ class SourceIdentity {
     } else if (S_ISBLK(st_.st_mode)) {
       Result<std::unique_ptr<Source>> again = OpenRawFile(path_);
       if (!again.ok()) {
-        return IoError("source " + path_ + " vanished during reading (" +
-                       again.status().message() + "); nothing was stored");
+        return IoError("source " + path_ + " vanished during reading (" + again.status().message() +
+                       "); nothing was stored");
       }
       if ((*again)->Size() != source_size_) {
         return IoError("source " + path_ + " changed size during reading (" +
@@ -191,8 +191,8 @@ class Throttle {
 struct ReadPass {
   Source& source;
   const AcquireTuning& tuning;
-  BadParts* bad;                    // nullptr: read errors are errors
-  const SourceIdentity* identity;   // nullptr: not checked
+  BadParts* bad;                   // nullptr: read errors are errors
+  const SourceIdentity* identity;  // nullptr: not checked
   const std::atomic<bool>* cancel;
   const char* phase;
 };
@@ -261,8 +261,8 @@ bool SafeRelative(const std::string& rel) {
   size_t start = 0;
   while (start <= rel.size()) {
     size_t slash = rel.find('/', start);
-    std::string part = rel.substr(start, slash == std::string::npos ? std::string::npos
-                                                                      : slash - start);
+    std::string part =
+        rel.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (part == "..") return false;
     if (slash == std::string::npos) break;
     start = slash + 1;
@@ -274,9 +274,12 @@ bool SafeRelative(const std::string& rel) {
 
 const char* ModeName(AcquireMode m) {
   switch (m) {
-    case AcquireMode::kCopy: return "copy";
-    case AcquireMode::kReference: return "reference";
-    case AcquireMode::kE01: return "e01";
+    case AcquireMode::kCopy:
+      return "copy";
+    case AcquireMode::kReference:
+      return "reference";
+    case AcquireMode::kE01:
+      return "e01";
   }
   return "unknown";
 }
@@ -462,8 +465,8 @@ Result<Digests> RehashStored(const std::string& vault_dir, const std::string& st
   AcquireTuning tuning;
   BadParts bad;
   Throttle throttle(progress, Clock::now());
-  ReadPass pass{**source, tuning, mode == AcquireMode::kReference ? &bad : nullptr, nullptr, cancel,
-                "verifying"};
+  ReadPass pass{**source, tuning, mode == AcquireMode::kReference ? &bad : nullptr,
+                nullptr,  cancel, "verifying"};
   BlockPool pool(tuning.block_size, tuning.read_ahead_blocks + 2);
   return RunReadPass(pass, pool, which == 0 ? kHashAll : which, nullptr, throttle);
 }

@@ -95,21 +95,19 @@ void ExpectVaultEmpty(const std::string& vault) {
 }
 
 TEST(Acquire, CopyHashesMatchOpenSslAndTheObjectIsStoredReadOnly) {
-  for (size_t size : {size_t{0}, size_t{1}, size_t{65535}, size_t{3 * 65536 + 17},
-                      size_t{(1 << 20) + 4097}}) {
+  for (size_t size :
+       {size_t{0}, size_t{1}, size_t{65535}, size_t{3 * 65536 + 17}, size_t{(1 << 20) + 4097}}) {
     TempDir dir;
     std::string data = DeterministicBytes(size, size + 1);
     WriteFile(dir / "disk.dd", data);
-    Result<AcquireResult> r =
-        AcquireTuned(Options(dir / "disk.dd", dir / "vault", AcquireMode::kCopy), SmallTuning(),
-                     nullptr);
+    Result<AcquireResult> r = AcquireTuned(
+        Options(dir / "disk.dd", dir / "vault", AcquireMode::kCopy), SmallTuning(), nullptr);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     Digests want = OneShotDigests(data);
     EXPECT_EQ(r->digests, want) << "size " << size;
     EXPECT_EQ(r->size, size);
     EXPECT_EQ(r->stored_size, size);
-    EXPECT_EQ(r->stored_path,
-              "objects/" + want.sha256.substr(0, 2) + "/" + want.sha256 + ".raw");
+    EXPECT_EQ(r->stored_path, "objects/" + want.sha256.substr(0, 2) + "/" + want.sha256 + ".raw");
     EXPECT_TRUE(r->verified);
     EXPECT_FALSE(r->deduplicated);
     EXPECT_EQ(r->bad_sectors, 0u);
@@ -132,8 +130,8 @@ TEST(Acquire, SecondCopyOfTheSameBytesIsDeduplicatedAndVerified) {
   std::string data = DeterministicBytes(300000, 5);
   WriteFile(dir / "a.dd", data);
   WriteFile(dir / "b.dd", data);
-  Result<AcquireResult> first =
-      AcquireTuned(Options(dir / "a.dd", dir / "vault", AcquireMode::kCopy), SmallTuning(), nullptr);
+  Result<AcquireResult> first = AcquireTuned(
+      Options(dir / "a.dd", dir / "vault", AcquireMode::kCopy), SmallTuning(), nullptr);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   int phases_verifying = 0;
   Result<AcquireResult> second =
@@ -153,16 +151,16 @@ TEST(Acquire, DamagedExistingObjectIsNotTrusted) {
   TempDir dir;
   std::string data = DeterministicBytes(100000, 6);
   WriteFile(dir / "a.dd", data);
-  Result<AcquireResult> first =
-      AcquireTuned(Options(dir / "a.dd", dir / "vault", AcquireMode::kCopy), SmallTuning(), nullptr);
+  Result<AcquireResult> first = AcquireTuned(
+      Options(dir / "a.dd", dir / "vault", AcquireMode::kCopy), SmallTuning(), nullptr);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   std::string stored = dir / ("vault/" + first->stored_path);
   ::chmod(stored.c_str(), 0644);
   std::string damaged = data;
   damaged[500] ^= 1;
   WriteFile(stored, damaged);
-  Result<AcquireResult> again =
-      AcquireTuned(Options(dir / "a.dd", dir / "vault", AcquireMode::kCopy), SmallTuning(), nullptr);
+  Result<AcquireResult> again = AcquireTuned(
+      Options(dir / "a.dd", dir / "vault", AcquireMode::kCopy), SmallTuning(), nullptr);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().code(), Code::kCorrupt);
   EXPECT_NE(again.status().message().find("is damaged"), std::string::npos);
@@ -195,9 +193,8 @@ TEST(Acquire, RehashStoredFindsAFlippedByte) {
   TempDir dir;
   std::string data = DeterministicBytes(150000, 8);
   WriteFile(dir / "disk.dd", data);
-  Result<AcquireResult> r =
-      AcquireTuned(Options(dir / "disk.dd", dir / "vault", AcquireMode::kCopy), SmallTuning(),
-                   nullptr);
+  Result<AcquireResult> r = AcquireTuned(
+      Options(dir / "disk.dd", dir / "vault", AcquireMode::kCopy), SmallTuning(), nullptr);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   Result<Digests> same = RehashStored(dir / "vault", r->stored_path, AcquireMode::kCopy, nullptr);
   ASSERT_TRUE(same.ok()) << same.status().ToString();
@@ -219,8 +216,8 @@ TEST(Acquire, RehashStoredFindsAFlippedByte) {
 
   EXPECT_FALSE(RehashStored(dir / "vault", "../disk.dd", AcquireMode::kCopy, nullptr).ok());
   EXPECT_FALSE(RehashStored(dir / "vault", "/etc/passwd", AcquireMode::kCopy, nullptr).ok());
-  Result<Digests> gone = RehashStored(dir / "vault", "objects/00/none.raw", AcquireMode::kCopy,
-                                      nullptr);
+  Result<Digests> gone =
+      RehashStored(dir / "vault", "objects/00/none.raw", AcquireMode::kCopy, nullptr);
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.status().code(), Code::kNotFound);
 }
@@ -324,8 +321,8 @@ TEST(Acquire, E01ModeWritesAVerifiedSetThatEwfverifyAccepts) {
 TEST(Acquire, RefusesWhatCannotBeAcquired) {
   TempDir dir;
   WriteFile(dir / "odd.bin", std::string(1000, 'x'));
-  Result<AcquireResult> r = Acquire(Options(dir / "odd.bin", dir / "vault", AcquireMode::kE01),
-                                    nullptr);
+  Result<AcquireResult> r =
+      Acquire(Options(dir / "odd.bin", dir / "vault", AcquireMode::kE01), nullptr);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
   EXPECT_NE(r.status().message().find("multiple of 512"), std::string::npos);
@@ -369,8 +366,8 @@ TEST(Acquire, LeftoversOfAKilledRunAreCleaned) {
   ASSERT_EQ(::mkdir((dir / "vault/tmp").c_str(), 0700), 0);
   ASSERT_EQ(::mkdir((dir / "vault/tmp/0123456789abcdef").c_str(), 0700), 0);
   WriteFile(dir / "vault/tmp/0123456789abcdef/object.raw", "half written");
-  Result<AcquireResult> r = Acquire(Options(dir / "disk.dd", dir / "vault", AcquireMode::kCopy),
-                                    nullptr);
+  Result<AcquireResult> r =
+      Acquire(Options(dir / "disk.dd", dir / "vault", AcquireMode::kCopy), nullptr);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(FilesUnder(dir / "vault/tmp"), std::vector<std::string>{});
 }
@@ -381,8 +378,8 @@ TEST(Acquire, BadSectorsAreZeroFilledCountedAndListed) {
     std::string data = Media(1024, 13);
     WriteFile(dir / "disk.dd", data);
     // Sector 136 (one byte range inside it), sectors 390-391 (a range across their edge).
-    Result<AcquireResult> r = AcquireFaulty(Options(dir / "disk.dd", dir / "vault", mode),
-                                            {{70000, 100}, {200000, 512}});
+    Result<AcquireResult> r =
+        AcquireFaulty(Options(dir / "disk.dd", dir / "vault", mode), {{70000, 100}, {200000, 512}});
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(r->bad_sectors, 3u);
     EXPECT_EQ(r->bad_ranges, (std::vector<ByteRange>{{136 * 512, 512}, {390 * 512, 1024}}));
@@ -482,9 +479,9 @@ TEST(Acquire, ProgressIsReportedAtMostTenTimesASecond) {
   auto t0 = std::chrono::steady_clock::now();
   AcquireTuning t = SmallTuning();
   t.block_size = 32 << 10;  // many blocks: many chances to report
-  Result<AcquireResult> r = AcquireTuned(
-      Options(dir / "disk.dd", dir / "vault", AcquireMode::kCopy), t,
-      [&](const AcquireProgress& p) { seen.push_back(p); });
+  Result<AcquireResult> r =
+      AcquireTuned(Options(dir / "disk.dd", dir / "vault", AcquireMode::kCopy), t,
+                   [&](const AcquireProgress& p) { seen.push_back(p); });
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_GE(seen.size(), 2u);
@@ -518,8 +515,8 @@ TEST(Acquire, LoopDeviceIsAcquiredAsARawDevice) {
   WriteFile(dir / "img", data);
   testing::LoopDevice loop(dir / "img");
   if (!loop.attached()) GTEST_SKIP() << "no loop device: " << loop.why();
-  Result<AcquireResult> r = AcquireTuned(
-      Options(loop.device(), dir / "vault", AcquireMode::kCopy), SmallTuning(), nullptr);
+  Result<AcquireResult> r = AcquireTuned(Options(loop.device(), dir / "vault", AcquireMode::kCopy),
+                                         SmallTuning(), nullptr);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->source_description, "raw device " + loop.device());
   EXPECT_EQ(r->digests, OneShotDigests(data));

@@ -67,7 +67,8 @@ bool Exists(const std::string& path) {
 DeviceInfo ReadDeviceInfoFromSysfs(const std::string& sysfs_root, unsigned major, unsigned minor) {
   DeviceInfo info;
   info.is_block_device = true;
-  std::string link = sysfs_root + "/dev/block/" + std::to_string(major) + ":" + std::to_string(minor);
+  std::string link =
+      sysfs_root + "/dev/block/" + std::to_string(major) + ":" + std::to_string(minor);
   char resolved[PATH_MAX];
   if (::realpath(link.c_str(), resolved) == nullptr) return info;
   std::string disk = resolved;

@@ -1,9 +1,9 @@
 // E01Writer: libewf writes, a small thread pool compresses chunks (see e01_writer.h).
 #include "vault/e01_writer.h"
 
+#include <libdeflate.h>
 #include <libewf.h>
 #include <sys/statvfs.h>
-#include <libdeflate.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -87,9 +87,9 @@ bool HexToBytes(const std::string& hex, uint8_t* out, size_t n) {
 }
 
 struct Chunk {
-  size_t offset;      // in Job::out
-  size_t size;        // bytes stored (compressed, or raw without the checksum)
-  size_t data_size;   // media bytes it holds
+  size_t offset;     // in Job::out
+  size_t size;       // bytes stored (compressed, or raw without the checksum)
+  size_t data_size;  // media bytes it holds
   bool compressed;
   uint32_t checksum;  // Adler-32 of a raw chunk (a compressed one carries its own)
 };
@@ -198,16 +198,15 @@ struct E01Writer::Impl {
       std::byte* data = job.out.data() + c.offset;
       libewf_error_t* error = nullptr;
       errno = 0;
-      ssize_t n = libewf_handle_write_chunk(handle, data, c.size, c.data_size,
-                                            c.compressed ? 1 : 0,
+      ssize_t n = libewf_handle_write_chunk(handle, data, c.size, c.data_size, c.compressed ? 1 : 0,
                                             c.compressed ? nullptr : data + c.size, c.checksum,
                                             c.compressed ? 0 : 1, &error);
       int saved = errno;
       // libewf returns the bytes it stored for the chunk (the compressed size when compressed).
       if (n != static_cast<ssize_t>(c.size)) {
         if (error == nullptr) {
-          return IoError("cannot write " + first_segment + ": libewf wrote " +
-                         std::to_string(n) + " of " + std::to_string(c.size) + " bytes");
+          return IoError("cannot write " + first_segment + ": libewf wrote " + std::to_string(n) +
+                         " of " + std::to_string(c.size) + " bytes");
         }
         return WriteFailure("cannot write", first_segment, saved, &error);
       }
@@ -283,17 +282,17 @@ Result<std::unique_ptr<E01Writer>> E01Writer::Create(const std::string& base, ui
       check(libewf_handle_set_format(w.handle, LIBEWF_FORMAT_ENCASE6, &error), "the format"));
   EVIDEX_RETURN_IF_ERROR(check(
       libewf_handle_set_bytes_per_sector(w.handle, kBytesPerSector, &error), "bytes per sector"));
-  EVIDEX_RETURN_IF_ERROR(check(
-      libewf_handle_set_sectors_per_chunk(w.handle, kSectorsPerChunk, &error), "chunk size"));
+  EVIDEX_RETURN_IF_ERROR(
+      check(libewf_handle_set_sectors_per_chunk(w.handle, kSectorsPerChunk, &error), "chunk size"));
   EVIDEX_RETURN_IF_ERROR(
       check(libewf_handle_set_media_size(w.handle, media_size, &error), "the media size"));
-  EVIDEX_RETURN_IF_ERROR(check(
-      libewf_handle_set_media_type(w.handle, LIBEWF_MEDIA_TYPE_FIXED, &error), "media type"));
-  EVIDEX_RETURN_IF_ERROR(check(
-      libewf_handle_set_media_flags(w.handle, LIBEWF_MEDIA_FLAG_PHYSICAL, &error), "flags"));
-  EVIDEX_RETURN_IF_ERROR(check(libewf_handle_set_compression_values(
-                                   w.handle, kLevels[options.compression], 0, &error),
-                               "the compression level"));
+  EVIDEX_RETURN_IF_ERROR(
+      check(libewf_handle_set_media_type(w.handle, LIBEWF_MEDIA_TYPE_FIXED, &error), "media type"));
+  EVIDEX_RETURN_IF_ERROR(
+      check(libewf_handle_set_media_flags(w.handle, LIBEWF_MEDIA_FLAG_PHYSICAL, &error), "flags"));
+  EVIDEX_RETURN_IF_ERROR(
+      check(libewf_handle_set_compression_values(w.handle, kLevels[options.compression], 0, &error),
+            "the compression level"));
   if (options.segment_size > 0) {
     EVIDEX_RETURN_IF_ERROR(
         check(libewf_handle_set_maximum_segment_size(w.handle, options.segment_size, &error),
@@ -313,20 +312,21 @@ Result<std::unique_ptr<E01Writer>> E01Writer::Create(const std::string& base, ui
   static const std::string kLinux = "Linux";
   for (const auto& [id, value] : values) {
     if (value->empty()) continue;
-    EVIDEX_RETURN_IF_ERROR(check(
-        libewf_handle_set_utf8_header_value(
-            w.handle, reinterpret_cast<const uint8_t*>(id), std::strlen(id),
-            reinterpret_cast<const uint8_t*>(value->data()), value->size(), &error),
-        id));
+    EVIDEX_RETURN_IF_ERROR(
+        check(libewf_handle_set_utf8_header_value(
+                  w.handle, reinterpret_cast<const uint8_t*>(id), std::strlen(id),
+                  reinterpret_cast<const uint8_t*>(value->data()), value->size(), &error),
+              id));
   }
-  EVIDEX_RETURN_IF_ERROR(check(
-      libewf_handle_set_utf8_header_value(
-          w.handle, reinterpret_cast<const uint8_t*>("acquiry_operating_system"), 24,
-          reinterpret_cast<const uint8_t*>(kLinux.data()), kLinux.size(), &error),
-      "acquiry_operating_system"));
+  EVIDEX_RETURN_IF_ERROR(
+      check(libewf_handle_set_utf8_header_value(
+                w.handle, reinterpret_cast<const uint8_t*>("acquiry_operating_system"), 24,
+                reinterpret_cast<const uint8_t*>(kLinux.data()), kLinux.size(), &error),
+            "acquiry_operating_system"));
 
-  int threads = options.threads > 0 ? options.threads
-                                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  int threads = options.threads > 0
+                    ? options.threads
+                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   w.max_pending = static_cast<size_t>(threads) * 2 + 1;
   for (int i = 0; i < threads; ++i) w.threads.emplace_back([&w] { w.CompressLoop(); });
   return std::unique_ptr<E01Writer>(new E01Writer(std::move(impl)));

@@ -82,16 +82,15 @@ TEST(E01Writer, EwfverifyAndEwfinfoAcceptItAndItReadsBackIdentical) {
   EXPECT_EQ(rc, 0) << verify;
   Digests d = OneShotDigests(data);
   EXPECT_NE(verify.find("MD5 hash stored in file:\t\t" + d.md5), std::string::npos) << verify;
-  EXPECT_NE(verify.find("MD5 hash calculated over data:\t\t" + d.md5), std::string::npos)
-      << verify;
+  EXPECT_NE(verify.find("MD5 hash calculated over data:\t\t" + d.md5), std::string::npos) << verify;
   EXPECT_NE(verify.find("ewfverify: SUCCESS"), std::string::npos) << verify;
 
   std::string info = Capture("ewfinfo " + ShellQuote(dir / "image.E01"), &rc);
   EXPECT_EQ(rc, 0) << info;
   for (const std::string& want :
        {std::string("2026/041"), std::string("EV-7"), std::string("Inspector Perera"),
-        std::string("Laptop HDD"), std::string("seized at the scene"),
-        std::string("evidex "), d.md5, d.sha1}) {
+        std::string("Laptop HDD"), std::string("seized at the scene"), std::string("evidex "),
+        d.md5, d.sha1}) {
     EXPECT_NE(info.find(want), std::string::npos) << "ewfinfo lacks " << want << "\n" << info;
   }
 
@@ -137,7 +136,8 @@ TEST(E01Writer, SeveralSegmentsWithOneThread) {
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_TRUE(ReadAll(**back, 1 << 20) == data);
   if (HaveTool("ewfverify")) {
-    EXPECT_EQ(testing::Run("ewfverify -q " + ShellQuote(dir / "image.E01") + " >/dev/null 2>&1"), 0);
+    EXPECT_EQ(testing::Run("ewfverify -q " + ShellQuote(dir / "image.E01") + " >/dev/null 2>&1"),
+              0);
   }
 }
 

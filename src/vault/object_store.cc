@@ -188,9 +188,9 @@ Status RawObjectWriter::VerifyOldest() {
   unverified_bytes_ -= b->size;
   off_t off = static_cast<off_t>(b->offset);
   // Wait until the range is on the device, then make sure the read comes from there.
-  if (::sync_file_range(fd_, off, static_cast<off_t>(b->size),
-                        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-                            SYNC_FILE_RANGE_WAIT_AFTER) != 0) {
+  if (::sync_file_range(
+          fd_, off, static_cast<off_t>(b->size),
+          SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) != 0) {
     return WriteError(file_, errno);
   }
   size_t want = (b->size + kAlign - 1) / kAlign * kAlign;  // O_DIRECT reads whole blocks
@@ -280,8 +280,7 @@ ObjectStore::ObjectStore(std::string vault_dir) : vault_dir_(std::move(vault_dir
 }
 
 std::string ObjectStore::RawObjectPath(std::string_view sha256_hex) {
-  return "objects/" + std::string(sha256_hex.substr(0, 2)) + "/" + std::string(sha256_hex) +
-         ".raw";
+  return "objects/" + std::string(sha256_hex.substr(0, 2)) + "/" + std::string(sha256_hex) + ".raw";
 }
 
 std::string ObjectStore::EwfObjectPath(std::string_view sha256_hex, std::string_view id) {
@@ -375,8 +374,8 @@ Result<std::unique_ptr<RawObjectWriter>> ObjectStore::NewRawObject(size_t verify
     ::close(fd);
     return ErrnoStatus("cannot open " + file + " to verify it", err);
   }
-  return std::unique_ptr<RawObjectWriter>(new RawObjectWriter(
-      vault_dir_, std::move(*dir), fd, vfd, direct, verify_lag_bytes));
+  return std::unique_ptr<RawObjectWriter>(
+      new RawObjectWriter(vault_dir_, std::move(*dir), fd, vfd, direct, verify_lag_bytes));
 }
 
 Result<std::string> ObjectStore::CommitEwfSet(std::unique_ptr<TmpDir> dir,

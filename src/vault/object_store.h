@@ -39,11 +39,12 @@ class TmpDir {
 
   const std::string& path() const { return path_; }  // absolute (vault_dir + "/tmp/" + id)
   const std::string& id() const { return id_; }      // 16 random hex digits
-  int fd() const { return fd_; }                      // the directory, open and locked
+  int fd() const { return fd_; }                     // the directory, open and locked
 
  private:
   friend class ObjectStore;
-  TmpDir(std::string path, std::string id, int fd) : path_(std::move(path)), id_(std::move(id)), fd_(fd) {}
+  TmpDir(std::string path, std::string id, int fd)
+      : path_(std::move(path)), id_(std::move(id)), fd_(fd) {}
   std::string path_, id_;
   int fd_;
   bool committed_ = false;

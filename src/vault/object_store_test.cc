@@ -87,7 +87,8 @@ TEST(ObjectStore, EmptyObject) {
   ASSERT_TRUE(store.Init().ok());
   Result<CommittedObject> c = WriteObject(store, "", 4096);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->path, "objects/e3/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.raw");
+  EXPECT_EQ(c->path,
+            "objects/e3/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.raw");
   EXPECT_EQ(ReadWholeFile(store.Absolute(c->path)), "");
 }
 
@@ -135,8 +136,7 @@ TEST(ObjectStore, ReadBackDetectsBytesThatChangedOnTheWayToDisk) {
   Result<CommittedObject> c = (*w)->Commit(OneShotHex(EVP_sha256(), data));
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), Code::kCorrupt);
-  EXPECT_NE(c.status().message().find("offset 123457"), std::string::npos)
-      << c.status().message();
+  EXPECT_NE(c.status().message().find("offset 123457"), std::string::npos) << c.status().message();
   w->reset();
   EXPECT_EQ(FilesUnder(dir / "vault"), std::vector<std::string>{}) << "something was left";
 }

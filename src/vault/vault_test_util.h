@@ -16,10 +16,10 @@
 #include "core/hash.h"
 #include "io/test_util.h"
 
-#define EVIDEX_ASSERT_OK(expr)                   \
-  do {                                           \
-    ::evidex::Status _st = (expr);               \
-    ASSERT_TRUE(_st.ok()) << _st.ToString();     \
+#define EVIDEX_ASSERT_OK(expr)               \
+  do {                                       \
+    ::evidex::Status _st = (expr);           \
+    ASSERT_TRUE(_st.ok()) << _st.ToString(); \
   } while (0)
 
 namespace evidex::testing {
