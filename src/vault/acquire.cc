@@ -395,18 +395,10 @@ Result<AcquireResult> AcquireSource(const AcquireOptions& options, std::unique_p
     }
     EVIDEX_RETURN_IF_ERROR(VerifyStored(std::move(*written), "the E01 written", result.size,
                                         result.digests.sha256, tuning, options.cancel, throttle));
-    uint64_t stored_size = 0;
-    for (uint32_t i = 1;; ++i) {
-      char ext[8];
-      std::snprintf(ext, sizeof(ext), "E%02u", i);
-      struct stat st;
-      if (i > 99 || ::stat((e01_dir->path() + "/image." + ext).c_str(), &st) != 0) break;
-      stored_size += static_cast<uint64_t>(st.st_size);
-    }
-    Result<std::string> path = store.CommitEwfSet(std::move(e01_dir), result.digests.sha256);
-    if (!path.ok()) return path.status();
-    result.stored_path = *path;
-    result.stored_size = stored_size;
+    Result<CommittedObject> c = store.CommitEwfSet(std::move(e01_dir), result.digests.sha256);
+    if (!c.ok()) return c.status();
+    result.stored_path = c->path;
+    result.stored_size = c->size;
     result.verified = true;
   }
   result.finished = UtcNow();

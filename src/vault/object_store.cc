@@ -378,8 +378,8 @@ Result<std::unique_ptr<RawObjectWriter>> ObjectStore::NewRawObject(size_t verify
       new RawObjectWriter(vault_dir_, std::move(*dir), fd, vfd, direct, verify_lag_bytes));
 }
 
-Result<std::string> ObjectStore::CommitEwfSet(std::unique_ptr<TmpDir> dir,
-                                              std::string_view sha256_hex) {
+Result<CommittedObject> ObjectStore::CommitEwfSet(std::unique_ptr<TmpDir> dir,
+                                                  std::string_view sha256_hex) {
   if (!IsSha256Hex(sha256_hex)) return Internal("CommitEwfSet: bad SHA-256 name");
   DIR* d = ::opendir(dir->path().c_str());
   if (d == nullptr) return ErrnoStatus("cannot list " + dir->path(), errno);
@@ -393,12 +393,15 @@ Result<std::string> ObjectStore::CommitEwfSet(std::unique_ptr<TmpDir> dir,
   if (std::find(names.begin(), names.end(), "image.E01") == names.end()) {
     return Internal("CommitEwfSet: no image.E01 in " + dir->path());
   }
+  CommittedObject out;
   for (const std::string& name : names) {
     std::string file = dir->path() + "/" + name;
     if (::chmod(file.c_str(), 0444) != 0) {
       return ErrnoStatus("cannot make " + file + " read-only", errno);
     }
     EVIDEX_RETURN_IF_ERROR(FsyncPath(file, false));
+    struct stat st;
+    if (::stat(file.c_str(), &st) == 0) out.size += static_cast<uint64_t>(st.st_size);
   }
   EVIDEX_RETURN_IF_ERROR(FsyncPath(dir->path(), true));
 
@@ -417,7 +420,8 @@ Result<std::string> ObjectStore::CommitEwfSet(std::unique_ptr<TmpDir> dir,
   ::chmod(target.c_str(), 0555);
   EVIDEX_RETURN_IF_ERROR(FsyncPath(set_dir, true));
   (void)FsyncPath(vault_dir_ + "/tmp", true);
-  return EwfObjectPath(sha256_hex, dir->id());
+  out.path = EwfObjectPath(sha256_hex, dir->id());
+  return out;
 }
 
 }  // namespace evidex::vault

@@ -53,6 +53,7 @@ class TmpDir {
 struct CommittedObject {
   std::string path;           // relative to the vault directory
   bool deduplicated = false;  // an identical object was already there; this copy was dropped
+  uint64_t size = 0;          // bytes in the vault's files (every segment of an E01 set)
 };
 
 // Writes one raw object. The bytes come as the acquisition's shared blocks, in order; each block
@@ -116,8 +117,8 @@ class ObjectStore {
   Result<std::unique_ptr<RawObjectWriter>> NewRawObject(size_t verify_lag_bytes = 32u << 20);
   // Moves a finished E01 set (files image.E01, image.E02 … in `dir`) to
   // objects/<h0h1>/<h>.ewf/<id>/ after fsyncing each file and making it 0444. Returns the path
-  // of image.E01 relative to the vault.
-  Result<std::string> CommitEwfSet(std::unique_ptr<TmpDir> dir, std::string_view sha256_hex);
+  // of image.E01 relative to the vault and the size of all the files.
+  Result<CommittedObject> CommitEwfSet(std::unique_ptr<TmpDir> dir, std::string_view sha256_hex);
 
   static std::string RawObjectPath(std::string_view sha256_hex);  // "objects/ab/ab….raw"
   // "objects/ab/ab….ewf/<id>/image.E01"
