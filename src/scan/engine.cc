@@ -112,6 +112,7 @@ class WorkerImpl : public Worker {
   // The text runs of the buffer being scanned (only used during its passes, so nested buffers,
   // scanned after, reuse them).
   TextRuns ascii_, utf16_;
+  std::vector<SignatureAt> signatures_;
   PageStats* stats_ = nullptr;
   uint64_t page_budget_ = 0;
 };
@@ -138,6 +139,7 @@ class EngineImpl : public Engine {
   //   text:   the scanners' patterns, over the printable ASCII runs;
   //   text16: the scanners' patterns and keywords, over the narrowed UTF-16LE runs.
   hs_database_t* db_raw_ = nullptr;
+  bool signatures_in_text_pass_ = false;
   hs_database_t* db_text_ = nullptr;
   hs_database_t* db_text16_ = nullptr;
   std::vector<PatternInfo> info_;
@@ -193,7 +195,10 @@ Status EngineImpl::Build(const EngineOptions& options) {
           {&raw_ids, &text16_ids});
     }
   }
-  if (options.max_depth > 0) {
+  // Decoder signatures go into the raw database only when it is needed for keywords anyway;
+  // otherwise FindTextRuns reports them in its pass over the bytes (no raw pass at all).
+  signatures_in_text_pass_ = options.max_depth > 0 && options.keywords.empty();
+  if (options.max_depth > 0 && !signatures_in_text_pass_) {
     for (size_t d = 0; d < std::size(kDecoders); ++d)
       add(DecoderSignature(kDecoders[d]), 0,
           {PatternKind::kDecoder, 0, kDecoders[d], kSigLen[d], false}, {&raw_ids});
@@ -334,13 +339,24 @@ void WorkerImpl::ScanBuffer(Buffer& b) {
   size_t first_hit = b.hits->size();
   b.first_hit = first_hit;
   b.triggers->clear();
-  // Pass 1, the raw bytes: decoder signatures and keywords.
+  // Pass 1, the raw bytes: keywords (and then decoder signatures too).
   if (e_.db_raw_ != nullptr) {
     b.pass = Pass::kRaw;
     hs_scan(e_.db_raw_, reinterpret_cast<const char*>(b.data), unsigned(b.size), 0, scratch_, OnMatch, &b);
   }
+  // The text runs, and (without keywords) the decoder signatures, in one vector pass.
+  const bool sigs = e_.signatures_in_text_pass_ && b.depth < e_.options_.max_depth;
+  FindTextRuns(b.data, b.size, kMinTextRun, &ascii_, &utf16_, sigs ? &signatures_ : nullptr);
+  if (sigs) {
+    for (const SignatureAt& s : signatures_) {
+      if (s.pos < b.keep_begin || s.pos >= b.keep_end) continue;
+      DecoderKind kind = s.kind == Signature::kGzip   ? DecoderKind::kGzip
+                         : s.kind == Signature::kZlib ? DecoderKind::kZlib
+                                                      : DecoderKind::kZip;
+      b.triggers->push_back({kind, s.pos});
+    }
+  }
   // Pass 2, the printable ASCII runs: the scanners. Binary stretches are skipped here.
-  FindTextRuns(b.data, b.size, kMinTextRun, &ascii_, &utf16_);
   if (!ascii_.text.empty() && e_.db_text_ != nullptr) {
     b.pass = Pass::kAscii;
     hs_scan(e_.db_text_, ascii_.text.data(), unsigned(ascii_.text.size()), 0, scratch_, OnMatch, &b);

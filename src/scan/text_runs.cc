@@ -21,13 +21,34 @@ inline bool TextByte(uint8_t c) { return (c >= 0x20 && c <= 0x7e) || c == 0x09 |
 struct Masks {
   uint64_t text;  // bit k: byte k is text (0x20..0x7E, tab, LF, CR)
   uint64_t zero;  // bit k: byte k is 0
+  uint64_t sig;   // bit k: bytes k, k+1 begin a stream signature (1f 8b, 78 01|5e|9c|da, PK)
 };
 
+inline bool SigPair(uint8_t a, uint8_t b) {
+  return (a == 0x1f && b == 0x8b) || (a == 'P' && b == 'K') ||
+         (a == 0x78 && (b == 0x01 || b == 0x5e || b == 0x9c || b == 0xda));
+}
+
+// The whole signature at `pos` (its first two bytes passed SigPair or are checked here).
+inline void CheckSignature(const uint8_t* d, size_t size, size_t pos, std::vector<SignatureAt>* out) {
+  const size_t left = size - pos;
+  if (left >= 3 && d[pos] == 0x1f && d[pos + 1] == 0x8b && d[pos + 2] == 0x08) {
+    out->push_back({Signature::kGzip, pos});
+  } else if (left >= 2 && d[pos] == 0x78 &&
+             (d[pos + 1] == 0x01 || d[pos + 1] == 0x5e || d[pos + 1] == 0x9c || d[pos + 1] == 0xda)) {
+    out->push_back({Signature::kZlib, pos});
+  } else if (left >= 4 && d[pos] == 'P' && d[pos + 1] == 'K' && d[pos + 2] == 3 && d[pos + 3] == 4) {
+    out->push_back({Signature::kZip, pos});
+  }
+}
+
+// Each reads the 65 bytes at p (the 65th for signatures straddling the block's end).
 inline Masks Block64Portable(const uint8_t* p) {
-  Masks m{0, 0};
+  Masks m{0, 0, 0};
   for (int k = 0; k < 64; ++k) {
     m.text |= uint64_t(TextByte(p[k])) << k;
     m.zero |= uint64_t(p[k] == 0) << k;
+    m.sig |= uint64_t(SigPair(p[k], p[k + 1])) << k;
   }
   return m;
 }
@@ -37,9 +58,16 @@ inline Masks Block64Sse2(const uint8_t* p) {
   const __m128i zero = _mm_setzero_si128();
   const __m128i lo = _mm_set1_epi8(0x1f), hi = _mm_set1_epi8(0x7f);
   const __m128i tab = _mm_set1_epi8(0x09), lf = _mm_set1_epi8(0x0a), cr = _mm_set1_epi8(0x0d);
-  Masks m{0, 0};
+  Masks m{0, 0, 0};
   for (int k = 0; k < 4; ++k) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    __m128i n = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k + 1));
+    auto eq = [](__m128i x, int c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(char(c))); };
+    __m128i zl = _mm_or_si128(_mm_or_si128(eq(n, 0x01), eq(n, 0x5e)), _mm_or_si128(eq(n, 0x9c), eq(n, 0xda)));
+    __m128i sig = _mm_or_si128(_mm_or_si128(_mm_and_si128(eq(v, 0x1f), eq(n, 0x8b)),
+                                            _mm_and_si128(eq(v, 'P'), eq(n, 'K'))),
+                               _mm_and_si128(eq(v, 0x78), zl));
+    m.sig |= uint64_t(uint32_t(_mm_movemask_epi8(sig))) << (16 * k);
     // Signed compare: bytes >= 0x80 are negative, so 0x20..0x7e is (v > 0x1f) && (v < 0x7f).
     __m128i printable = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
     __m128i ws = _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
@@ -59,7 +87,14 @@ EVIDEX_TARGET_AVX512 inline Masks Block64Avx512(const uint8_t* p) {
   text |= _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x09)) |
           _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x0a)) |
           _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x0d));
-  return Masks{uint64_t(text), uint64_t(_mm512_cmpeq_epi8_mask(v, _mm512_setzero_si512()))};
+  const __m512i n = _mm512_loadu_si512(p + 1);
+  auto eq = [](__m512i x, int c) EVIDEX_TARGET_AVX512 {
+    return _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(char(c)));
+  };
+  __mmask64 sig = (eq(v, 0x1f) & eq(n, 0x8b)) | (eq(v, 'P') & eq(n, 'K')) |
+                  (eq(v, 0x78) & (eq(n, 0x01) | eq(n, 0x5e) | eq(n, 0x9c) | eq(n, 0xda)));
+  return Masks{uint64_t(text), uint64_t(_mm512_cmpeq_epi8_mask(v, _mm512_setzero_si512())),
+               uint64_t(sig)};
 }
 #endif
 
@@ -120,7 +155,9 @@ class Collector {
 template <Masks (*kBlock)(const uint8_t*)>
 __attribute__((always_inline)) inline void FindTextRunsWith(const uint8_t* data, size_t size,
                                                              size_t min_len, TextRuns* ascii,
-                                                             TextRuns* utf16) {
+                                                             TextRuns* utf16,
+                                                             std::vector<SignatureAt>* sigs) {
+  if (sigs != nullptr) sigs->clear();
   ascii->runs.clear();
   ascii->text.clear();
   utf16->runs.clear();
@@ -136,6 +173,10 @@ __attribute__((always_inline)) inline void FindTextRunsWith(const uint8_t* data,
   // of random or zero bytes costs a few instructions, not 64 byte tests.
   while (i + 65 <= size) {
     const Masks mk = kBlock(data + i);
+    if (sigs != nullptr && mk.sig != 0) {
+      for (uint64_t m = mk.sig; m != 0; m &= m - 1)
+        CheckSignature(data, size, i + size_t(__builtin_ctzll(m)), sigs);
+    }
     // --- ASCII ---
     uint64_t t = mk.text;
     bool ascii_done = false;
@@ -219,6 +260,7 @@ __attribute__((always_inline)) inline void FindTextRunsWith(const uint8_t* data,
     i += 64;
   }
   for (; i < size; ++i) {
+    if (sigs != nullptr) CheckSignature(data, size, i, sigs);
     ca.Unit(o, i, TextByte(data[i]));
     cu.Unit(open[i & 1], i, unit_ok(i));
   }
@@ -231,8 +273,9 @@ __attribute__((always_inline)) inline void FindTextRunsWith(const uint8_t* data,
 
 #if defined(EVIDEX_TEXT_RUNS_AVX512)
 EVIDEX_TARGET_AVX512 void FindTextRunsAvx512(const uint8_t* data, size_t size, size_t min_len,
-                                             TextRuns* ascii, TextRuns* utf16) {
-  FindTextRunsWith<Block64Avx512>(data, size, min_len, ascii, utf16);
+                                             TextRuns* ascii, TextRuns* utf16,
+                                             std::vector<SignatureAt>* sigs) {
+  FindTextRunsWith<Block64Avx512>(data, size, min_len, ascii, utf16, sigs);
 }
 #endif
 
@@ -240,24 +283,25 @@ EVIDEX_TARGET_AVX512 void FindTextRunsAvx512(const uint8_t* data, size_t size, s
 
 namespace internal {
 void FindTextRunsBaseline(const uint8_t* data, size_t size, size_t min_len, TextRuns* ascii,
-                          TextRuns* utf16) {
+                          TextRuns* utf16, std::vector<SignatureAt>* sigs) {
 #if defined(__SSE2__)
-  FindTextRunsWith<Block64Sse2>(data, size, min_len, ascii, utf16);
+  FindTextRunsWith<Block64Sse2>(data, size, min_len, ascii, utf16, sigs);
 #else
-  FindTextRunsWith<Block64Portable>(data, size, min_len, ascii, utf16);
+  FindTextRunsWith<Block64Portable>(data, size, min_len, ascii, utf16, sigs);
 #endif
 }
 }  // namespace internal
 
 // AVX-512BW where the CPU has it (EVIDEX_NO_AVX512=1 in the environment turns it off), else the
 // baseline; the unit tests check that both give the same runs.
-void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* ascii, TextRuns* utf16) {
+void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* ascii, TextRuns* utf16,
+                  std::vector<SignatureAt>* signatures) {
 #if defined(EVIDEX_TEXT_RUNS_AVX512)
   static const bool kAvx512 =
       __builtin_cpu_supports("avx512bw") && std::getenv("EVIDEX_NO_AVX512") == nullptr;
-  if (kAvx512) return FindTextRunsAvx512(data, size, min_len, ascii, utf16);
+  if (kAvx512) return FindTextRunsAvx512(data, size, min_len, ascii, utf16, signatures);
 #endif
-  internal::FindTextRunsBaseline(data, size, min_len, ascii, utf16);
+  internal::FindTextRunsBaseline(data, size, min_len, ascii, utf16, signatures);
 }
 
 const TextRun& RunAt(const std::vector<TextRun>& runs, size_t pos) {

@@ -29,14 +29,24 @@ struct TextRuns {
   std::string text;
 };
 
-// Both kinds of runs in one pass over the bytes. min_len below 3 is taken as 3 (what the vector
-// paths decide exactly).
-void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* ascii, TextRuns* utf16);
+// Where a compressed stream may begin: a gzip member (1f 8b 08), a zlib stream (78 then 01, 5e,
+// 9c or da) or a ZIP local file header (50 4b 03 04), wholly inside the bytes.
+enum class Signature : uint8_t { kGzip, kZlib, kZip };
+struct SignatureAt {
+  Signature kind;
+  size_t pos;
+};
+
+// Both kinds of runs in one pass over the bytes, and, when `signatures` is given, every stream
+// signature in byte order (the same pass: the bytes are in registers already). min_len below 3
+// is taken as 3 (what the vector paths decide exactly).
+void FindTextRuns(const uint8_t* data, size_t size, size_t min_len, TextRuns* ascii, TextRuns* utf16,
+                  std::vector<SignatureAt>* signatures = nullptr);
 
 namespace internal {
 // The same without AVX-512 (SSE2, or portable code off x86), for tests comparing the paths.
 void FindTextRunsBaseline(const uint8_t* data, size_t size, size_t min_len, TextRuns* ascii,
-                          TextRuns* utf16);
+                          TextRuns* utf16, std::vector<SignatureAt>* signatures = nullptr);
 }  // namespace internal
 
 // The run holding text position `pos` (runs non-empty); a NUL separator belongs to the run

@@ -154,10 +154,33 @@ TEST(TextRuns, DispatchedPathMatchesBaselineOnMixedBytes) {
         if (wide) bytes.push_back('\0');
       }
     }
+    // Stream signatures at random places, some across 64-byte block edges and at the very end.
+    const std::string sigs[] = {std::string("\x1f\x8b\x08", 3), "\x78\x9c", "\x78\x01", "PK\x03\x04",
+                                std::string("\x1f\x8b", 2), "PK\x03"};
+    for (int k = 0; k < 6; ++k) bytes.replace(next() % (bytes.size() - 4), 4, sigs[next() % 6]);
+    bytes += sigs[round % 6];
     TextRuns a1, u1, a2, u2;
+    std::vector<SignatureAt> s1, s2;
     const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
-    FindTextRuns(p, bytes.size(), 5, &a1, &u1);
-    internal::FindTextRunsBaseline(p, bytes.size(), 5, &a2, &u2);
+    FindTextRuns(p, bytes.size(), 5, &a1, &u1, &s1);
+    internal::FindTextRunsBaseline(p, bytes.size(), 5, &a2, &u2, &s2);
+    // Both against a byte-by-byte search.
+    std::vector<std::pair<int, size_t>> want;
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      std::string_view rest = std::string_view(bytes).substr(i);
+      if (rest.starts_with(std::string_view("\x1f\x8b\x08", 3))) want.push_back({0, i});
+      else if (rest.size() >= 2 && rest[0] == '\x78' && std::string_view("\x01\x5e\x9c\xda").find(rest[1]) != std::string_view::npos)
+        want.push_back({1, i});
+      else if (rest.starts_with("PK\x03\x04")) want.push_back({2, i});
+    }
+    ASSERT_EQ(s1.size(), want.size()) << round;
+    ASSERT_EQ(s2.size(), want.size()) << round;
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(int(s1[i].kind), want[i].first);
+      EXPECT_EQ(s1[i].pos, want[i].second);
+      EXPECT_EQ(int(s2[i].kind), want[i].first);
+      EXPECT_EQ(s2[i].pos, want[i].second);
+    }
     ASSERT_EQ(a1.text, a2.text) << round;
     ASSERT_EQ(u1.text, u2.text) << round;
     ASSERT_EQ(a1.runs.size(), a2.runs.size()) << round;
