@@ -2,31 +2,36 @@
 #include "core/hash_multi.h"
 
 #include <openssl/evp.h>
+#include <sys/mman.h>
 
+#include <algorithm>
 #include <new>
 #include <utility>
 
 namespace evidex {
 namespace {
-constexpr size_t kAlign = 4096;  // O_DIRECT needs buffers aligned to the logical block size
+constexpr size_t kAlign = 4096;         // O_DIRECT needs buffers aligned to the logical block size
+constexpr size_t kHugePage = 2u << 20;  // the region's alignment, so it can use huge pages
 }  // namespace
 
 // ---- BlockPool ------------------------------------------------------------------------------
 
 BlockPool::BlockPool(size_t block_size, size_t count) : block_size_(block_size), blocks_(count) {
-  size_t rounded = (block_size + kAlign - 1) / kAlign * kAlign;
-  for (Block& b : blocks_) {
-    // Throws std::bad_alloc like any container when memory is exhausted.
-    b.data_ = static_cast<std::byte*>(
-        ::operator new(rounded == 0 ? kAlign : rounded, std::align_val_t(kAlign)));
-    b.capacity_ = block_size;
-    free_.push_back(&b);
+  size_t rounded = std::max(kAlign, (block_size + kAlign - 1) / kAlign * kAlign);
+  // One region for all blocks, on transparent huge pages where the system allows: every block is
+  // read by several threads, and fewer TLB misses show in the hash threads' time. Throws
+  // std::bad_alloc like any container when memory is exhausted.
+  memory_size_ = std::max<size_t>(1, count) * rounded;
+  memory_ = static_cast<std::byte*>(::operator new(memory_size_, std::align_val_t(kHugePage)));
+  if (memory_size_ >= kHugePage) ::madvise(memory_, memory_size_, MADV_HUGEPAGE);
+  for (size_t i = 0; i < count; ++i) {
+    blocks_[i].data_ = memory_ + i * rounded;
+    blocks_[i].capacity_ = block_size;
+    free_.push_back(&blocks_[i]);
   }
 }
 
-BlockPool::~BlockPool() {
-  for (Block& b : blocks_) ::operator delete(b.data_, std::align_val_t(kAlign));
-}
+BlockPool::~BlockPool() { ::operator delete(memory_, std::align_val_t(kHugePage)); }
 
 std::shared_ptr<Block> BlockPool::Get() {
   std::unique_lock lock(mu_);

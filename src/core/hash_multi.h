@@ -64,7 +64,8 @@ class Block {
 
 class BlockPool {
  public:
-  // `count` buffers of `block_size` bytes each, aligned to 4096 bytes (usable with O_DIRECT).
+  // `count` buffers of `block_size` bytes each, aligned to 4096 bytes (usable with O_DIRECT),
+  // in one region advised for transparent huge pages.
   BlockPool(size_t block_size, size_t count);
   ~BlockPool();
   BlockPool(const BlockPool&) = delete;
@@ -79,6 +80,8 @@ class BlockPool {
   void Release(Block* block);
 
   const size_t block_size_;
+  std::byte* memory_ = nullptr;  // every block's bytes, one region
+  size_t memory_size_ = 0;
   std::vector<Block> blocks_;
   std::mutex mu_;
   std::condition_variable cv_;
