@@ -32,6 +32,9 @@ std::unique_ptr<Command> MakeInitCommand();      // cmd_workspace.cc
 std::unique_ptr<Command> MakeCaseCommand();      // cmd_workspace.cc
 std::unique_ptr<Command> MakeCustodyCommand();   // cmd_custody.cc
 std::unique_ptr<Command> MakeAcquireCommand();   // cmd_acquire.cc
+std::unique_ptr<Command> MakePackageCommand();         // cmd_package.cc
+std::unique_ptr<Command> MakeVerifyPackageCommand();   // cmd_package.cc
+std::unique_ptr<Command> MakeReceiveCommand();         // cmd_package.cc
 
 }  // namespace evidex::cli
 

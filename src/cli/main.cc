@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   commands.push_back(MakeCaseCommand());
   commands.push_back(MakeAcquireCommand());
   commands.push_back(MakeCustodyCommand());
+  commands.push_back(MakePackageCommand());
+  commands.push_back(MakeVerifyPackageCommand());
+  commands.push_back(MakeReceiveCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Setup(app));
 

@@ -14,8 +14,9 @@
 // VerifyPackage reads the archive once, streaming: every member is hashed as it is read, evidence
 // is never held in memory (only the small members are, up to 256 MiB each). It returns a report
 // of named checks; report.ok() only when every check passed. It returns a Status only when the
-// file cannot be opened at all (Code::kNotFound / kIoError); anything wrong inside the file is a
-// failed check. Optionally evidence members are also written to a directory (for `receive`).
+// file cannot be opened at all (Code::kNotFound / kIoError), when cancelled (kLimit), or when a
+// sink failed (its Status: the receiving side's problem, e.g. a full disk); anything wrong inside
+// the file is a failed check. Evidence members can also be handed to sinks (for `receive`).
 //
 // Thread safety: the functions share no state; a PackageReport is a plain value.
 #ifndef EVIDEX_VAULT_PACKAGE_H_

@@ -91,6 +91,7 @@ struct Scan {
   std::string archive_error;            // "" when the archive read to its end
   bool stopped = false;                 // stopped early on purpose (newer version, untrusted signer)
   bool cancelled = false;
+  Status sink_error;                    // a sink could not take the bytes (disk full, ...)
   uint64_t bytes = 0;
 };
 
@@ -190,6 +191,7 @@ bool Reader::ReadData(archive* a, Member& m, Scan& scan, MemberSink* sink) {
       Status s = sink->Write(data, n);
       if (!s.ok()) {
         scan.archive_error = s.message();
+        scan.sink_error = s;
         return false;
       }
     }
@@ -205,7 +207,8 @@ bool Reader::ReadData(archive* a, Member& m, Scan& scan, MemberSink* sink) {
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
       const char* e = archive_error_string(a);
-      scan.archive_error = std::string("reading ") + m.name + ": " + (e ? e : "read error");
+      scan.archive_error = std::string("damaged or truncated inside ") + m.name + " (" +
+                           (e ? e : "read error") + ")";
       return false;
     }
     if (offset < 0 || uint64_t(offset) < expect) {
@@ -229,6 +232,7 @@ bool Reader::ReadData(archive* a, Member& m, Scan& scan, MemberSink* sink) {
     Status s = sink->Finish();
     if (!s.ok()) {
       scan.archive_error = s.message();
+      scan.sink_error = s;
       return false;
     }
   }
@@ -288,6 +292,7 @@ bool Reader::SinkFor(const std::string& name, uint64_t size, Scan& scan, MemberS
     Result<MemberSink*> s = options_.sink(items_[it->second.first], it->second.second, size);
     if (!s.ok()) {
       scan.archive_error = s.status().message();
+      scan.sink_error = s.status();
       return false;
     }
     *sink = *s;
@@ -302,7 +307,8 @@ bool Reader::SinkFor(const std::string& name, uint64_t size, Scan& scan, MemberS
   std::string out = options_.extract_dir + "/" + base;
   int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
   if (fd < 0) {
-    scan.archive_error = "cannot create " + out + ": " + std::strerror(errno);
+    scan.sink_error = ErrnoStatus("cannot create " + out, errno);
+    scan.archive_error = scan.sink_error.message();
     return false;
   }
   file_sinks_.push_back(std::make_unique<FileSink>(out, fd));
@@ -913,6 +919,7 @@ Result<PackageReport> VerifyPackage(const std::string& path, const VerifyOptions
   Reader reader(path, options, &report);
   Scan scan = reader.Run();
   if (scan.cancelled) return LimitReached("interrupted");
+  if (!scan.sink_error.ok()) return scan.sink_error;  // our side failed, not the package
   if (scan.stopped) return report;  // the early check said why
   if (!scan.archive_error.empty()) {
     report.checks.insert(report.checks.begin(),

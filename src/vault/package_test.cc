@@ -452,6 +452,50 @@ TEST_F(PackageTest, ExtractWritesVerifiedEvidence) {
   EXPECT_EQ(s.code(), Code::kCorrupt);
 }
 
+TEST_F(PackageTest, SinksGetEveryEvidenceMemberAndTheirFailureIsOurs) {
+  Write(input_);
+  struct Collect : MemberSink {
+    std::string bytes;
+    bool finished = false;
+    Status Write(const std::byte* d, size_t n) override {
+      bytes.append(reinterpret_cast<const char*>(d), n);
+      return Status::Ok();
+    }
+    Status Finish() override {
+      finished = true;
+      return Status::Ok();
+    }
+  };
+  std::map<std::string, std::unique_ptr<Collect>> sinks;
+  VerifyOptions o;
+  o.sink = [&](const PackageEvidence& item, int segment, uint64_t size) -> Result<MemberSink*> {
+    EXPECT_EQ(segment, 0);
+    EXPECT_EQ(size, item.size);
+    sinks[item.uuid] = std::make_unique<Collect>();
+    return static_cast<MemberSink*>(sinks[item.uuid].get());
+  };
+  PackageReport r = Verify(path_, o);
+  EXPECT_TRUE(r.ok()) << Dump(r);
+  ASSERT_EQ(sinks.size(), 2u);
+  for (const PackageEvidence& e : input_.evidence) {
+    ASSERT_TRUE(sinks.count(e.uuid));
+    EXPECT_TRUE(sinks[e.uuid]->finished);
+    EXPECT_EQ(sinks[e.uuid]->bytes, ReadFile(e.data_path));
+  }
+  // A sink that cannot write (a full vault) is the receiver's error, not a bad package.
+  struct Full : MemberSink {
+    Status Write(const std::byte*, size_t) override { return IoError("vault disk full"); }
+    Status Finish() override { return Status::Ok(); }
+  } full;
+  o.sink = [&](const PackageEvidence&, int, uint64_t) -> Result<MemberSink*> {
+    return static_cast<MemberSink*>(&full);
+  };
+  Result<PackageReport> failed = VerifyPackage(path_, o);
+  ASSERT_FALSE(failed.ok()) << Dump(*failed);
+  EXPECT_EQ(failed.status().code(), Code::kIoError);
+  EXPECT_EQ(failed.status().message(), "vault disk full");
+}
+
 TEST_F(PackageTest, E01EvidenceRoundTrip) {
   if (!testing::HaveTool("ewfacquire")) GTEST_SKIP() << "ewfacquire (ewf-tools) not installed";
   // An E01 of item 0's bytes (a whole number of sectors), made by ewfacquire.
