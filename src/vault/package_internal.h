@@ -1,17 +1,22 @@
-// Pieces shared by the package writer and reader (not a public interface): the three-hash
-// streaming digester and small helpers.
+// Pieces shared by the package writer and reader (not a public interface): the digesters and
+// small helpers.
 #ifndef EVIDEX_VAULT_PACKAGE_INTERNAL_H_
 #define EVIDEX_VAULT_PACKAGE_INTERNAL_H_
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <memory>
 #include <string>
 
 #include "core/hash.h"
+#include "core/hash_multi.h"
+#include "core/status.h"
 
 namespace evidex::vault::package_internal {
 
@@ -66,6 +71,66 @@ class Digester {
   EVP_MD_CTX* md5_ = nullptr;
   EVP_MD_CTX* sha1_ = nullptr;
   EVP_MD_CTX* sha256_ = nullptr;
+  uint64_t bytes_ = 0;
+};
+
+// MD5, SHA-1 and SHA-256 of an evidence stream, each on its own thread (core/hash_multi.h), so
+// that packaging and verifying run at the speed of the slowest hash instead of their sum. Bytes
+// are copied into pool blocks (bounded memory: the pool waits for the hash threads), or a block
+// filled by the caller is handed over whole (GetBlock / Push: no copy).
+class StreamHasher {
+ public:
+  static constexpr size_t kBlock = 1u << 20;
+  StreamHasher() : pool_(kBlock, 8), hasher_(std::make_unique<MultiHasher>(kHashAll)) {}
+  ~StreamHasher() { hasher_.reset(); }  // joins the threads before the pool goes
+  StreamHasher(const StreamHasher&) = delete;
+  StreamHasher& operator=(const StreamHasher&) = delete;
+
+  void Update(const void* data, size_t size) {
+    const auto* p = static_cast<const std::byte*>(data);
+    while (size > 0) {
+      if (!block_) {
+        block_ = pool_.Get();
+        block_->size = 0;
+        block_->offset = bytes_;
+      }
+      size_t take = std::min(size, block_->capacity() - block_->size);
+      std::memcpy(block_->data() + block_->size, p, take);
+      block_->size += take;
+      bytes_ += take;
+      p += take;
+      size -= take;
+      if (block_->size == block_->capacity()) Flush();
+    }
+  }
+  // An empty block of kBlock bytes for the caller to fill, then Push.
+  std::shared_ptr<Block> GetBlock() {
+    if (block_) Flush();
+    std::shared_ptr<Block> b = pool_.Get();
+    b->size = 0;
+    b->offset = bytes_;
+    return b;
+  }
+  void Push(std::shared_ptr<Block> block) {
+    bytes_ += block->size;
+    hasher_->Update(std::move(block));
+  }
+  Result<Digests> Finish() {
+    if (block_ && block_->size) Flush();
+    block_.reset();
+    return hasher_->Finish();
+  }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  void Flush() {
+    std::shared_ptr<const Block> b = std::move(block_);
+    block_.reset();
+    hasher_->Update(b);
+  }
+  BlockPool pool_;  // outlives the hasher's threads and the current block
+  std::unique_ptr<MultiHasher> hasher_;
+  std::shared_ptr<Block> block_;
   uint64_t bytes_ = 0;
 };
 

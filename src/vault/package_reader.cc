@@ -26,6 +26,7 @@ namespace evidex::vault {
 namespace pf = package_format;
 using package_internal::Digester;
 using package_internal::IsHex;
+using package_internal::StreamHasher;
 using nlohmann::json;
 
 bool PackageReport::ok() const {
@@ -171,7 +172,10 @@ class Reader {
 
 bool Reader::ReadData(archive* a, Member& m, Scan& scan, MemberSink* sink) {
   const bool small = IsSmall(m.name);
-  Digester digester(/*all=*/!small);
+  // Small members: SHA-256 here; evidence: MD5, SHA-1 and SHA-256 on the hash threads.
+  Digester digester(/*all=*/false);
+  std::unique_ptr<StreamHasher> hasher;
+  if (!small) hasher = std::make_unique<StreamHasher>();
   const void* buf = nullptr;
   size_t len = 0;
   la_int64_t offset = 0;
@@ -185,8 +189,10 @@ bool Reader::ReadData(archive* a, Member& m, Scan& scan, MemberSink* sink) {
         return false;
       }
       m.content.append(reinterpret_cast<const char*>(data), n);
+      digester.Update(data, n);
+    } else {
+      hasher->Update(data, n);
     }
-    digester.Update(data, n);
     if (sink != nullptr) {
       Status s = sink->Write(data, n);
       if (!s.ok()) {
@@ -236,8 +242,19 @@ bool Reader::ReadData(archive* a, Member& m, Scan& scan, MemberSink* sink) {
       return false;
     }
   }
-  m.size = digester.bytes();
-  m.digests = digester.Finish();
+  if (small) {
+    m.size = digester.bytes();
+    m.digests = digester.Finish();
+  } else {
+    m.size = hasher->bytes();
+    Result<Digests> d = hasher->Finish();
+    if (!d.ok()) {
+      scan.archive_error = d.status().message();
+      scan.sink_error = d.status();  // ours, not the package's
+      return false;
+    }
+    m.digests = *d;
+  }
   m.small = small;
   return true;
 }
@@ -891,18 +908,22 @@ Status VerifyMedia(const std::string& file, const PackageEvidence& e,
   if (src.Size() != e.size)
     return Corrupt("evidence " + e.label + ": " + std::to_string(src.Size()) + " bytes, " +
                    std::to_string(e.size) + " acquired");
-  Digester digester(/*all=*/true);
-  std::vector<std::byte> buf(pf::kBlockSize);
+  StreamHasher hasher;
   for (uint64_t offset = 0; offset < src.Size();) {
     if (cancel && cancel->load()) return LimitReached("interrupted");
-    size_t want = size_t(std::min<uint64_t>(buf.size(), src.Size() - offset));
-    Result<size_t> n = src.ReadAt(offset, std::span<std::byte>(buf.data(), want));
+    std::shared_ptr<Block> block = hasher.GetBlock();
+    size_t want = size_t(std::min<uint64_t>(block->capacity(), src.Size() - offset));
+    Result<size_t> n = src.ReadAt(offset, std::span<std::byte>(block->data(), want));
     if (!n.ok()) return n.status();
-    if (*n != want) return Corrupt("evidence " + e.label + ": ends early at byte " + std::to_string(offset + *n));
-    digester.Update(buf.data(), want);
+    if (*n != want)
+      return Corrupt("evidence " + e.label + ": ends early at byte " + std::to_string(offset + *n));
+    block->size = want;
+    hasher.Push(std::move(block));
     offset += want;
   }
-  Digests d = digester.Finish();
+  Result<Digests> digests = hasher.Finish();
+  if (!digests.ok()) return digests.status();
+  const Digests& d = *digests;
   if (!(d == e.digests))
     return Corrupt("evidence " + e.label + ": the media's hashes do not match the acquisition (SHA-256 " +
                    d.sha256 + ", recorded " + e.digests.sha256 + ")");

@@ -24,8 +24,8 @@
 namespace evidex::vault {
 
 namespace pf = package_format;
-using package_internal::Digester;
 using package_internal::EpochOf;
+using package_internal::StreamHasher;
 
 std::string EvidenceMemberName(const PackageEvidence& e) {
   return std::string(pf::kEvidenceDir) + e.digests.sha256 +
@@ -236,25 +236,29 @@ Status WriteEvidenceFile(TarWriter& tar, const PackageEvidence& e, const std::st
     return Corrupt("evidence " + e.label + ": " + file + " holds " + std::to_string(size) +
                    " bytes, " + std::to_string(e.size) + " were acquired; not packaged");
   EVIDEX_RETURN_IF_ERROR(tar.Begin(member, size));
-  Digester digester(/*all=*/e.data == EvidenceData::kRaw);
-  std::vector<std::byte> buf(pf::kBlockSize);
+  // Each block is read, written to the archive, then handed to the hash threads (no copy).
+  StreamHasher hasher;
   uint64_t offset = 0;
   progress.member = member;
   while (offset < size) {
     if (Cancelled(options)) return LimitReached("interrupted");
-    size_t want = size_t(std::min<uint64_t>(buf.size(), size - offset));
-    Result<size_t> n = source.ReadAt(offset, std::span<std::byte>(buf.data(), want));
+    std::shared_ptr<Block> block = hasher.GetBlock();
+    size_t want = size_t(std::min<uint64_t>(block->capacity(), size - offset));
+    Result<size_t> n = source.ReadAt(offset, std::span<std::byte>(block->data(), want));
     if (!n.ok()) return Status(n.status().code(), "evidence " + e.label + ": " + n.status().message());
     if (*n != want)
       return Corrupt("evidence " + e.label + ": " + file + " ended early at byte " +
                      std::to_string(offset + *n) + "; not packaged");
-    digester.Update(buf.data(), want);
-    EVIDEX_RETURN_IF_ERROR(tar.Data(buf.data(), want));
+    block->size = want;
+    EVIDEX_RETURN_IF_ERROR(tar.Data(block->data(), want));
+    hasher.Push(std::move(block));
     offset += want;
     progress.bytes_done += want;
     if (options.progress) options.progress(progress);
   }
-  *digests = digester.Finish();
+  Result<Digests> d = hasher.Finish();
+  if (!d.ok()) return d.status();
+  *digests = *d;
   tar.EndMember(digests->sha256);
   return Status::Ok();
 }
