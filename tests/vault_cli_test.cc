@@ -1,6 +1,7 @@
 // `evidex init`, `case`, `acquire` and `custody` end to end: the binary is run as a user would,
 // hashes are checked against OpenSSL computed here, and the store and the vault are tampered with
 // through the sqlite3 C API and the file system, as someone with access to the disk could.
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -10,12 +11,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "vault_cli_test_util.h"
 
@@ -57,10 +56,10 @@ TEST_F(VaultCli, InitWithPassphraseFile) {
   EXPECT_EQ(wrong.code, 6);
   EXPECT_NE(wrong.out.find("wrong passphrase"), std::string::npos);
   // The file wins over the environment.
-  EXPECT_EQ(Ev("case new --number 3 --title T --examiner E --passphrase-file " + P("pass"),
-               "not it")
-                .code,
-            0);
+  EXPECT_EQ(
+      Ev("case new --number 3 --title T --examiner E --passphrase-file " + P("pass"), "not it")
+          .code,
+      0);
 }
 
 TEST_F(VaultCli, InitWithoutPassphraseKeepsAnOwnerOnlyKey) {
@@ -90,11 +89,14 @@ TEST_F(VaultCli, WorkspaceErrorsAreExitSeven) {
   Sql("ws/evidex.db", "INSERT INTO schema_version VALUES (3, 'x', '9.0')");
   Outcome newer = Ev("case list");
   EXPECT_EQ(newer.code, 7);
-  EXPECT_EQ(newer.out, "evidex: this workspace was written by a newer evidex (schema 3; this one "
-                       "reads up to 1)\n");
+  EXPECT_EQ(newer.out,
+            "evidex: this workspace was written by a newer evidex (schema 3; this one "
+            "reads up to 1)\n");
   // Bad arguments to init are usage errors.
-  EXPECT_EQ(Sh(Evidex() + " --data " + P("ws2") + " init --unit U --country Lanka "
-               "--no-passphrase 2>&1").code,
+  EXPECT_EQ(Sh(Evidex() + " --data " + P("ws2") +
+               " init --unit U --country Lanka "
+               "--no-passphrase 2>&1")
+                .code,
             1);
 }
 
@@ -113,8 +115,9 @@ TEST_F(VaultCli, LockedStoreIsExitSeven) {
 
 TEST_F(VaultCli, CaseNewListShow) {
   ASSERT_EQ(Ev("init --unit \"Cybercrime Unit, Colombo\" --country LK --no-passphrase").code, 0);
-  Outcome made = Ev("case new --number 2026/041 --title \"Card fraud ring\" --offence "
-                    "\"Computer fraud (s. 7)\" --examiner \"Insp. Perera\" --json");
+  Outcome made =
+      Ev("case new --number 2026/041 --title \"Card fraud ring\" --offence "
+         "\"Computer fraud (s. 7)\" --examiner \"Insp. Perera\" --json");
   ASSERT_EQ(made.code, 0) << made.out;
   nlohmann::json c = nlohmann::json::parse(made.out);
   EXPECT_EQ(c["id"], 1);
@@ -135,8 +138,8 @@ TEST_F(VaultCli, CaseNewListShow) {
   EXPECT_NE(table.out.find("Card fraud ring"), std::string::npos);
 
   for (const char* name : {"2026/041", "1"}) {
-    nlohmann::json show = nlohmann::json::parse(Ev(std::string("case show ") + name +
-                                                   " --json").out);
+    nlohmann::json show =
+        nlohmann::json::parse(Ev(std::string("case show ") + name + " --json").out);
     EXPECT_EQ(show["uuid"], c["uuid"]);
     EXPECT_EQ(show["custody_records"], 1);
     EXPECT_TRUE(show["evidence"].empty());
@@ -164,8 +167,8 @@ TEST_F(VaultCli, AcquireInEachModeRecordsOpenSslHashes) {
   int n = 0;
   for (const char* mode : {"copy", "reference", "e01"}) {
     ++n;
-    Outcome r = Ev("acquire 2026/041 " + P("disk.raw") + " --label \"Disk " + mode +
-                   "\" --mode " + mode + " --examiner \"Sgt. Silva\" --json");
+    Outcome r = Ev("acquire 2026/041 " + P("disk.raw") + " --label \"Disk " + mode + "\" --mode " +
+                   mode + " --examiner \"Sgt. Silva\" --json");
     ASSERT_EQ(r.code, 0) << mode << ": " << r.out;
     nlohmann::json e = nlohmann::json::parse(r.out);
     EXPECT_EQ(e["name"], "E" + std::to_string(n));
@@ -205,7 +208,8 @@ TEST_F(VaultCli, AcquireInEachModeRecordsOpenSslHashes) {
   EXPECT_EQ(acq["action"], "acquired");
   EXPECT_EQ(acq["actor"], "Sgt. Silva");
   EXPECT_EQ(acq["evidence"], show["evidence"][2]["uuid"]);
-  for (const char* k : {"md5", "sha1", "sha256"}) EXPECT_EQ(acq["details"][k], show["evidence"][2][k]);
+  for (const char* k : {"md5", "sha1", "sha256"})
+    EXPECT_EQ(acq["details"][k], show["evidence"][2][k]);
   EXPECT_EQ(acq["details"]["mode"], "e01");
   EXPECT_EQ(acq["details"]["tool"], "evidex");
   EXPECT_EQ(acq["details"]["verified"], true);
@@ -256,9 +260,10 @@ TEST_F(VaultCli, FailedRowOfTheSameSourceIsTakenOver) {
   Write("d.raw", RandomBytes(4096, 3));
   ASSERT_EQ(Ev("acquire 1 " + P("d.raw") + " --label X").code, 0);
   // Mark it as a crashed acquisition would leave it, and acquire again.
-  Sql("ws/evidex.db", "INSERT INTO evidence (uuid, case_id, number, label, mode, source_path, "
-                      "state) VALUES ('00000000-0000-4000-8000-000000000002', 1, 2, 'Y', 'copy', '" +
-                          P("d.raw") + "', 'acquiring')");
+  Sql("ws/evidex.db",
+      "INSERT INTO evidence (uuid, case_id, number, label, mode, source_path, "
+      "state) VALUES ('00000000-0000-4000-8000-000000000002', 1, 2, 'Y', 'copy', '" +
+          P("d.raw") + "', 'acquiring')");
   Outcome r = Ev("acquire 1 " + P("d.raw") + " --label Y --json");
   ASSERT_EQ(r.code, 0) << r.out;
   nlohmann::json e = nlohmann::json::parse(r.out);
@@ -305,7 +310,8 @@ TEST_F(Tampered, IntactVerifiesAgain) {
 
 TEST_F(Tampered, EditedRecordDetails) {
   Sql("ws/evidex.db",
-      "UPDATE custody SET details = replace(details, '\"label\":\"Phone\"', '\"label\":\"Tablet\"') "
+      "UPDATE custody SET details = replace(details, '\"label\":\"Phone\"', "
+      "'\"label\":\"Tablet\"') "
       "WHERE seq = 3");
   ExpectFails("custody: record 3 was edited (its hash does not match its content)");
 }
@@ -358,13 +364,15 @@ TEST_F(Tampered, ChangedReferencedSource) {
 
 TEST_F(Tampered, EvidenceRowEditedToMatchTamperedBytes) {
   // Someone changes the bytes and the row's hashes to match: the signed record still says.
-  Sql("ws/evidex.db", "UPDATE evidence SET sha256 = '" + std::string(64, 'a') + "' WHERE number = 1");
+  Sql("ws/evidex.db",
+      "UPDATE evidence SET sha256 = '" + std::string(64, 'a') + "' WHERE number = 1");
   ExpectFails("E1 Laptop HDD: its row differs from its signed \"acquired\" record (record 2)");
 }
 
 TEST_F(Tampered, RowMarkedCompleteWithoutAcquisition) {
-  Sql("ws/evidex.db", "INSERT INTO evidence (uuid, case_id, number, label, mode, source_path, "
-                      "state) VALUES ('u-3', 1, 3, 'Fake', 'reference', '/dev/null', 'complete')");
+  Sql("ws/evidex.db",
+      "INSERT INTO evidence (uuid, case_id, number, label, mode, source_path, "
+      "state) VALUES ('u-3', 1, 3, 'Fake', 'reference', '/dev/null', 'complete')");
   ExpectFails("E3 Fake: marked complete but no custody record says it was acquired");
 }
 

@@ -4,6 +4,7 @@
 #ifndef EVIDEX_TESTS_VAULT_CLI_TEST_UTIL_H_
 #define EVIDEX_TESTS_VAULT_CLI_TEST_UTIL_H_
 
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -16,8 +17,6 @@
 #include <random>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace evidex::testing {
 

@@ -12,10 +12,9 @@
 
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "vault_cli_test_util.h"
 
@@ -47,8 +46,8 @@ class KillTest : public VaultCliTest {
     return pid;
   }
   std::vector<std::string> AcquireArgs(const std::string& c, const std::string& mode) {
-    return {"--data", P("ws"), "acquire", c, P("big.raw"), "--label", "Seized " + mode,
-            "--mode", mode, "--quiet"};
+    return {"--data",  P("ws"),          "acquire", c,    P("big.raw"),
+            "--label", "Seized " + mode, "--mode",  mode, "--quiet"};
   }
   // SHA-256 of a vault object, cached by path (objects are write-once).
   std::string ObjectSha256(const std::string& path) {
@@ -62,8 +61,9 @@ class KillTest : public VaultCliTest {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(P("ws/evidex.db").c_str(), &db), SQLITE_OK);
     sqlite3_stmt* st = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT number, mode, stored_path, sha256, size FROM "
-                                     "evidence WHERE state = 'complete'",
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT number, mode, stored_path, sha256, size FROM "
+                                 "evidence WHERE state = 'complete'",
                                  -1, &st, nullptr),
               SQLITE_OK);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -118,8 +118,8 @@ TEST_F(KillTest, AcquireKilledAtRandomMomentsLeavesAConsistentWorkspace) {
     // else; mostly copies, every fourth round an E01 (its own tmp set, compression threads).
     std::string want = Vary(uint64_t(i));
     std::string mode = i % 4 == 3 ? "e01" : "copy";
-    auto delay = std::chrono::duration<double>(fraction(rng) *
-                                               (mode == "e01" ? e01_time : copy_time));
+    auto delay =
+        std::chrono::duration<double>(fraction(rng) * (mode == "e01" ? e01_time : copy_time));
     std::string when = "kill " + std::to_string(i) + " (" + mode + ", after " +
                        std::to_string(delay.count()) + " s)";
     // A case per round keeps `custody verify CASE` re-hashing this round's evidence only.
@@ -140,8 +140,8 @@ TEST_F(KillTest, AcquireKilledAtRandomMomentsLeavesAConsistentWorkspace) {
     Outcome verify = Ev("custody verify " + c + " --quiet");
     EXPECT_EQ(verify.code, 0) << when << "\n" << verify.out;
 
-    Outcome again = Ev("acquire " + c + " " + P("big.raw") + " --label \"Seized " + mode + "\" --mode " +
-                       mode + " --json --quiet");
+    Outcome again = Ev("acquire " + c + " " + P("big.raw") + " --label \"Seized " + mode +
+                       "\" --mode " + mode + " --json --quiet");
     ASSERT_EQ(again.code, 0) << when << "\n" << again.out;
     nlohmann::json e = nlohmann::json::parse(again.out);
     EXPECT_EQ(e["sha256"], want) << when;

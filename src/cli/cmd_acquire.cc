@@ -29,7 +29,8 @@ class AcquireCommand : public Command {
  public:
   CLI::App* Setup(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
-        "acquire", "acquire evidence into a case: one read, MD5+SHA-1+SHA-256, stored and verified");
+        "acquire",
+        "acquire evidence into a case: one read, MD5+SHA-1+SHA-256, stored and verified");
     cmd->add_option("CASE", case_, "case number or local id")->required();
     cmd->add_option("SOURCE", source_, "raw image, device, split raw (.001) or E01 set")
         ->required();
@@ -64,13 +65,17 @@ vault::AcquireMode ModeOf(const std::string& m) {
 // Exit code for a failed vault::Acquire. Its errors about the source name the source's path.
 int AcquireExit(const Status& st, const std::string& source) {
   switch (st.code()) {
-    case Code::kInvalidArgument: return kExitUsage;
+    case Code::kInvalidArgument:
+      return kExitUsage;
     case Code::kNotFound:
-    case Code::kUnsupported: return kExitSource;
-    case Code::kCorrupt: return kExitVerifyFailed;  // the stored copy did not read back the same
+    case Code::kUnsupported:
+      return kExitSource;
+    case Code::kCorrupt:
+      return kExitVerifyFailed;  // the stored copy did not read back the same
     case Code::kIoError:
       return st.message().find(source) != std::string::npos ? kExitSource : kExitOutput;
-    default: return kExitOutput;
+    default:
+      return kExitOutput;
   }
 }
 
@@ -80,9 +85,11 @@ int AcquireCommand::Fail(vault::Workspace& ws, store::Evidence& e, const Status&
   e.state = store::EvidenceState::kFailed;
   e.finished = vault::UtcNow();
   Status st = ws.store().UpdateEvidence(e);
-  if (!st.ok()) PrintError("could not mark " + e.Name() + " failed: " + st.message());
+  if (!st.ok())
+    PrintError("could not mark " + e.Name() + " failed: " + st.message());
   else
-    PrintError(e.Name() + " is marked failed (nothing recorded in custody); run the same "
+    PrintError(e.Name() +
+               " is marked failed (nothing recorded in custody); run the same "
                "command again to retry");
   return exit_code;
 }
@@ -197,7 +204,8 @@ int AcquireCommand::Run(const GlobalOptions& global) {
       return Fail(*ws, *row, Status(Code::kLimit, "interrupted"), kExitInterrupted);
     return Fail(*ws, *row, result.status(), AcquireExit(result.status(), source));
   }
-  if (g_cancel.load()) return Fail(*ws, *row, Status(Code::kLimit, "interrupted"), kExitInterrupted);
+  if (g_cancel.load())
+    return Fail(*ws, *row, Status(Code::kLimit, "interrupted"), kExitInterrupted);
   const vault::AcquireResult& r = *result;
 
   // 4. Complete and signed, in one transaction.
@@ -265,10 +273,8 @@ int AcquireCommand::Run(const GlobalOptions& global) {
     std::snprintf(speed, sizeof speed, "%llu bytes (%s) in %.1f s, %.0f MB/s",
                   (unsigned long long)e.size, HumanBytes(double(e.size)).c_str(), seconds,
                   seconds > 0 ? double(e.size) / 1e6 / seconds : 0.0);
-    std::vector<std::vector<std::string>> rows{{"  size", speed},
-                                               {"  md5", e.md5},
-                                               {"  sha1", e.sha1},
-                                               {"  sha256", e.sha256}};
+    std::vector<std::vector<std::string>> rows{
+        {"  size", speed}, {"  md5", e.md5}, {"  sha1", e.sha1}, {"  sha256", e.sha256}};
     if (!e.stored_path.empty()) rows.push_back({"  stored", "vault/" + e.stored_path});
     rows.push_back({"  verified", r.verified ? "yes: the stored copy was re-read and matched"
                                              : "no stored copy (reference): re-verified by "

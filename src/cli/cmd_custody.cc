@@ -59,7 +59,8 @@ class CustodyCommand : public Command {
     show_->add_option("CASE", case_, "case number or local id")->required();
     show_->add_flag("--json", json_, "print JSON");
     verify_ = cmd->add_subcommand(
-        "verify", "re-check chains, signatures and evidence bytes; record \"verified\" when all hold");
+        "verify",
+        "re-check chains, signatures and evidence bytes; record \"verified\" when all hold");
     verify_->add_option("CASE", case_, "case number or local id (default: every case)");
     verify_->add_option("--examiner", examiner_,
                         "who verifies (default: the case's examiner), for the record");
@@ -102,9 +103,9 @@ class CustodyCommand : public Command {
     std::vector<std::vector<std::string>> rows{
         {"SEQ", "TIME (UTC)", "ACTION", "ACTOR", "EVIDENCE", "DETAILS"}};
     for (const vault::CustodyRecord& r : *records) {
-      std::string evidence = r.evidence.empty() ? "-" : names.count(r.evidence)
-                                                            ? names[r.evidence]
-                                                            : r.evidence;
+      std::string evidence = r.evidence.empty()        ? "-"
+                             : names.count(r.evidence) ? names[r.evidence]
+                                                       : r.evidence;
       rows.push_back({std::to_string(r.seq), r.time, r.action, r.actor, evidence,
                       r.details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
     }
@@ -137,21 +138,21 @@ class CustodyCommand : public Command {
     }));
     out.chain = vault::VerifyChain(records, head, trusted);
     if (!head && !records.empty())
-      out.chain.problems.insert(out.chain.problems.begin(),
-                                {records.back().seq, "truncated",
-                                 "the chain's signed head is missing (deleted)"});
+      out.chain.problems.insert(
+          out.chain.problems.begin(),
+          {records.back().seq, "truncated", "the chain's signed head is missing (deleted)"});
     if (records.empty() && !head)
       out.chain.problems.push_back(
           {1, "deleted", "the case has no custody records (its chain was deleted)"});
     if (head && head->case_uuid != out.c.uuid)
-      out.chain.problems.push_back({head->seq, "inserted",
-                                    "the chain's head belongs to another case (" +
-                                        head->case_uuid + ")"});
+      out.chain.problems.push_back(
+          {head->seq, "inserted",
+           "the chain's head belongs to another case (" + head->case_uuid + ")"});
     for (const vault::CustodyRecord& r : records)
       if (r.case_uuid != out.c.uuid) {
-        out.chain.problems.push_back({r.seq, "inserted",
-                                      "record " + std::to_string(r.seq) +
-                                          " belongs to another case (" + r.case_uuid + ")"});
+        out.chain.problems.push_back(
+            {r.seq, "inserted",
+             "record " + std::to_string(r.seq) + " belongs to another case (" + r.case_uuid + ")"});
         break;
       }
 
@@ -185,8 +186,8 @@ class CustodyCommand : public Command {
         Digests signed_digests{Field(d, "md5"), Field(d, "sha1"), Field(d, "sha256")};
         bool same_size = d.contains("size") && d["size"].is_number_unsigned() &&
                          d["size"].get<uint64_t>() == e.size;
-        if (signed_digests != recorded || !same_size ||
-            Field(d, "stored_path") != e.stored_path || Field(d, "mode") != e.mode)
+        if (signed_digests != recorded || !same_size || Field(d, "stored_path") != e.stored_path ||
+            Field(d, "mode") != e.mode)
           fail("its row differs from its signed \"acquired\" record (record " +
                std::to_string(it->second->seq) + "): the store was edited");
         recorded = signed_digests;  // compare the bytes with what was signed
@@ -196,8 +197,8 @@ class CustodyCommand : public Command {
         auto started = std::chrono::steady_clock::now();
         std::string what = e.Name() + " " + e.label;
         auto on_progress = [&](const vault::AcquireProgress& p) {
-          double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                         .count();
+          double s =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
           progress.Update(p.bytes_done, p.bytes_total, s, "verifying " + what);
         };
         Result<Digests> now = vault::RehashStored(
@@ -301,9 +302,12 @@ class CustodyCommand : public Command {
     if (json_) {
       nlohmann::json out = {{"ok", all_ok}, {"cases", nlohmann::json::array()}};
       for (const CaseCheck& k : checks) {
-        nlohmann::json j = {{"case", k.c.number},   {"id", k.c.id},
-                            {"ok", k.ok()},         {"records", k.chain.records},
-                            {"recorded", k.recorded}, {"problems", nlohmann::json::array()},
+        nlohmann::json j = {{"case", k.c.number},
+                            {"id", k.c.id},
+                            {"ok", k.ok()},
+                            {"records", k.chain.records},
+                            {"recorded", k.recorded},
+                            {"problems", nlohmann::json::array()},
                             {"evidence", nlohmann::json::array()}};
         for (const vault::ChainProblem& p : k.chain.problems)
           j["problems"].push_back({{"seq", p.seq}, {"kind", p.kind}, {"message", p.message}});

@@ -122,7 +122,9 @@ class CaseCommand : public Command {
       r.actor = examiner_;
       r.unit = ws.unit().Display();
       r.action = "case-created";
-      r.details = {{"number", c.number}, {"title", c.title}, {"offence", c.offence},
+      r.details = {{"number", c.number},
+                   {"title", c.title},
+                   {"offence", c.offence},
                    {"examiner", c.examiner}};
       return ws.store().AppendCustody(c.id, r, *key).status();
     });
@@ -159,7 +161,8 @@ class CaseCommand : public Command {
       j["evidence_complete"] = complete;
       out.push_back(j);
       std::string count = std::to_string(ev->size());
-      if (complete != ev->size()) count += " (" + std::to_string(ev->size() - complete) + " incomplete)";
+      if (complete != ev->size())
+        count += " (" + std::to_string(ev->size() - complete) + " incomplete)";
       rows.push_back({std::to_string(c.id), c.number, c.title, c.offence, c.examiner,
                       c.created.substr(0, 10), c.status, count});
     }
@@ -199,8 +202,8 @@ class CaseCommand : public Command {
                 {"  created", c->created},
                 {"  status", c->status},
                 {"  uuid", c->uuid},
-                {"  custody", std::to_string(records) + " records (evidex custody show " +
-                                  c->number + ")"}});
+                {"  custody",
+                 std::to_string(records) + " records (evidex custody show " + c->number + ")"}});
     if (ev->empty()) {
       std::printf("\nno evidence yet (evidex acquire %s SOURCE --label ...)\n", c->number.c_str());
       return kExitOk;

@@ -21,9 +21,12 @@ size_t Width(const std::string& s) {
 int StoreExit(const Status& status) {
   switch (status.code()) {
     case Code::kLimit:
-    case Code::kUnsupported: return kExitWorkspace;
-    case Code::kCorrupt: return kExitVerifyFailed;
-    default: return ExitCodeFor(status);
+    case Code::kUnsupported:
+      return kExitWorkspace;
+    case Code::kCorrupt:
+      return kExitVerifyFailed;
+    default:
+      return ExitCodeFor(status);
   }
 }
 
@@ -109,9 +112,12 @@ std::string StateText(const store::Evidence& e) {
     case store::EvidenceState::kComplete:
       return e.bad_sectors ? "complete (" + std::to_string(e.bad_sectors) + " bad sectors)"
                            : "complete";
-    case store::EvidenceState::kDisposed: return "disposed";
-    case store::EvidenceState::kAcquiring: return "incomplete (acquiring)";
-    case store::EvidenceState::kFailed: return "incomplete (failed)";
+    case store::EvidenceState::kDisposed:
+      return "disposed";
+    case store::EvidenceState::kAcquiring:
+      return "incomplete (acquiring)";
+    case store::EvidenceState::kFailed:
+      return "incomplete (failed)";
   }
   return "incomplete";
 }

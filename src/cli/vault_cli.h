@@ -4,11 +4,10 @@
 #ifndef EVIDEX_CLI_VAULT_CLI_H_
 #define EVIDEX_CLI_VAULT_CLI_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "core/status.h"

@@ -70,8 +70,7 @@ Status Db::Error(int rc, std::string_view what) const {
   std::string where = path_ + ": " + std::string(what) + ": " + msg;
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    {
+    case SQLITE_LOCKED: {
       char waited[32];
       std::snprintf(waited, sizeof waited, "%g", busy_timeout_ms_ / 1000.0);
       return LimitReached(path_ + " is locked by another process (waited " + waited +
@@ -145,8 +144,8 @@ Statement& Statement::Bind(int index, int64_t value) {
 
 Statement& Statement::Bind(int index, std::string_view text) {
   // SQLITE_TRANSIENT: SQLite copies, so the caller's string may go away before Step.
-  int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                               SQLITE_UTF8);
+  int rc =
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK && bind_error_.ok()) bind_error_ = db_->Error(rc, "bind");
   return *this;
 }

@@ -262,13 +262,13 @@ class SqliteStore : public Store {
       if (existing->has_value())
         return InvalidArgument("case " + c.number + " already exists (local id " +
                                std::to_string((*existing)->id) + ")");
-      EVIDEX_RETURN_IF_ERROR(Exec(
-          "INSERT INTO cases (uuid, number, title, offence, examiner, created, status) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-          [&](Statement& s) {
-            s.Bind(1, c.uuid).Bind(2, c.number).Bind(3, c.title).Bind(4, c.offence);
-            s.Bind(5, c.examiner).Bind(6, c.created).Bind(7, c.status);
-          }));
+      EVIDEX_RETURN_IF_ERROR(
+          Exec("INSERT INTO cases (uuid, number, title, offence, examiner, created, status) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+               [&](Statement& s) {
+                 s.Bind(1, c.uuid).Bind(2, c.number).Bind(3, c.title).Bind(4, c.offence);
+                 s.Bind(5, c.examiner).Bind(6, c.created).Bind(7, c.status);
+               }));
       c.id = db_.LastInsertId();
       return Status::Ok();
     });
@@ -351,20 +351,21 @@ class SqliteStore : public Store {
 
   Result<std::vector<Evidence>> ListEvidence(int64_t case_id) override {
     std::vector<Evidence> out;
-    Status st = Query(std::string("SELECT ") + kEvidenceColumns +
-                          " FROM evidence WHERE case_id = ?1 ORDER BY number",
-                      [&](Statement& s) { s.Bind(1, case_id); },
-                      [&](const Statement& s) { out.push_back(ReadEvidence(s)); });
+    Status st = Query(
+        std::string("SELECT ") + kEvidenceColumns +
+            " FROM evidence WHERE case_id = ?1 ORDER BY number",
+        [&](Statement& s) { s.Bind(1, case_id); },
+        [&](const Statement& s) { out.push_back(ReadEvidence(s)); });
     if (!st.ok()) return st;
     return out;
   }
 
   Result<std::vector<vault::CustodyRecord>> ListCustody(int64_t case_id) override {
     std::vector<vault::CustodyRecord> out;
-    Status st = Query(std::string("SELECT ") + kCustodyColumns +
-                          " FROM custody WHERE case_id = ?1 ORDER BY seq",
-                      [&](Statement& s) { s.Bind(1, case_id); },
-                      [&](const Statement& s) { out.push_back(ReadRecord(s)); });
+    Status st = Query(
+        std::string("SELECT ") + kCustodyColumns + " FROM custody WHERE case_id = ?1 ORDER BY seq",
+        [&](Statement& s) { s.Bind(1, case_id); },
+        [&](const Statement& s) { out.push_back(ReadRecord(s)); });
     if (!st.ok()) return st;
     return out;
   }
@@ -417,9 +418,9 @@ class SqliteStore : public Store {
   template <typename T>
   Result<std::optional<Case>> FindBy(const std::string& where, const T& value) {
     std::optional<Case> found;
-    Status st = Query(std::string("SELECT ") + kCaseColumns + " FROM cases WHERE " + where,
-                      [&](Statement& s) { s.Bind(1, value); },
-                      [&](const Statement& s) { found = ReadCase(s); });
+    Status st = Query(
+        std::string("SELECT ") + kCaseColumns + " FROM cases WHERE " + where,
+        [&](Statement& s) { s.Bind(1, value); }, [&](const Statement& s) { found = ReadCase(s); });
     if (!st.ok()) return st;
     return found;
   }
@@ -435,10 +436,11 @@ class SqliteStore : public Store {
 
   Result<std::optional<vault::CustodyRecord>> LastRecord(int64_t case_id) {
     std::optional<vault::CustodyRecord> last;
-    Status st = Query(std::string("SELECT ") + kCustodyColumns +
-                          " FROM custody WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
-                      [&](Statement& s) { s.Bind(1, case_id); },
-                      [&](const Statement& s) { last = ReadRecord(s); });
+    Status st = Query(
+        std::string("SELECT ") + kCustodyColumns +
+            " FROM custody WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
+        [&](Statement& s) { s.Bind(1, case_id); },
+        [&](const Statement& s) { last = ReadRecord(s); });
     if (!st.ok()) return st;
     return last;
   }
@@ -449,8 +451,8 @@ class SqliteStore : public Store {
                 [&](Statement& s) {
                   s.Bind(1, case_id).Bind(2, r.case_uuid).Bind(3, r.seq).Bind(4, r.time);
                   s.Bind(5, r.actor).Bind(6, r.unit).Bind(7, r.action).Bind(8, r.evidence);
-                  s.Bind(9, r.details.dump(-1, ' ', false,
-                                           nlohmann::json::error_handler_t::replace));
+                  s.Bind(9,
+                         r.details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
                   s.Bind(10, r.prev_hash).Bind(11, r.signer).Bind(12, r.hash);
                   s.Bind(13, r.signature);
                 });
@@ -474,9 +476,9 @@ class SqliteStore : public Store {
 Status SqliteStore::Migrate() {
   // Everything under one write lock: two processes opening a new store do not both create it.
   return Transaction([&]() -> Status {
-    EVIDEX_RETURN_IF_ERROR(db_.Exec(
-        "CREATE TABLE IF NOT EXISTS schema_version ("
-        "  version INTEGER PRIMARY KEY, applied TEXT NOT NULL, evidex TEXT NOT NULL)"));
+    EVIDEX_RETURN_IF_ERROR(
+        db_.Exec("CREATE TABLE IF NOT EXISTS schema_version ("
+                 "  version INTEGER PRIMARY KEY, applied TEXT NOT NULL, evidex TEXT NOT NULL)"));
     int version = 0;
     Status st = Query("SELECT COALESCE(MAX(version), 0) FROM schema_version", nullptr,
                       [&](const Statement& s) { version = int(s.Int(0)); });
@@ -487,11 +489,11 @@ Status SqliteStore::Migrate() {
                          std::to_string(kSchemaVersion) + ")");
     for (int v = version; v < kMigrationCount; ++v) {
       EVIDEX_RETURN_IF_ERROR(db_.Exec(kMigrations[v]));
-      EVIDEX_RETURN_IF_ERROR(Exec(
-          "INSERT INTO schema_version (version, applied, evidex) VALUES (?1, ?2, ?3)",
-          [&](Statement& s) {
-            s.Bind(1, int64_t(v + 1)).Bind(2, vault::UtcNow()).Bind(3, EVIDEX_VERSION);
-          }));
+      EVIDEX_RETURN_IF_ERROR(
+          Exec("INSERT INTO schema_version (version, applied, evidex) VALUES (?1, ?2, ?3)",
+               [&](Statement& s) {
+                 s.Bind(1, int64_t(v + 1)).Bind(2, vault::UtcNow()).Bind(3, EVIDEX_VERSION);
+               }));
     }
     return Status::Ok();
   });
@@ -524,7 +526,8 @@ Status SqliteStore::CheckChainEnd(int64_t case_id, const vault::PublicKey& signe
     if (!consistent)
       return Corrupt("the custody chain of case " + (*c)->number +
                      " does not end at its signed head; nothing was recorded (run 'evidex "
-                     "custody verify " + (*c)->number + "')");
+                     "custody verify " +
+                     (*c)->number + "')");
     return Status::Ok();
   });
 }
@@ -549,8 +552,7 @@ Result<vault::CustodyRecord> SqliteStore::AppendCustody(int64_t case_id,
   return record;
 }
 
-Status SqliteStore::ImportCustody(int64_t case_id,
-                                  const std::vector<vault::CustodyRecord>& records,
+Status SqliteStore::ImportCustody(int64_t case_id, const std::vector<vault::CustodyRecord>& records,
                                   const std::optional<vault::CustodyHead>& head) {
   return Transaction([&]() -> Status {
     for (const vault::CustodyRecord& r : records) EVIDEX_RETURN_IF_ERROR(InsertRecord(case_id, r));
@@ -563,10 +565,14 @@ Status SqliteStore::ImportCustody(int64_t case_id,
 
 const char* StateName(EvidenceState s) {
   switch (s) {
-    case EvidenceState::kAcquiring: return "acquiring";
-    case EvidenceState::kComplete: return "complete";
-    case EvidenceState::kFailed: return "failed";
-    case EvidenceState::kDisposed: return "disposed";
+    case EvidenceState::kAcquiring:
+      return "acquiring";
+    case EvidenceState::kComplete:
+      return "complete";
+    case EvidenceState::kFailed:
+      return "failed";
+    case EvidenceState::kDisposed:
+      return "disposed";
   }
   return "failed";
 }
@@ -599,9 +605,8 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
     return Unsupported("PostgreSQL stores are not supported by this evidex yet");
   std::string path = options.location;
   if (path.starts_with("sqlite:")) path = path.substr(7);
-  Result<Db> db =
-      Db::Open(path, options.create ? Db::Mode::kCreate : Db::Mode::kExisting,
-               options.busy_timeout_ms);
+  Result<Db> db = Db::Open(path, options.create ? Db::Mode::kCreate : Db::Mode::kExisting,
+                           options.busy_timeout_ms);
   if (!db.ok()) return db.status();
   auto store = std::make_unique<SqliteStore>(std::move(db).value());
   EVIDEX_RETURN_IF_ERROR(store->Migrate());

@@ -55,11 +55,11 @@ struct KnownKey {
 };
 
 struct Case {
-  int64_t id = 0;          // local, small, for typing: `evidex case show 3`
-  std::string uuid;        // stable across workspaces (custody records name it)
-  std::string number;      // the unit's case number, unique: "2026/041"
+  int64_t id = 0;      // local, small, for typing: `evidex case show 3`
+  std::string uuid;    // stable across workspaces (custody records name it)
+  std::string number;  // the unit's case number, unique: "2026/041"
   std::string title, offence, examiner;
-  std::string created;     // UTC RFC 3339
+  std::string created;          // UTC RFC 3339
   std::string status = "open";  // "open", "closed"
 };
 
@@ -71,9 +71,9 @@ struct Evidence {
   int64_t id = 0;
   std::string uuid;
   int64_t case_id = 0;
-  int64_t number = 0;      // within the case, from 1; shown "E1"
-  std::string label;       // "Laptop HDD"
-  std::string mode;        // "copy", "reference", "e01"
+  int64_t number = 0;  // within the case, from 1; shown "E1"
+  std::string label;   // "Laptop HDD"
+  std::string mode;    // "copy", "reference", "e01"
   std::string source_path, source_description, device_model, device_serial;
   uint64_t size = 0;
   std::string md5, sha1, sha256;
@@ -137,7 +137,7 @@ class Store {
 struct StoreOptions {
   // A file path (SQLite). "postgresql://..." is for the case-store issue (Code::kUnsupported now).
   std::string location;
-  bool create = false;        // create a new store; otherwise it must exist (Code::kNotFound)
+  bool create = false;  // create a new store; otherwise it must exist (Code::kNotFound)
   int busy_timeout_ms = 5000;
 };
 

@@ -2,14 +2,13 @@
 // and a store locked by another connection.
 #include "store/store.h"
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <regex>
-
-#include <gtest/gtest.h>
 
 #include "store/sqlite.h"
 
@@ -156,7 +155,8 @@ TEST_F(StoreTest, CasesByNumberAndLocalId) {
   Case a = NewCase(*s, "2026/041");
   Case b = NewCase(*s, "17");  // a number that looks like an id
   EXPECT_EQ(a.id, 1);
-  EXPECT_TRUE(std::regex_match(a.uuid, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
+  EXPECT_TRUE(std::regex_match(
+      a.uuid, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))
       << a.uuid;
   EXPECT_NE(a.uuid, b.uuid);
   Result<Case> dup = s->AddCase(a);
@@ -267,7 +267,7 @@ TEST_F(StoreTest, AppendRefusesAChainWhoseLastRecordWasDeleted) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kCorrupt);
   EXPECT_NE(r.status().message().find("does not end at its signed head"), std::string::npos);
-  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM custody"), 2);   // nothing added
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM custody"), 2);  // nothing added
   EXPECT_EQ(RawInt("SELECT seq FROM custody_head"), 3);  // head not re-signed
 }
 

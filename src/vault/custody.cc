@@ -120,7 +120,10 @@ void Seal(CustodyRecord& record, const CustodyRecord* previous, const SigningKey
 // ---- Head ----
 
 nlohmann::json CustodyHead::ToJson() const {
-  return {{"case_uuid", case_uuid}, {"seq", seq}, {"hash", hash}, {"signer", signer},
+  return {{"case_uuid", case_uuid},
+          {"seq", seq},
+          {"hash", hash},
+          {"signer", signer},
           {"signature", signature}};
 }
 
@@ -277,8 +280,9 @@ ChainReport VerifyChain(const std::vector<CustodyRecord>& records,
       held.insert(r.seq);  // an edit with a recomputed hash, or a re-signed record
       if (info[i].bad_signature)
         add(i, r.seq, "bad-signature",
-            "record " + num(r.seq) + " has a bad signature (edited and re-hashed, or its "
-            "signature was altered)");
+            "record " + num(r.seq) +
+                " has a bad signature (edited and re-hashed, or its "
+                "signature was altered)");
       else
         add(i, r.seq, "unknown-signer",
             "record " + num(r.seq) + " is signed by an unknown key " + r.signer);
@@ -294,8 +298,8 @@ ChainReport VerifyChain(const std::vector<CustodyRecord>& records,
     if (held.count(d)) continue;
     int64_t last = d;
     while (last + 1 <= m && !held.count(last + 1)) ++last;
-    std::string what = d == last ? "record " + num(d) + " was" : "records " + num(d) + " to " +
-                                                                     num(last) + " were";
+    std::string what = d == last ? "record " + num(d) + " was"
+                                 : "records " + num(d) + " to " + num(last) + " were";
     auto next = authentic.upper_bound(last);
     if (next != authentic.end()) {
       const CustodyRecord& r = records[next->second];
@@ -332,10 +336,10 @@ ChainReport VerifyChain(const std::vector<CustodyRecord>& records,
     const CustodyRecord& r = records[pos];
     if (seq != sorted[k]) {
       add(pos, r.seq, "reordered",
-          r.seq != seq ? "record " + num(r.seq) + " was reordered (it was signed as record " +
-                             num(seq) + ")"
-                       : "record " + num(r.seq) + " is out of order (found at position " +
-                             num(int64_t(pos) + 1) + ")");
+          r.seq != seq
+              ? "record " + num(r.seq) + " was reordered (it was signed as record " + num(seq) + ")"
+              : "record " + num(r.seq) + " is out of order (found at position " +
+                    num(int64_t(pos) + 1) + ")");
     } else if (r.seq != seq) {
       add(pos, r.seq, "edited",
           "record " + num(r.seq) + " was renumbered (it was signed as record " + num(seq) + ")");

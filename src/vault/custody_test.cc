@@ -1,9 +1,9 @@
 // Chain of custody: canonical form, sealing, and VerifyChain naming the first tampered record.
 #include "vault/custody.h"
 
-#include <regex>
-
 #include <gtest/gtest.h>
+
+#include <regex>
 
 #include "core/hash.h"
 
@@ -156,9 +156,7 @@ TEST_F(CustodyTest, DeletedLastRecordIsFoundThroughTheHead) {
   EXPECT_TRUE(Verify(records_, false).ok());
 }
 
-TEST_F(CustodyTest, AllRecordsDeletedIsTruncated) {
-  EXPECT_EQ(First(Verify({})), "truncated@1");
-}
+TEST_F(CustodyTest, AllRecordsDeletedIsTruncated) { EXPECT_EQ(First(Verify({})), "truncated@1"); }
 
 TEST_F(CustodyTest, InsertedRecordIsNamed) {
   // Someone with another key inserts a record after 3 and renumbers the rest.
@@ -227,15 +225,13 @@ TEST_F(CustodyTest, UnknownSignerIsNamed) {
 TEST_F(CustodyTest, ForgedHeadIsNamed) {
   CustodyHead h = head_;
   h.seq = 7;
-  ChainReport r = VerifyChain(records_, h, [this](const PublicKey& k) {
-    return k == key_.public_key();
-  });
+  ChainReport r =
+      VerifyChain(records_, h, [this](const PublicKey& k) { return k == key_.public_key(); });
   EXPECT_EQ(First(r), "bad-signature@7");
 }
 
 TEST_F(CustodyTest, UtcNowIsRfc3339WithMilliseconds) {
-  EXPECT_TRUE(std::regex_match(UtcNow(),
-                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
+  EXPECT_TRUE(std::regex_match(UtcNow(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
       << UtcNow();
 }
 

@@ -5,11 +5,10 @@
 #include "vault/keys.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
-
-#include <sodium.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -18,10 +17,9 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/hash.h"
 
@@ -60,11 +58,11 @@ bool DecodeHex(std::string_view hex, std::span<uint8_t> out) {
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' ||
-                        s.front() == '\r'))
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
     s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' ||
-                        s.back() == '\r'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
     s.remove_suffix(1);
   return s;
 }
@@ -170,8 +168,8 @@ Signature SigningKey::Sign(std::span<const uint8_t> message) const {
 }
 
 Signature SigningKey::Sign(std::string_view message) const {
-  return Sign(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(message.data()),
-                                       message.size()));
+  return Sign(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(message.data()), message.size()));
 }
 
 SigningKey::~SigningKey() { sodium_memzero(secret_.data(), secret_.size()); }
@@ -229,10 +227,10 @@ Status SaveKeyFile(const std::string& path, const SigningKey& key,
     std::string ad = AssociatedData(key.public_key());
     std::vector<uint8_t> sealed(key.secret_.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
     unsigned long long sealed_len = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(
-        sealed.data(), &sealed_len, key.secret_.data(), key.secret_.size(),
-        reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr, nonce.data(),
-        box_key.data());
+    crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.data(), &sealed_len, key.secret_.data(),
+                                               key.secret_.size(),
+                                               reinterpret_cast<const unsigned char*>(ad.data()),
+                                               ad.size(), nullptr, nonce.data(), box_key.data());
     sodium_memzero(box_key.data(), box_key.size());
     j["protection"] = "argon2id";
     j["opslimit"] = limits.opslimit;
@@ -302,8 +300,9 @@ Result<SigningKey> LoadKeyFile(const std::string& path,
     if ((st.st_mode & 077) != 0) {
       char mode[8];
       std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
-      return InvalidArgument("key file " + path + " is not protected by a passphrase and has mode " +
-                             mode + "; it must be 0600 (chmod 600 " + path + ")");
+      return InvalidArgument("key file " + path +
+                             " is not protected by a passphrase and has mode " + mode +
+                             "; it must be 0600 (chmod 600 " + path + ")");
     }
     if (st.st_uid != ::geteuid())
       return InvalidArgument("key file " + path + " is not owned by the current user");
@@ -334,8 +333,7 @@ Result<SigningKey> LoadKeyFile(const std::string& path,
     unsigned long long len = 0;
     int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(
         key.secret_.data(), &len, nullptr, sealed.data(), sealed.size(),
-        reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nonce.data(),
-        box_key.data());
+        reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nonce.data(), box_key.data());
     sodium_memzero(box_key.data(), box_key.size());
     if (rc != 0 || len != key.secret_.size())
       return InvalidArgument("wrong passphrase for " + path);
@@ -359,7 +357,7 @@ namespace {
 Result<std::string> PromptNoEcho(const std::string& prompt) {
   std::fprintf(stderr, "%s", prompt.c_str());
   std::fflush(stderr);
-  termios old {};
+  termios old{};
   bool restore = tcgetattr(STDIN_FILENO, &old) == 0;
   if (restore) {
     termios quiet = old;
@@ -389,7 +387,8 @@ Result<std::string> ObtainPassphrase(const std::string& passphrase_file, const s
       return InvalidArgument("passphrase file " + passphrase_file + " has an empty first line");
     return pass;
   }
-  if (const char* env = std::getenv("EVIDEX_PASSPHRASE"); env != nullptr && *env) return std::string(env);
+  if (const char* env = std::getenv("EVIDEX_PASSPHRASE"); env != nullptr && *env)
+    return std::string(env);
   if (!::isatty(STDIN_FILENO))
     return InvalidArgument(
         "a passphrase is needed: use --passphrase-file FILE or set EVIDEX_PASSPHRASE "

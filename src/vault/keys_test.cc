@@ -1,16 +1,15 @@
 // Unit key: signing, key files with and without a passphrase, refusals, passphrase sources.
 #include "vault/keys.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace evidex::vault {
 namespace {
@@ -90,8 +89,8 @@ TEST_F(KeysTest, MovedKeyStillSigns) {
 
 TEST_F(KeysTest, KeyFileRoundTripWithPassphrase) {
   SigningKey key = NewKey();
-  ASSERT_TRUE(SaveKeyFile(P("unit.key"), key, std::string("correct horse"),
-                          KdfLimits::Interactive()).ok());
+  ASSERT_TRUE(
+      SaveKeyFile(P("unit.key"), key, std::string("correct horse"), KdfLimits::Interactive()).ok());
   struct stat st {};
   ASSERT_EQ(stat(P("unit.key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);

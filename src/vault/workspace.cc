@@ -40,9 +40,8 @@ Status WriteSmallFile(const std::string& path, const std::string& text, mode_t m
 }
 
 bool ValidCountry(const std::string& c) {
-  return c.size() == 2 && std::all_of(c.begin(), c.end(), [](char ch) {
-           return ch >= 'A' && ch <= 'Z';
-         });
+  return c.size() == 2 &&
+         std::all_of(c.begin(), c.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; });
 }
 
 // Populates an empty directory `tmp` as a complete workspace.
@@ -53,8 +52,7 @@ Status Populate(const std::string& tmp, const InitOptions& options) {
   Result<SigningKey> key = SigningKey::Generate();
   if (!key.ok()) return key.status();
   EVIDEX_RETURN_IF_ERROR(SaveKeyFile(tmp + "/unit.key", *key, options.passphrase, options.kdf));
-  EVIDEX_RETURN_IF_ERROR(
-      WriteSmallFile(tmp + "/unit.pub", key->public_key().Text() + "\n", 0644));
+  EVIDEX_RETURN_IF_ERROR(WriteSmallFile(tmp + "/unit.pub", key->public_key().Text() + "\n", 0644));
   Result<std::unique_ptr<store::Store>> st =
       store::OpenStore({tmp + "/evidex.db", /*create=*/true, 5000});
   if (!st.ok()) return st.status();
@@ -169,9 +167,8 @@ Result<std::function<bool(const PublicKey&)>> Workspace::TrustedSigners() {
   if (!known.ok()) return known.status();
   for (const store::KnownKey& k : *known)
     if (Result<PublicKey> pk = PublicKey::Parse(k.public_key); pk.ok()) keys.push_back(*pk);
-  return std::function<bool(const PublicKey&)>([keys](const PublicKey& k) {
-    return std::find(keys.begin(), keys.end(), k) != keys.end();
-  });
+  return std::function<bool(const PublicKey&)>(
+      [keys](const PublicKey& k) { return std::find(keys.begin(), keys.end(), k) != keys.end(); });
 }
 
 Result<FileLock> Workspace::TryLock(const std::string& name) {

@@ -2,14 +2,13 @@
 // without a passphrase, trusted signers, lock files.
 #include "vault/workspace.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 namespace evidex::vault {
 namespace {
@@ -76,8 +75,8 @@ TEST_F(WorkspaceTest, InitRefusesAnExistingWorkspaceOrANonEmptyDirectory) {
   }
   Result<Workspace> again = Workspace::Init(dir_, Options(std::nullopt));
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.status().message(), "a workspace already exists at " + dir_ +
-                                          "; nothing was changed");
+  EXPECT_EQ(again.status().message(),
+            "a workspace already exists at " + dir_ + "; nothing was changed");
   std::ifstream in(dir_ + "/unit.key");
   std::stringstream ss;
   ss << in.rdbuf();
