@@ -221,7 +221,9 @@ class CaseCommand : public Command {
       if (!e.source_description.empty()) d.push_back({"  description", e.source_description});
       if (!e.device_model.empty() || !e.device_serial.empty())
         d.push_back({"  device", e.device_model + " " + e.device_serial});
-      if (e.state == store::EvidenceState::kComplete) {
+      if (e.state == store::EvidenceState::kComplete || e.state == store::EvidenceState::kDisposed) {
+        if (e.state == store::EvidenceState::kDisposed)
+          d.push_back({"  state", "disposed (see its custody record); the hashes it had:"});
         d.push_back({"  size", std::to_string(e.size) + " bytes"});
         d.push_back({"  md5", e.md5});
         d.push_back({"  sha1", e.sha1});

@@ -35,6 +35,8 @@ std::unique_ptr<Command> MakeAcquireCommand();   // cmd_acquire.cc
 std::unique_ptr<Command> MakePackageCommand();         // cmd_package.cc
 std::unique_ptr<Command> MakeVerifyPackageCommand();   // cmd_package.cc
 std::unique_ptr<Command> MakeReceiveCommand();         // cmd_package.cc
+std::unique_ptr<Command> MakeExportCommand();          // cmd_evidence.cc
+std::unique_ptr<Command> MakeDisposeCommand();         // cmd_evidence.cc
 
 }  // namespace evidex::cli
 

@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   commands.push_back(MakePackageCommand());
   commands.push_back(MakeVerifyPackageCommand());
   commands.push_back(MakeReceiveCommand());
+  commands.push_back(MakeExportCommand());
+  commands.push_back(MakeDisposeCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Setup(app));
 

@@ -171,7 +171,9 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
   summary.threads = options.threads;
   std::vector<Item> items;
   bool unreadable_source = false, partial = false;
-  for (const std::string& arg : options.sources) {
+  for (size_t si = 0; si < options.sources.size(); ++si) {
+    const std::string& arg = options.sources[si];
+    const std::string& label = si < options.source_names.size() ? options.source_names[si] : arg;
     Result<Enumeration> e = EnumerateEvidence(arg);
     if (!e.ok()) {
       SourceReport r;
@@ -188,7 +190,7 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
     }
     for (const EvidenceItem& it : e->items) {
       std::string name = it.relative;
-      if (options.sources.size() > 1) name = it.relative.empty() ? arg : arg + "/" + it.relative;
+      if (options.sources.size() > 1) name = it.relative.empty() ? label : label + "/" + it.relative;
       SourceReport r;
       r.path = it.path;
       r.name = name;

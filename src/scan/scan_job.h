@@ -22,6 +22,9 @@ namespace evidex::scan {
 
 struct ScanJobOptions {
   std::vector<std::string> sources;
+  // Names heading the forensic paths of each source when there are several (default: the path
+  // as given); a case scan names them by evidence ("E1", "E2").
+  std::vector<std::string> source_names;
   std::string outdir;
   int threads = 1;
   bool jsonl = false;
