@@ -1,24 +1,52 @@
 #!/usr/bin/env bash
-# make demo: generate a sample evidence image with our own generator, scan it, show what was found.
+# make demo: the main job on the embedded default (SQLite, local files). A unit in Colombo
+# acquires a sample disk image (made by our own generator) into a case, scans it, verifies the
+# chain of custody, packages the case for a partner unit in Accra, which verifies the package
+# offline and receives it. Every step prints what a person would see.
 set -euo pipefail
 build=${1:-build}
 size=${2:-64M}
 out=demo-out
+ev="$build/src/cli/evidex"
+rm -rf "$out/colombo" "$out/accra" "$out/scan" "$out/2026-041.evidex.tar"
 mkdir -p "$out"
-echo "== generating a ${size} sample disk image (seed 1) in $out/corpus"
+# The demo keeps its keys without a passphrase (--no-passphrase, file mode 0600); a real unit
+# sets one (README, "The signing key and its passphrase").
+step() { echo; echo "== $*"; }
+
+step "generating a ${size} sample disk image (seed 1) in $out/corpus"
 "$build/bench/evidex-corpus" gen --size "$size" --seed 1 -o "$out/corpus"
-echo "== evidex scan $out/corpus/corpus.img -o $out/scan --jsonl"
-"$build/src/cli/evidex" scan "$out/corpus/corpus.img" -o "$out/scan" --jsonl
-echo
-echo "== most frequent values per kind (from the histograms)"
+
+step "evidex init: the Colombo unit's workspace and signing key"
+"$ev" --data "$out/colombo" init --unit "Cybercrime Unit, Colombo" --country LK --no-passphrase
+step "evidex case new"
+"$ev" --data "$out/colombo" case new --number 2026/041 --title "Card fraud ring" \
+  --offence "Computer-related fraud" --examiner "Insp. Perera"
+step "evidex acquire: one read, MD5 + SHA-1 + SHA-256, a verified copy in the write-once vault"
+"$ev" --data "$out/colombo" acquire 2026/041 "$out/corpus/corpus.img" --label "Seized laptop HDD (sample)"
+step "evidex scan --case: emails, URLs, cards, IBANs, wallets ... also inside gzip/zlib/ZIP"
+"$ev" --data "$out/colombo" scan --case 2026/041 E1 -o "$out/scan" --jsonl
+step "most frequent values per kind (from the histograms)"
 for h in "$out"/scan/*_histogram.txt; do
   kind=$(basename "$h" _histogram.txt)
   [ -s "$h" ] || continue
   echo "-- $kind"
   head -n 3 "$h" | sed 's/^/   /'
 done
+step "checking the hits against the generator's ground truth"
+"$build/bench/evidex-corpus" check --truth "$out/corpus/truth.jsonl" --hits "$out/scan/hits.jsonl" | tail -n 1
+step "evidex custody verify: chain, signatures, and the evidence bytes re-read"
+"$ev" --data "$out/colombo" custody verify 2026/041
+"$ev" --data "$out/colombo" custody show 2026/041 | cut -c1-110
+step "evidex package: evidence, custody, CASE/UCO manifest, certificate (HTML + PDF), signed"
+"$ev" --data "$out/colombo" package 2026/041 -o "$out/2026-041.evidex.tar" --to "Public Prosecutor, Accra"
+step "evidex verify-package, offline, pinned to Colombo's public key"
+"$ev" verify-package "$out/2026-041.evidex.tar" --key "$out/colombo/unit.pub"
+step "Accra receives it and continues the chain"
+"$ev" --data "$out/accra" init --unit "Cybercrime Unit, Accra" --country GH --no-passphrase
+"$ev" --data "$out/accra" receive "$out/2026-041.evidex.tar" --trust-key "$out/colombo/unit.pub" \
+  --examiner "K. Mensah"
+"$ev" --data "$out/accra" custody verify 2026/041
 echo
-echo "== checking the hits against the generator's ground truth"
-"$build/bench/evidex-corpus" check --truth "$out/corpus/truth.jsonl" --hits "$out/scan/hits.jsonl"
-echo
-echo "Output: $out/scan (feature files, histograms, hits.jsonl, report.json)"
+echo "Output in $out: colombo/ and accra/ (workspaces), scan/ (feature files, histograms,"
+echo "hits.jsonl, report.json), 2026-041.evidex.tar (the package; certificate.pdf inside)."
