@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
   evidex::Result<PackageReport> report = VerifyPackage(path, options);
   if (!report.ok()) return 0;
-  (void)report->ToJson().dump();
+  (void)report->ToJson().dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   if (report->ok() && report->checks.size() < 8) __builtin_trap();  // every check must have run
   if (sink.bytes > size) __builtin_trap();
   return 0;

@@ -319,6 +319,13 @@ TEST_F(PackageCli, BadInputs) {
   r = Run("", "verify-package " + Q(P("junk.bin")));
   EXPECT_EQ(r.code, 5) << r.out;
   EXPECT_NE(r.out.find("not a tar archive"), std::string::npos) << r.out;
+  // A member name that is not UTF-8 (found by package_fuzz): a report, not a crash, even as JSON.
+  fs::create_directory(P("odd"));
+  Write("odd/bad\xc6name", "x");
+  ASSERT_EQ(Sh("cd " + Q(P("odd")) + " && tar -cf ../odd.tar *").code, 0);
+  r = Run("", "verify-package --json " + Q(P("odd.tar")));
+  EXPECT_EQ(r.code, 5) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out.substr(0, r.out.rfind('}') + 1))["ok"], false) << r.out;
   Write("empty.tar", "");
   EXPECT_EQ(Run("", "verify-package " + Q(P("empty.tar"))).code, 5);
   r = Run("", "verify-package " + Q(P("missing.tar")));

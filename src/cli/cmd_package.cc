@@ -65,6 +65,11 @@ std::optional<vault::PublicKey> ParseKeyArgument(const std::string& arg, const c
   return std::nullopt;
 }
 
+// Pretty JSON that never throws (a crafted package may carry invalid UTF-8 in its names).
+std::string JsonText(const nlohmann::json& j) {
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 const char* StateWord(PackageCheck::State s) {
   switch (s) {
     case PackageCheck::State::kOk: return "ok";
@@ -335,7 +340,7 @@ int PackageCommand::Run(const GlobalOptions& global) {
                         {"signer", key->public_key().Text()},
                         {"fingerprint", key->public_key().Fingerprint()},
                         {"custody_records", in.custody.size()}};
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", JsonText(j).c_str());
   } else {
     std::printf("package  %s (%s)\n", res->path.c_str(), HumanBytes(double(res->bytes)).c_str());
     std::printf("case     %s  %s\n", c->number.c_str(), c->title.c_str());
@@ -393,7 +398,7 @@ class VerifyPackageCommand : public Command {
       PrintError(r.status());
       return r.status().code() == Code::kIoError ? kExitSource : kExitUsage;
     }
-    if (json_) std::printf("%s\n", r->ToJson().dump(2).c_str());
+    if (json_) std::printf("%s\n", JsonText(r->ToJson()).c_str());
     else PrintReport(*r, options.expected_key.has_value());
     if (!r->ok()) {
       std::fflush(stdout);
@@ -588,7 +593,7 @@ int ReceiveCommand::Run(const GlobalOptions& global) {
   }
   if (!r->ok()) {
     if (!json_) PrintReport(*r, true);
-    else std::printf("%s\n", r->ToJson().dump(2).c_str());
+    else std::printf("%s\n", JsonText(r->ToJson()).c_str());
     std::fflush(stdout);
     std::string why = r->FirstFailure();
     if (why.rfind("signer:", 0) == 0 && r->checks.size() == 1 && !trust) {
@@ -825,7 +830,7 @@ int ReceiveCommand::Import(vault::Workspace& ws, const PackageReport& r,
                         {"from", from},              {"signer", r.signer->Text()},
                         {"digest", r.digest},        {"records_imported", imported},
                         {"evidence", imported_items}, {"hashes_only", hashes_only}};
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", JsonText(j).c_str());
   } else {
     std::printf("received case %s  %s\n", c.number.c_str(), c.title.c_str());
     std::printf("from     %s, signed by %s (fingerprint %s), verified\n", from.c_str(),

@@ -14,6 +14,8 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "core/hash.h"
 #include "core/hash_multi.h"
 #include "core/status.h"
@@ -133,6 +135,12 @@ class StreamHasher {
   std::shared_ptr<Block> block_;
   uint64_t bytes_ = 0;
 };
+
+// JSON text that never throws: invalid UTF-8 in a string (a label typed in a legacy encoding, a
+// crafted package) is replaced by U+FFFD instead of aborting the dump.
+inline std::string JsonText(const nlohmann::json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 // Seconds since the epoch of an RFC 3339 UTC time ("2026-12-02T04:10:00.123Z"); 0 if unparsable.
 inline int64_t EpochOf(const std::string& t) {

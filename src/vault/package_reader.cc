@@ -431,12 +431,11 @@ bool ParseEvidence(const json& e, PackageEvidence* p) {
   if (p->member != EvidenceMemberName(*p)) return false;
   const json& seg = e.value("segments", json());
   const json& msize = e.value("member_size", json());
-  if (!seg.is_number_unsigned() || !msize.is_number_unsigned()) return false;
-  p->segments = seg.get<int>();
-  p->member_size = msize.get<uint64_t>();
-  if (p->segments < 1 || (p->data == EvidenceData::kRaw && p->segments != 1) ||
-      p->segments > 10000)
+  if (!seg.is_number_unsigned() || !msize.is_number_unsigned() || seg.get<uint64_t>() > 10000)
     return false;
+  p->segments = int(seg.get<uint64_t>());
+  p->member_size = msize.get<uint64_t>();
+  if (p->segments < 1 || (p->data == EvidenceData::kRaw && p->segments != 1)) return false;
   return true;
 }
 
@@ -523,12 +522,13 @@ bool Checker::Format() {
     Fail("format", "package.json has no format version");
     return false;
   }
-  r_->version = pkg_["version"].get<int>();
-  if (r_->version < 1 || r_->version > pf::kVersion) {
-    Fail("format", "package format version " + std::to_string(r_->version) +
+  const int64_t version = pkg_["version"].get<int64_t>();
+  if (version < 1 || version > pf::kVersion) {
+    Fail("format", "package format version " + std::to_string(version) +
                        " is not one this evidex reads (1.." + std::to_string(pf::kVersion) + ")");
     return false;
   }
+  r_->version = int(version);
   r_->created = Str(pkg_, "created");
   r_->tool = Str(pkg_, "tool");
   const json unit = pkg_.value("unit", json::object());

@@ -25,6 +25,7 @@ namespace evidex::vault {
 
 namespace pf = package_format;
 using package_internal::EpochOf;
+using package_internal::JsonText;
 using package_internal::StreamHasher;
 
 std::string EvidenceMemberName(const PackageEvidence& e) {
@@ -348,13 +349,13 @@ Status WriteArchive(int fd, PackageInput& in, const std::string& created, const 
     if (r.signer != pub.Text() && signer_set.insert(r.signer).second) signers.push_back(r.signer);
 
   const std::string& cu = in.case_info.uuid;
-  EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kPackageJson, PackageJson(in, created, pub, signers).dump(2) + "\n"));
-  EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kManifest, BuildUcoManifest(in, created, pub).dump(2) + "\n"));
+  EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kPackageJson, JsonText(PackageJson(in, created, pub, signers), 2) + "\n"));
+  EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kManifest, JsonText(BuildUcoManifest(in, created, pub), 2) + "\n"));
   std::string jsonl;
-  for (const CustodyRecord& r : in.custody) jsonl += r.ToJson().dump() + "\n";
+  for (const CustodyRecord& r : in.custody) jsonl += JsonText(r.ToJson()) + "\n";
   EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kCustodyDir + cu + pf::kRecordsSuffix, jsonl));
   CustodyHead head = SignHead(in.custody.back(), key);
-  EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kCustodyDir + cu + pf::kHeadSuffix, head.ToJson().dump() + "\n"));
+  EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kCustodyDir + cu + pf::kHeadSuffix, JsonText(head.ToJson()) + "\n"));
   EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kUnitPub, pub.Text() + "\n"));
 
   std::map<std::string, const PackageEvidence*> written;  // member → first item that wrote it
@@ -400,7 +401,7 @@ Status WriteArchive(int fd, PackageInput& in, const std::string& created, const 
                  {"signature", SignatureHex(key.Sign(sums))},
                  {"certificates", cert_hashes},
                  {"certificates_signature", SignatureHex(key.Sign(cert_message))}};
-  EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kSignature, signature.dump(2) + "\n", false));
+  EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kSignature, JsonText(signature, 2) + "\n", false));
   EVIDEX_RETURN_IF_ERROR(tar.Close());
   result->digest = digest;
   result->members = tar.Members();

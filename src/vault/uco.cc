@@ -54,7 +54,7 @@ std::string BaseName(const std::string& path) {
 std::string ActionDescription(const CustodyRecord& r) {
   std::string d = "custody record " + std::to_string(r.seq) + " (hash " + r.hash + ", signed by " +
                   r.unit + ")";
-  if (!r.details.empty()) d += ": " + r.details.dump();
+  if (!r.details.empty()) d += ": " + r.details.dump(-1, ' ', false, json::error_handler_t::replace);
   return d;
 }
 
