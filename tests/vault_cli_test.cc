@@ -272,6 +272,45 @@ TEST_F(VaultCli, FailedRowOfTheSameSourceIsTakenOver) {
   EXPECT_EQ(nlohmann::json::parse(Ev("case show 1 --json").out)["evidence"].size(), 2u);
 }
 
+TEST_F(VaultCli, ReceivedItemsVerifyAgainstTheirReceivedRecords) {
+  // In the receiving workspace a referenced item becomes a copy and an E01 set gets a new
+  // directory: verify must take the "received" record, not the sender's "acquired", as the
+  // reference — and still find a change of the bytes.
+  ASSERT_EQ(Ev("init --unit A --country LK --no-passphrase").code, 0);
+  ASSERT_EQ(Sh("env -u EVIDEX_PASSPHRASE " + Evidex() + " --data " + P("b") +
+               " init --unit B --country GH --no-passphrase 2>&1")
+                .code,
+            0);
+  ASSERT_EQ(Ev("case new --number 2026/041 --title T --examiner E").code, 0);
+  Write("r.raw", RandomBytes(64 << 10, 21));
+  Write("e.raw", RandomBytes(64 << 10, 22));
+  ASSERT_EQ(Ev("acquire 2026/041 " + P("r.raw") + " --label Ref --mode reference").code, 0);
+  ASSERT_EQ(Ev("acquire 2026/041 " + P("e.raw") + " --label Set --mode e01").code, 0);
+  Outcome pkg = Ev("package 2026/041 -o " + P("p.tar"));
+  ASSERT_EQ(pkg.code, 0) << pkg.out;
+  auto b = [&](const std::string& args) {
+    return Sh("env -u EVIDEX_PASSPHRASE " + Evidex() + " --data " + P("b") + " " + args +
+              " </dev/null 2>&1");
+  };
+  Outcome rx = b("receive " + P("p.tar") + " --trust-key " + P("ws/unit.pub"));
+  ASSERT_EQ(rx.code, 0) << rx.out;
+  Outcome v = b("custody verify");
+  EXPECT_EQ(v.code, 0) << v.out;
+  EXPECT_NE(v.out.find("2 evidence items re-hashed"), std::string::npos) << v.out;
+  // The received copy of the referenced item is in b's vault; change a byte of it.
+  std::string stored =
+      SqlText("b/evidex.db", "SELECT stored_path FROM evidence WHERE label = 'Ref'");
+  ASSERT_FALSE(stored.empty());
+  std::string path = P("b/vault/" + stored);
+  ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+  std::string bytes = Read("b/vault/" + stored);
+  bytes[7] ^= 1;
+  Write("b/vault/" + stored, bytes);
+  v = b("custody verify");
+  EXPECT_EQ(v.code, 5) << v.out;
+  EXPECT_NE(v.out.find("Ref: its bytes no longer match"), std::string::npos) << v.out;
+}
+
 // A workspace with a case, two acquisitions and a verification: records 1 case-created,
 // 2 acquired E1 (copy), 3 acquired E2 (reference), 4 verified.
 class Tampered : public VaultCliTest {

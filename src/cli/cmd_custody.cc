@@ -2,8 +2,9 @@
 //
 // verify re-checks, per case: the chain (numbering, links, hashes, signatures by trusted keys, the
 // signed head) and every complete evidence item, whose bytes are re-read (vault::RehashStored) and
-// compared with the hashes of its signed "acquired" record — not only with the evidence row, which
-// anyone with sqlite3 can edit. Only a case where all of it holds gets a "verified" record.
+// compared with the hashes of its signed "acquired" (or "received") record — not only with the
+// evidence row, which anyone with sqlite3 can edit. Only a case where all of it holds gets a
+// "verified" record.
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -156,10 +157,13 @@ class CustodyCommand : public Command {
         break;
       }
 
-    // The last "acquired" record of each evidence item: the signed reference for its bytes.
-    std::map<std::string, const vault::CustodyRecord*> acquired;
+    // The signed records that say what an item is and where it lives: "acquired" here, or
+    // "received" from another unit (its place in this vault). The last one is the reference for
+    // its bytes; all of them must agree on its size and hashes.
+    std::map<std::string, std::vector<const vault::CustodyRecord*>> placed;
     for (const vault::CustodyRecord& r : records)
-      if (r.action == "acquired" && !r.evidence.empty()) acquired[r.evidence] = &r;
+      if ((r.action == "acquired" || r.action == "received") && !r.evidence.empty())
+        placed[r.evidence].push_back(&r);
 
     for (const store::Evidence& e : evidence) {
       EvidenceCheck check;
@@ -178,18 +182,29 @@ class CustodyCommand : public Command {
         check.ok = false;
       };
       Digests recorded{e.md5, e.sha1, e.sha256};
-      auto it = acquired.find(e.uuid);
-      if (it == acquired.end()) {
+      auto it = placed.find(e.uuid);
+      if (it == placed.end()) {
         fail("marked complete but no custody record says it was acquired");
       } else {
-        const nlohmann::json& d = it->second->details;
-        Digests signed_digests{Field(d, "md5"), Field(d, "sha1"), Field(d, "sha256")};
-        bool same_size = d.contains("size") && d["size"].is_number_unsigned() &&
-                         d["size"].get<uint64_t>() == e.size;
-        if (signed_digests != recorded || !same_size || Field(d, "stored_path") != e.stored_path ||
-            Field(d, "mode") != e.mode)
-          fail("its row differs from its signed \"acquired\" record (record " +
-               std::to_string(it->second->seq) + "): the store was edited");
+        const vault::CustodyRecord& last = *it->second.back();
+        const nlohmann::json& d = last.details;
+        auto digests_of = [](const nlohmann::json& j) {
+          return Digests{Field(j, "md5"), Field(j, "sha1"), Field(j, "sha256")};
+        };
+        auto size_of = [](const nlohmann::json& j) -> std::optional<uint64_t> {
+          auto s = j.find("size");
+          if (s == j.end() || !s->is_number_unsigned()) return std::nullopt;
+          return s->get<uint64_t>();
+        };
+        Digests signed_digests = digests_of(d);
+        for (const vault::CustodyRecord* r : it->second)
+          if (digests_of(r->details) != signed_digests || size_of(r->details) != size_of(d))
+            fail("its signed records " + std::to_string(r->seq) + " and " +
+                 std::to_string(last.seq) + " disagree on its hashes");
+        if (signed_digests != recorded || size_of(d) != e.size ||
+            Field(d, "stored_path") != e.stored_path || Field(d, "mode") != e.mode)
+          fail("its row differs from its signed \"" + last.action + "\" record (record " +
+               std::to_string(last.seq) + "): the store was edited");
         recorded = signed_digests;  // compare the bytes with what was signed
       }
       Result<vault::AcquireMode> mode = ParseMode(e.mode);
