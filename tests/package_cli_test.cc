@@ -2,6 +2,7 @@
 // workspaces (the sending and the receiving unit), real tools to check what evidex claims
 // (tar, sha256sum, pdftotext, ewfverify), every bad input of the issue, and kill -9 at random
 // moments during package and receive.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,13 +12,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <string>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -64,11 +63,13 @@ class PackageCli : public ::testing::Test {
     char tmpl[] = "/tmp/evidex-pkgcli-XXXXXX";
     dir_ = mkdtemp(tmpl);
     ::setenv("EVIDEX_PASSPHRASE", "correct horse", 1);
-    ASSERT_EQ(Run("a", "init --unit 'Cybercrime Unit, Colombo' --country LK --no-passphrase").code, 0);
-    ASSERT_EQ(Run("b", "init --unit 'National Cyber Unit, Accra' --country GH --no-passphrase").code,
+    ASSERT_EQ(Run("a", "init --unit 'Cybercrime Unit, Colombo' --country LK --no-passphrase").code,
               0);
-    ASSERT_EQ(Run("a", "case new --number 2026/041 --title 'Fraudulent invoices' --offence fraud "
-                       "--examiner 'A. Perera'")
+    ASSERT_EQ(
+        Run("b", "init --unit 'National Cyber Unit, Accra' --country GH --no-passphrase").code, 0);
+    ASSERT_EQ(Run("a",
+                  "case new --number 2026/041 --title 'Fraudulent invoices' --offence fraud "
+                  "--examiner 'A. Perera'")
                   .code,
               0);
   }
@@ -115,7 +116,8 @@ TEST_F(PackageCli, PackageVerifyReceiveAndCustodyVerifyThere) {
   const std::string disk = RandomBytes(3 << 20, 1), usb = RandomBytes(700000, 2);
   Acquire("disk.raw", disk, "Laptop HDD");
   Acquire("usb.raw", usb, "USB stick");
-  Outcome r = Run("a", "package 2026/041 -o " + Q(P("case.tar")) + " --to 'Prosecutor, Accra' --json");
+  Outcome r =
+      Run("a", "package 2026/041 -o " + Q(P("case.tar")) + " --to 'Prosecutor, Accra' --json");
   ASSERT_EQ(r.code, 0) << r.out;
   nlohmann::json j = nlohmann::json::parse(r.out);
   const std::string digest = j["digest"];
@@ -379,8 +381,8 @@ TEST_F(PackageCli, KillDuringPackageAndReceive) {
   Acquire("big.raw", RandomBytes(24 << 20, 12), "Big disk");
   std::mt19937 rng(1234);
   auto run_killed = [&](const std::string& ws, const std::string& args, int max_ms) {
-    std::string cmd = std::string(EVIDEX_BIN) + " --data " + Q(P(ws)) + " " + args +
-                      " >/dev/null 2>&1";
+    std::string cmd =
+        std::string(EVIDEX_BIN) + " --data " + Q(P(ws)) + " " + args + " >/dev/null 2>&1";
     pid_t pid = fork();
     if (pid == 0) {
       execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), (char*)nullptr);
@@ -406,8 +408,8 @@ TEST_F(PackageCli, KillDuringPackageAndReceive) {
   ASSERT_EQ(Run("a", "package 2026/041 -q -o " + Q(P("r.tar"))).code, 0);
   bool done = false;
   for (int i = 0; i < 6 && !done; ++i) {
-    bool was_killed = run_killed("b", "receive -q " + Q(P("r.tar")) + " --trust-key " + Q(PubA()),
-                                 600);
+    bool was_killed =
+        run_killed("b", "receive -q " + Q(P("r.tar")) + " --trust-key " + Q(PubA()), 600);
     killed += was_killed;
     Outcome list = Run("b", "case list");
     if (list.out.find("2026/041") != std::string::npos) {

@@ -72,9 +72,12 @@ std::string JsonText(const nlohmann::json& j) {
 
 const char* StateWord(PackageCheck::State s) {
   switch (s) {
-    case PackageCheck::State::kOk: return "ok";
-    case PackageCheck::State::kFailed: return "FAILED";
-    case PackageCheck::State::kSkipped: return "skipped";
+    case PackageCheck::State::kOk:
+      return "ok";
+    case PackageCheck::State::kFailed:
+      return "FAILED";
+    case PackageCheck::State::kSkipped:
+      return "skipped";
   }
   return "?";
 }
@@ -110,9 +113,10 @@ void PrintReport(const PackageReport& r, bool pinned) {
     if (skipped) std::printf(", %zu skipped (evidence bytes not included: hashes only)", skipped);
     std::printf("\n");
     if (!pinned && r.signer)
-      std::printf("note: the signer was not pinned; compare the fingerprint %s with the sender's "
-                  "(by phone or letter), or run again with --key\n",
-                  r.signer->Fingerprint().c_str());
+      std::printf(
+          "note: the signer was not pinned; compare the fingerprint %s with the sender's "
+          "(by phone or letter), or run again with --key\n",
+          r.signer->Fingerprint().c_str());
   } else {
     std::printf("NOT VERIFIED: %zu of %zu checks failed\n", failed, r.checks.size());
   }
@@ -123,12 +127,14 @@ void PrintReport(const PackageReport& r, bool pinned) {
 class PackageCommand : public Command {
  public:
   CLI::App* Setup(CLI::App& app) override {
-    CLI::App* cmd = app.add_subcommand(
-        "package", "write a signed evidence package (evidence, custody, CASE/UCO manifest, "
-                   "transfer certificate) for transfer");
+    CLI::App* cmd =
+        app.add_subcommand("package",
+                           "write a signed evidence package (evidence, custody, CASE/UCO manifest, "
+                           "transfer certificate) for transfer");
     cmd->add_option("CASE", case_, "case number or local id")->required();
-    cmd->add_option("--evidence", evidence_, "only these items (E1, 2 or a UUID; default: all "
-                                             "complete items)");
+    cmd->add_option("--evidence", evidence_,
+                    "only these items (E1, 2 or a UUID; default: all "
+                    "complete items)");
     cmd->add_flag("--no-data", no_data_, "hashes only: leave the evidence bytes out");
     cmd->add_option("-o,--output", output_, "the package file to write (must not exist)")
         ->required();
@@ -249,8 +255,9 @@ int PackageCommand::Run(const GlobalOptions& global) {
       p.data = vault::EvidenceData::kRaw;  // a referenced source, read where it is
       p.data_path = e.source_path;
     } else if (!no_data_) {
-      std::fprintf(stderr, "evidex: %s %s is a reference to %s, which cannot be packaged as bytes; "
-                           "it goes as hashes only\n",
+      std::fprintf(stderr,
+                   "evidex: %s %s is a reference to %s, which cannot be packaged as bytes; "
+                   "it goes as hashes only\n",
                    e.Name().c_str(), e.label.c_str(), e.source_path.c_str());
     }
     names.push_back({{"evidence", e.uuid}, {"name", e.Name()}, {"sha256", e.sha256}});
@@ -319,13 +326,14 @@ int PackageCommand::Run(const GlobalOptions& global) {
     return Status::Ok();
   });
   if (!s.ok()) {
-    PrintError("the package " + output_ + " was written, but its custody record was not: " +
-               s.message());
+    PrintError("the package " + output_ +
+               " was written, but its custody record was not: " + s.message());
     return StoreExit(s);
   }
   if (stored_hash != packaged.hash)
-    std::fprintf(stderr, "evidex: warning: the custody chain of case %s changed while packaging; "
-                         "the package holds the chain up to its own \"packaged\" record\n",
+    std::fprintf(stderr,
+                 "evidex: warning: the custody chain of case %s changed while packaging; "
+                 "the package holds the chain up to its own \"packaged\" record\n",
                  c->number.c_str());
 
   size_t with_data = 0;
@@ -364,12 +372,14 @@ int PackageCommand::Run(const GlobalOptions& global) {
 class VerifyPackageCommand : public Command {
  public:
   CLI::App* Setup(CLI::App& app) override {
-    CLI::App* cmd = app.add_subcommand(
-        "verify-package", "check an evidence package offline: signature, every file's hash, "
-                          "the evidence, the manifest, the chain of custody");
+    CLI::App* cmd =
+        app.add_subcommand("verify-package",
+                           "check an evidence package offline: signature, every file's hash, "
+                           "the evidence, the manifest, the chain of custody");
     cmd->add_option("FILE", file_, "the package")->required();
-    cmd->add_option("--key", key_, "the sender's public key (ed25519:<hex> or a unit.pub file): "
-                                    "the package must be signed by it");
+    cmd->add_option("--key", key_,
+                    "the sender's public key (ed25519:<hex> or a unit.pub file): "
+                    "the package must be signed by it");
     cmd->add_flag("--json", json_, "print the report as JSON");
     cmd->add_flag("-q,--quiet", quiet_, "no progress line");
     return cmd;
@@ -398,8 +408,10 @@ class VerifyPackageCommand : public Command {
       PrintError(r.status());
       return r.status().code() == Code::kIoError ? kExitSource : kExitUsage;
     }
-    if (json_) std::printf("%s\n", JsonText(r->ToJson()).c_str());
-    else PrintReport(*r, options.expected_key.has_value());
+    if (json_)
+      std::printf("%s\n", JsonText(r->ToJson()).c_str());
+    else
+      PrintReport(*r, options.expected_key.has_value());
     if (!r->ok()) {
       std::fflush(stdout);
       if (!json_) PrintError(file_ + ": " + r->FirstFailure());
@@ -436,7 +448,9 @@ class RawSink : public vault::MemberSink {
     return Status::Ok();
   }
   Status Finish() override { return block_ && block_->size ? Flush() : Status::Ok(); }
-  Result<vault::CommittedObject> Commit(const std::string& sha256) { return writer_->Commit(sha256); }
+  Result<vault::CommittedObject> Commit(const std::string& sha256) {
+    return writer_->Commit(sha256);
+  }
 
  private:
   Status Flush() {
@@ -490,8 +504,9 @@ class ReceiveCommand : public Command {
  public:
   CLI::App* Setup(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
-        "receive", "verify an evidence package and import it into this workspace, continuing "
-                   "its chain of custody");
+        "receive",
+        "verify an evidence package and import it into this workspace, continuing "
+        "its chain of custody");
     cmd->add_option("FILE", file_, "the package")->required();
     cmd->add_option("--trust-key", trust_key_,
                     "accept this sender key (ed25519:<hex> or a unit.pub file) and remember it; "
@@ -592,8 +607,10 @@ int ReceiveCommand::Run(const GlobalOptions& global) {
     return r.status().code() == Code::kNotFound ? kExitUsage : kExitOutput;
   }
   if (!r->ok()) {
-    if (!json_) PrintReport(*r, true);
-    else std::printf("%s\n", JsonText(r->ToJson()).c_str());
+    if (!json_)
+      PrintReport(*r, true);
+    else
+      std::printf("%s\n", JsonText(r->ToJson()).c_str());
     std::fflush(stdout);
     std::string why = r->FirstFailure();
     if (why.rfind("signer:", 0) == 0 && r->checks.size() == 1 && !trust) {
@@ -601,8 +618,10 @@ int ReceiveCommand::Run(const GlobalOptions& global) {
       const std::string& msg = r->checks[0].message;
       size_t at = msg.find("ed25519:");
       std::string k = at == std::string::npos ? "ed25519:…" : msg.substr(at, 8 + 64);
-      PrintError(file_ + ": " + why + "; nothing was received. If the sender confirms this "
-                 "fingerprint, run again with --trust-key " + k);
+      PrintError(file_ + ": " + why +
+                 "; nothing was received. If the sender confirms this "
+                 "fingerprint, run again with --trust-key " +
+                 k);
     } else {
       PrintError(file_ + ": " + why + "; nothing was received");
     }
@@ -673,7 +692,8 @@ Status CaseConflict(store::Store& st, const PackageReport& r, std::optional<stor
                      std::to_string(i + 1) + " differs); not imported");
   }
   if (n >= r.custody.size())
-    return InvalidArgument("case " + c.number + " already holds every custody record of this "
+    return InvalidArgument("case " + c.number +
+                           " already holds every custody record of this "
                            "package (received before?); nothing imported");
   *first_new = n;
   return Status::Ok();
@@ -694,7 +714,8 @@ int ReceiveCommand::Import(vault::Workspace& ws, const PackageReport& r,
                            const vault::SigningKey& key,
                            const std::map<std::string, std::string>& stored) {
   const std::string actor = examiner_.empty() ? LoginName() : examiner_;
-  const std::string from = r.unit.name + (r.unit.country.empty() ? "" : " (" + r.unit.country + ")");
+  const std::string from =
+      r.unit.name + (r.unit.country.empty() ? "" : " (" + r.unit.country + ")");
   const std::string file_name = file_.substr(file_.rfind('/') + 1);
   store::Case c;
   size_t imported = 0;
@@ -706,9 +727,9 @@ int ReceiveCommand::Import(vault::Workspace& ws, const PackageReport& r,
                            "received " + file_name + " (package digest " + r.digest + ")"};
     EVIDEX_RETURN_IF_ERROR(ws.store().AddKnownKey(sender));
     for (const vault::PublicKey& k : r.record_signers) {
-      store::KnownKey vouched{k.Text(), "", "", vault::UtcNow(),
-                              "signer of custody records, vouched for by " + from + " in " +
-                                  file_name};
+      store::KnownKey vouched{
+          k.Text(), "", "", vault::UtcNow(),
+          "signer of custody records, vouched for by " + from + " in " + file_name};
       EVIDEX_RETURN_IF_ERROR(ws.store().AddKnownKey(vouched));
     }
 
@@ -790,11 +811,11 @@ int ReceiveCommand::Import(vault::Workspace& ws, const PackageReport& r,
       rec.unit = ws.unit().Display();
       rec.action = "received";
       rec.evidence = e.uuid;
-      rec.details = {{"name", e.Name()},          {"label", e.label},
-                     {"mode", e.mode},            {"size", e.size},
-                     {"md5", e.md5},              {"sha1", e.sha1},
-                     {"sha256", e.sha256},        {"stored_path", e.stored_path},
-                     {"from", from},              {"package_digest", r.digest},
+      rec.details = {{"name", e.Name()},   {"label", e.label},
+                     {"mode", e.mode},     {"size", e.size},
+                     {"md5", e.md5},       {"sha1", e.sha1},
+                     {"sha256", e.sha256}, {"stored_path", e.stored_path},
+                     {"from", from},       {"package_digest", r.digest},
                      {"verified", true}};
       Result<vault::CustodyRecord> sealed = ws.store().AppendCustody(c.id, rec, key);
       if (!sealed.ok()) return sealed.status();
@@ -826,19 +847,21 @@ int ReceiveCommand::Import(vault::Workspace& ws, const PackageReport& r,
     return StoreExit(s);
   }
   if (json_) {
-    nlohmann::json j = {{"case", c.number},          {"case_uuid", c.uuid},
-                        {"from", from},              {"signer", r.signer->Text()},
-                        {"digest", r.digest},        {"records_imported", imported},
-                        {"evidence", imported_items}, {"hashes_only", hashes_only}};
+    nlohmann::json j = {
+        {"case", c.number},           {"case_uuid", c.uuid},       {"from", from},
+        {"signer", r.signer->Text()}, {"digest", r.digest},        {"records_imported", imported},
+        {"evidence", imported_items}, {"hashes_only", hashes_only}};
     std::printf("%s\n", JsonText(j).c_str());
   } else {
     std::printf("received case %s  %s\n", c.number.c_str(), c.title.c_str());
     std::printf("from     %s, signed by %s (fingerprint %s), verified\n", from.c_str(),
                 r.signer->Text().c_str(), r.signer->Fingerprint().c_str());
-    for (const std::string& e : imported_items) std::printf("evidence %s: into the vault\n", e.c_str());
+    for (const std::string& e : imported_items)
+      std::printf("evidence %s: into the vault\n", e.c_str());
     for (const std::string& e : hashes_only)
-      std::printf("evidence %s: hashes only (no bytes in the package; kept in the custody records)\n",
-                  e.c_str());
+      std::printf(
+          "evidence %s: hashes only (no bytes in the package; kept in the custody records)\n",
+          e.c_str());
     std::printf("custody  %zu records imported, \"received\" appended\n", imported);
   }
   return kExitOk;

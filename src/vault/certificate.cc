@@ -70,7 +70,8 @@ std::string SizeText(uint64_t v) {
 
 // "2026-12-02T04:10:00.123Z" → "2026-12-02 04:10:00 UTC"; anything else unchanged.
 std::string HumanTime(const std::string& t) {
-  if (t.size() >= 20 && t[10] == 'T' && t.back() == 'Z') return t.substr(0, 10) + " " + t.substr(11, 8) + " UTC";
+  if (t.size() >= 20 && t[10] == 'T' && t.back() == 'Z')
+    return t.substr(0, 10) + " " + t.substr(11, 8) + " UTC";
   return t;
 }
 
@@ -104,7 +105,8 @@ Model MakeModel(const CertificateContent& c) {
       it.note = "Bytes not included in this package (hashes only).";
     } else if (e.data == EvidenceData::kE01) {
       it.note = "Included as an E01 set of " + std::to_string(e.segments) + " segment(s), " +
-                SizeText(e.member_size) + " (evidence/<SHA-256>.E01…); the hashes are of the media.";
+                SizeText(e.member_size) +
+                " (evidence/<SHA-256>.E01…); the hashes are of the media.";
     } else {
       it.note = "Included as a raw image (evidence/<SHA-256>.raw).";
     }
@@ -138,12 +140,23 @@ std::string Esc(const std::string& s) {
   out.reserve(s.size());
   for (char ch : s) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
@@ -218,11 +231,13 @@ std::string RenderCertificateHtml(const CertificateContent& c) {
   }
   h += "</table>\n<p class=\"note\">" + Esc(m.custody_note) + "</p>\n";
 
-  h += "<h2>Verification</h2>\n<p class=\"note\">The package is an uncompressed tar archive. "
-       "<code>sha256sum SHA256SUMS</code> must print the package digest above; "
-       "<code>sha256sum -c SHA256SUMS</code> checks every file against it; "
-       "<code>evidex verify-package FILE --key " + Esc(m.key) +
-       "</code> also checks the signature, the hashes of every item and the chain of custody.</p>\n";
+  h +=
+      "<h2>Verification</h2>\n<p class=\"note\">The package is an uncompressed tar archive. "
+      "<code>sha256sum SHA256SUMS</code> must print the package digest above; "
+      "<code>sha256sum -c SHA256SUMS</code> checks every file against it; "
+      "<code>evidex verify-package FILE --key " +
+      Esc(m.key) +
+      "</code> also checks the signature, the hashes of every item and the chain of custody.</p>\n";
 
   h += "<div class=\"sign\"><div><b>Handed over by</b><br>Name, rank:<div class=\"line\"></div>"
        "Signature, date:<div class=\"line\"></div></div>"
@@ -399,10 +414,10 @@ Result<std::string> RenderCertificatePdf(const CertificateContent& c) {
 
     // Key/value block.
     std::vector<std::pair<std::string, std::string>> kv = {
-        {"Case number", m.case_number},   {"Case title", m.case_title},
-        {"Offence", m.offence},           {"Case examiner", m.examiner},
-        {"Date of package", m.date},      {"Packaged by", m.packaged_by},
-        {"Recipient", m.recipient},       {"Tool", m.tool}};
+        {"Case number", m.case_number}, {"Case title", m.case_title},
+        {"Offence", m.offence},         {"Case examiner", m.examiner},
+        {"Date of package", m.date},    {"Packaged by", m.packaged_by},
+        {"Recipient", m.recipient},     {"Tool", m.tool}};
     for (const auto& [k, v] : kv) {
       if (v.empty()) continue;
       double h = pdf.Measure(v, kSans, W - 120);
@@ -411,18 +426,19 @@ Result<std::string> RenderCertificatePdf(const CertificateContent& c) {
       pdf.set_y(pdf.y() + pdf.Draw(v, kSans, kMargin + 120, pdf.y(), W - 120) + 1);
     }
     pdf.Gap(3);
-    for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-             {"Package digest", m.digest},
-             {"Signing key", m.key},
-             {"Key fingerprint", m.fingerprint}}) {
+    for (const auto& [k, v] :
+         std::vector<std::pair<std::string, std::string>>{{"Package digest", m.digest},
+                                                          {"Signing key", m.key},
+                                                          {"Key fingerprint", m.fingerprint}}) {
       pdf.Ensure(12);
       pdf.Draw(k, kSansBold, kMargin, pdf.y(), 115);
       pdf.set_y(pdf.y() + 1.5);
       pdf.set_y(pdf.y() + pdf.Draw(v, kMono, kMargin + 120, pdf.y(), W - 120) + 2.5);
     }
-    pdf.Para("The package digest is the SHA-256 of the package's SHA256SUMS file, which lists the "
-             "SHA-256 of every file in the package and is signed with the key above.",
-             kSmall, 2, 0.3);
+    pdf.Para(
+        "The package digest is the SHA-256 of the package's SHA256SUMS file, which lists the "
+        "SHA-256 of every file in the package and is signed with the key above.",
+        kSmall, 2, 0.3);
 
     // Items.
     pdf.Gap(6);
@@ -495,11 +511,12 @@ Result<std::string> RenderCertificatePdf(const CertificateContent& c) {
     const double box_h = 96;
     pdf.Ensure(box_h + 60);  // the heading, the paragraph and the signature boxes stay together
     pdf.Para("Verification", kHeading, 3);
-    pdf.Para("The package is an uncompressed tar archive. \"sha256sum SHA256SUMS\" prints the "
-             "package digest; \"sha256sum -c SHA256SUMS\" checks every file; \"evidex "
-             "verify-package FILE --key <signing key>\" also checks the signature, every item's "
-             "hashes and the chain of custody.",
-             kSmall, 8, 0.2);
+    pdf.Para(
+        "The package is an uncompressed tar archive. \"sha256sum SHA256SUMS\" prints the "
+        "package digest; \"sha256sum -c SHA256SUMS\" checks every file; \"evidex "
+        "verify-package FILE --key <signing key>\" also checks the signature, every item's "
+        "hashes and the chain of custody.",
+        kSmall, 8, 0.2);
     pdf.Ensure(box_h + 4);
     double top = pdf.y();
     double bw = (W - 20) / 2;

@@ -68,7 +68,8 @@ TEST_F(CertificateTest, HtmlEscapes) {
   input_.evidence[0].label = "<script>alert(1)</script> & \"x\"";
   std::string html = RenderCertificateHtml(content_);
   EXPECT_EQ(html.find("<script>"), std::string::npos);
-  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"),
+            std::string::npos);
 }
 
 TEST_F(CertificateTest, PdfTextHoldsTheHashes) {

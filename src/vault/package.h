@@ -25,11 +25,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/hash.h"
 #include "core/status.h"
@@ -67,12 +66,12 @@ struct PackageEvidence {
   Digests digests;          // MD5, SHA-1, SHA-256 of those bytes, as recorded at acquisition
   std::string acquired_started, acquired_finished, examiner;
   EvidenceData data = EvidenceData::kNone;
-  std::string data_path;    // see EvidenceData
+  std::string data_path;  // see EvidenceData
   // Filled by the writer and by the reader (package.json):
-  std::string member;       // "evidence/<sha256>.raw" (or .E01), "" when not included
-  int segments = 0;         // members: 1 for raw, the segment count of an E01 set
-  uint64_t member_size = 0; // bytes of all its members
-  Digests member_digests;   // of the raw member's bytes (== digests when intact)
+  std::string member;        // "evidence/<sha256>.raw" (or .E01), "" when not included
+  int segments = 0;          // members: 1 for raw, the segment count of an E01 set
+  uint64_t member_size = 0;  // bytes of all its members
+  Digests member_digests;    // of the raw member's bytes (== digests when intact)
 };
 
 struct PackageInput {
@@ -115,8 +114,8 @@ Result<PackageResult> WritePackage(const PackageInput& input, const SigningKey& 
 // One line of the verification report.
 struct PackageCheck {
   enum class State { kOk, kFailed, kSkipped };
-  std::string name;     // "archive", "format", "signature", "sums", "certificates",
-                        // "evidence <label>", "manifest", "custody", "agreement"
+  std::string name;  // "archive", "format", "signature", "sums", "certificates",
+                     // "evidence <label>", "manifest", "custody", "agreement"
   State state = State::kOk;
   std::string message;  // one line for people
 };

@@ -1,5 +1,5 @@
-// Pieces shared by the package writer and reader (not a public interface): the digesters and
-// small helpers.
+// Pieces shared by the package writer, reader and checks (not a public interface): the digesters,
+// what the reader collects for the checks, and small helpers.
 #ifndef EVIDEX_VAULT_PACKAGE_INTERNAL_H_
 #define EVIDEX_VAULT_PACKAGE_INTERNAL_H_
 
@@ -11,14 +11,16 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "core/hash.h"
 #include "core/hash_multi.h"
 #include "core/status.h"
+#include "vault/package.h"
 
 namespace evidex::vault::package_internal {
 
@@ -159,6 +161,32 @@ inline bool IsHex(const std::string& s, size_t len) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   return true;
 }
+
+// What the reader's one pass over the archive collected (package_reader.cc), for the checks
+// (package_checks.cc).
+struct Member {
+  std::string name;
+  uint64_t size = 0;
+  Digests digests;      // sha256 always; md5/sha1 for evidence members
+  std::string content;  // small members only
+  bool small = false;
+};
+
+struct Scan {
+  std::vector<Member> members;
+  std::map<std::string, size_t> index;  // name → members[i]
+  std::string archive_error;            // "" when the archive read to its end
+  bool stopped = false;  // stopped early on purpose (newer version, untrusted signer)
+  bool cancelled = false;
+  Status sink_error;  // a sink could not take the bytes (disk full, ...)
+  uint64_t bytes = 0;
+};
+
+// One evidence entry of package.json; false when malformed.
+bool ParseEvidence(const nlohmann::json& e, PackageEvidence* p);
+
+// Runs every check on what the pass collected and appends them to the report (package_checks.cc).
+void RunChecks(const Scan& scan, const VerifyOptions& options, PackageReport* report);
 
 }  // namespace evidex::vault::package_internal
 

@@ -3,9 +3,8 @@
 // forger's re-signed package, a newer format), damaged files, --no-data, E01 evidence, extraction.
 #include "vault/package.h"
 
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "vault/package_format.h"
 #include "vault/package_test_util.h"
@@ -184,7 +183,8 @@ TEST_F(PackageTest, SameBytesTwiceShareOneMember) {
   }();
   Write(input_);
   int evidence_members = 0;
-  for (const auto& [name, data] : ReadTar(path_)) evidence_members += name.rfind("evidence/", 0) == 0;
+  for (const auto& [name, data] : ReadTar(path_))
+    evidence_members += name.rfind("evidence/", 0) == 0;
   EXPECT_EQ(evidence_members, 1);
   PackageReport r = Verify(path_);
   EXPECT_TRUE(r.ok()) << Dump(r);
@@ -202,8 +202,9 @@ TEST_F(PackageTest, OneEvidenceByteChanged) {
   EXPECT_TRUE(Failed(r, "sums")) << Dump(r);
   EXPECT_TRUE(Failed(r, "evidence Laptop HDD")) << Dump(r);
   EXPECT_FALSE(Failed(r, "evidence USB stick 1")) << Dump(r);
-  EXPECT_NE(Check(r, "sums")->message.find("changed: evidence/" + input_.evidence[0].digests.sha256),
-            std::string::npos);
+  EXPECT_NE(
+      Check(r, "sums")->message.find("changed: evidence/" + input_.evidence[0].digests.sha256),
+      std::string::npos);
   EXPECT_FALSE(Failed(r, "signature"));  // SHA256SUMS itself is intact
 }
 
@@ -292,7 +293,8 @@ TEST_F(PackageTest, LastCustodyRecordRemoved) {
   });
   PackageReport r = Verify(bad);
   ASSERT_TRUE(Failed(r, "custody")) << Dump(r);
-  EXPECT_NE(Check(r, "custody")->message.find("record 5 was deleted"), std::string::npos) << Dump(r);
+  EXPECT_NE(Check(r, "custody")->message.find("record 5 was deleted"), std::string::npos)
+      << Dump(r);
 }
 
 TEST_F(PackageTest, CustodyRecordsReordered) {
@@ -387,7 +389,7 @@ TEST_F(PackageTest, NewerFormatVersion) {
 TEST_F(PackageTest, TruncatedPackage) {
   Write(input_);
   std::string bytes = ReadFile(path_);
-    // (The last 1024 bytes are the end-of-archive marker: cut into the last member instead.)
+  // (The last 1024 bytes are the end-of-archive marker: cut into the last member instead.)
   for (size_t keep : {bytes.size() / 2, size_t(700), bytes.size() - 1024 - 100}) {
     std::string cut = dir_ / "cut.tar";
     WriteFile(cut, bytes.substr(0, keep));

@@ -6,6 +6,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,8 +19,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "core/hash.h"
 #include "vault/custody.h"
@@ -115,8 +114,12 @@ inline PackageInput SampleInput(const std::string& dir, const SigningKey& key, i
                                 size_t size = 300000) {
   PackageInput in;
   in.unit = {"Cybercrime Unit, Colombo", "LK"};
-  in.case_info = {"1b4e28ba-2fa1-41d2-883f-0016d3cca427", "2026/041", "Fraudulent invoices",
-                  "fraud", "A. Perera", "2026-12-01T09:00:00.000Z"};
+  in.case_info = {"1b4e28ba-2fa1-41d2-883f-0016d3cca427",
+                  "2026/041",
+                  "Fraudulent invoices",
+                  "fraud",
+                  "A. Perera",
+                  "2026-12-01T09:00:00.000Z"};
   in.packaged_by = "A. Perera";
   in.recipient = "Public Prosecutor, Colombo";
   in.created = "2026-12-02T04:10:00.123Z";
@@ -153,8 +156,11 @@ inline PackageInput SampleInput(const std::string& dir, const SigningKey& key, i
     acq.action = "acquired";
     acq.evidence = e.uuid;
     acq.time = "2026-12-01T10:05:00.000Z";
-    acq.details = {{"md5", e.digests.md5}, {"sha1", e.digests.sha1}, {"sha256", e.digests.sha256},
-                   {"size", e.size}, {"label", e.label}};
+    acq.details = {{"md5", e.digests.md5},
+                   {"sha1", e.digests.sha1},
+                   {"sha256", e.digests.sha256},
+                   {"size", e.size},
+                   {"label", e.label}};
     append(acq);
     in.evidence.push_back(std::move(e));
   }

@@ -62,9 +62,12 @@ using nlohmann::json;
 
 const char* DataName(EvidenceData d) {
   switch (d) {
-    case EvidenceData::kRaw: return "raw";
-    case EvidenceData::kE01: return "e01";
-    case EvidenceData::kNone: break;
+    case EvidenceData::kRaw:
+      return "raw";
+    case EvidenceData::kE01:
+      return "e01";
+    case EvidenceData::kNone:
+      break;
   }
   return "none";
 }
@@ -156,7 +159,8 @@ class TarWriter {
   }
   Status Data(const void* data, size_t size) {
     la_ssize_t n = archive_write_data(a_, data, size);
-    if (n < 0 || size_t(n) != size) return IoError(std::string("cannot write the archive: ") + Error());
+    if (n < 0 || size_t(n) != size)
+      return IoError(std::string("cannot write the archive: ") + Error());
     return Status::Ok();
   }
   void EndMember(const std::string& sha256) { sums_.back().second = sha256; }
@@ -230,7 +234,8 @@ Status WriteEvidenceFile(TarWriter& tar, const PackageEvidence& e, const std::st
   // opened as raw so that libewf does not decode it.
   Result<std::unique_ptr<Source>> s =
       e.data == EvidenceData::kRaw ? OpenSource(file) : OpenRawFile(file);
-  if (!s.ok()) return Status(s.status().code(), "evidence " + e.label + ": " + s.status().message());
+  if (!s.ok())
+    return Status(s.status().code(), "evidence " + e.label + ": " + s.status().message());
   Source& source = **s;
   const uint64_t size = source.Size();
   if (e.data == EvidenceData::kRaw && size != e.size)
@@ -246,7 +251,8 @@ Status WriteEvidenceFile(TarWriter& tar, const PackageEvidence& e, const std::st
     std::shared_ptr<Block> block = hasher.GetBlock();
     size_t want = size_t(std::min<uint64_t>(block->capacity(), size - offset));
     Result<size_t> n = source.ReadAt(offset, std::span<std::byte>(block->data(), want));
-    if (!n.ok()) return Status(n.status().code(), "evidence " + e.label + ": " + n.status().message());
+    if (!n.ok())
+      return Status(n.status().code(), "evidence " + e.label + ": " + n.status().message());
     if (*n != want)
       return Corrupt("evidence " + e.label + ": " + file + " ended early at byte " +
                      std::to_string(offset + *n) + "; not packaged");
@@ -298,14 +304,15 @@ Status Validate(const PackageInput& in) {
   if (in.evidence.empty()) return InvalidArgument("no evidence to package");
   if (in.custody.empty()) return InvalidArgument("the case has no custody records to package");
   for (const PackageEvidence& e : in.evidence) {
-    if (!package_internal::IsHex(e.digests.sha256, 64) || !package_internal::IsHex(e.digests.md5, 32) ||
-        !package_internal::IsHex(e.digests.sha1, 40))
+    if (!package_internal::IsHex(e.digests.sha256, 64) ||
+        !package_internal::IsHex(e.digests.md5, 32) || !package_internal::IsHex(e.digests.sha1, 40))
       return InvalidArgument("evidence " + e.label + " has no complete MD5/SHA-1/SHA-256");
     if (e.uuid.empty()) return InvalidArgument("evidence " + e.label + " has no UUID");
   }
   for (const CustodyRecord& r : in.custody)
     if (r.case_uuid != in.case_info.uuid)
-      return InvalidArgument("custody record " + std::to_string(r.seq) + " belongs to another case");
+      return InvalidArgument("custody record " + std::to_string(r.seq) +
+                             " belongs to another case");
   return Status::Ok();
 }
 
@@ -349,13 +356,16 @@ Status WriteArchive(int fd, PackageInput& in, const std::string& created, const 
     if (r.signer != pub.Text() && signer_set.insert(r.signer).second) signers.push_back(r.signer);
 
   const std::string& cu = in.case_info.uuid;
-  EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kPackageJson, JsonText(PackageJson(in, created, pub, signers), 2) + "\n"));
-  EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kManifest, JsonText(BuildUcoManifest(in, created, pub), 2) + "\n"));
+  EVIDEX_RETURN_IF_ERROR(
+      tar.Small(pf::kPackageJson, JsonText(PackageJson(in, created, pub, signers), 2) + "\n"));
+  EVIDEX_RETURN_IF_ERROR(
+      tar.Small(pf::kManifest, JsonText(BuildUcoManifest(in, created, pub), 2) + "\n"));
   std::string jsonl;
   for (const CustodyRecord& r : in.custody) jsonl += JsonText(r.ToJson()) + "\n";
   EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kCustodyDir + cu + pf::kRecordsSuffix, jsonl));
   CustodyHead head = SignHead(in.custody.back(), key);
-  EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kCustodyDir + cu + pf::kHeadSuffix, JsonText(head.ToJson()) + "\n"));
+  EVIDEX_RETURN_IF_ERROR(
+      tar.Small(pf::kCustodyDir + cu + pf::kHeadSuffix, JsonText(head.ToJson()) + "\n"));
   EVIDEX_RETURN_IF_ERROR(tar.Small(pf::kUnitPub, pub.Text() + "\n"));
 
   std::map<std::string, const PackageEvidence*> written;  // member → first item that wrote it

@@ -38,10 +38,11 @@ json Context() {
 }
 
 json Hash(const std::string& owner, const char* method, const std::string& hex) {
-  return json{{"@id", Id(NameUuid(owner + "/hash/" + method))},
-              {"@type", "uco-types:Hash"},
-              {"uco-types:hashMethod", {{"@type", "uco-vocabulary:HashNameVocab"}, {"@value", method}}},
-              {"uco-types:hashValue", {{"@type", "xsd:hexBinary"}, {"@value", hex}}}};
+  return json{
+      {"@id", Id(NameUuid(owner + "/hash/" + method))},
+      {"@type", "uco-types:Hash"},
+      {"uco-types:hashMethod", {{"@type", "uco-vocabulary:HashNameVocab"}, {"@value", method}}},
+      {"uco-types:hashValue", {{"@type", "xsd:hexBinary"}, {"@value", hex}}}};
 }
 
 std::string BaseName(const std::string& path) {
@@ -54,7 +55,8 @@ std::string BaseName(const std::string& path) {
 std::string ActionDescription(const CustodyRecord& r) {
   std::string d = "custody record " + std::to_string(r.seq) + " (hash " + r.hash + ", signed by " +
                   r.unit + ")";
-  if (!r.details.empty()) d += ": " + r.details.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (!r.details.empty())
+    d += ": " + r.details.dump(-1, ' ', false, json::error_handler_t::replace);
   return d;
 }
 
@@ -88,11 +90,11 @@ json BuildUcoManifest(const PackageInput& in, const std::string& created, const 
   };
 
   const std::string unit_id = NameUuid("unit/" + signer.Hex());
-  add(json{{"@id", Id(unit_id)},
-           {"@type", "uco-identity:Organization"},
-           {"uco-core:name", in.unit.name},
-           {"uco-core:description",
-            "country " + in.unit.country + "; signing key " + signer.Text()}});
+  add(json{
+      {"@id", Id(unit_id)},
+      {"@type", "uco-identity:Organization"},
+      {"uco-core:name", in.unit.name},
+      {"uco-core:description", "country " + in.unit.country + "; signing key " + signer.Text()}});
 
   const std::string tool_id = NameUuid("tool/" + in.tool);
   add(json{{"@id", Id(tool_id)},
@@ -125,9 +127,9 @@ json BuildUcoManifest(const PackageInput& in, const std::string& created, const 
     json content{{"@id", Id(NameUuid(owner + "/content-data-facet"))},
                  {"@type", "uco-observable:ContentDataFacet"},
                  {"uco-observable:sizeInBytes", e.size},
-                 {"uco-observable:hash",
-                  json::array({Hash(owner, "MD5", e.digests.md5), Hash(owner, "SHA1", e.digests.sha1),
-                               Hash(owner, "SHA256", e.digests.sha256)})}};
+                 {"uco-observable:hash", json::array({Hash(owner, "MD5", e.digests.md5),
+                                                      Hash(owner, "SHA1", e.digests.sha1),
+                                                      Hash(owner, "SHA256", e.digests.sha256)})}};
     json facets = json::array();
     if (!e.member.empty()) {
       facets.push_back(json{{"@id", Id(NameUuid(owner + "/file-facet"))},
@@ -142,7 +144,8 @@ json BuildUcoManifest(const PackageInput& in, const std::string& created, const 
               {"uco-core:name", e.label},
               {"uco-core:hasFacet", std::move(facets)}};
     std::string description = e.description;
-    if (e.mode == "e01") description += " (stored as EWF/E01; the hashes are of the acquired media)";
+    if (e.mode == "e01")
+      description += " (stored as EWF/E01; the hashes are of the acquired media)";
     if (e.member.empty()) description += " (bytes not included in this package; hashes only)";
     if (!description.empty()) file["uco-core:description"] = description;
     add(std::move(file));
@@ -242,7 +245,8 @@ Result<std::vector<UcoEvidence>> ReadUcoEvidence(const json& manifest) {
       if (!f.is_object() || f.value("@type", json()) != "uco-observable:ContentDataFacet") continue;
       content = true;
       const json& size = f.value("uco-observable:sizeInBytes", json());
-      if (!size.is_number_unsigned()) return Corrupt("manifest: evidence " + ev.uuid + " has no size");
+      if (!size.is_number_unsigned())
+        return Corrupt("manifest: evidence " + ev.uuid + " has no size");
       ev.size = size.get<uint64_t>();
       const json& hashes = f.value("uco-observable:hash", json());
       if (!hashes.is_array()) return Corrupt("manifest: evidence " + ev.uuid + " has no hashes");
@@ -257,9 +261,12 @@ Result<std::vector<UcoEvidence>> ReadUcoEvidence(const json& manifest) {
           return Corrupt("manifest: evidence " + ev.uuid + " has a malformed hash");
         std::string method = m["@value"].get<std::string>();
         std::string value = v["@value"].get<std::string>();
-        if (method == "MD5") ev.digests.md5 = value;
-        else if (method == "SHA1") ev.digests.sha1 = value;
-        else if (method == "SHA256") ev.digests.sha256 = value;
+        if (method == "MD5")
+          ev.digests.md5 = value;
+        else if (method == "SHA1")
+          ev.digests.sha1 = value;
+        else if (method == "SHA256")
+          ev.digests.sha256 = value;
       }
     }
     if (!content) return Corrupt("manifest: evidence " + ev.uuid + " has no ContentDataFacet");

@@ -3,9 +3,9 @@
 //
 // The graph (docs/FORMATS.md, "manifest.jsonld"): one uco-core:Bundle holding a
 // case-investigation:Investigation (the case), a uco-identity:Organization (the unit), a
-// uco-identity:Person per examiner and custody actor, a uco-tool:Tool (evidex), a uco-observable:File
-// per evidence item with a FileFacet and a ContentDataFacet carrying uco-types:Hash (MD5, SHA1,
-// SHA256), a case-investigation:ProvenanceRecord per item, and a
+// uco-identity:Person per examiner and custody actor, a uco-tool:Tool (evidex), a
+// uco-observable:File per evidence item with a FileFacet and a ContentDataFacet carrying
+// uco-types:Hash (MD5, SHA1, SHA256), a case-investigation:ProvenanceRecord per item, and a
 // case-investigation:InvestigativeAction per custody record (acquisition included).
 // Every node's @id is "kb:<uuid>" with kb = "urn:uuid:"; evidence and the case keep their own
 // UUIDs, the other nodes get name-based UUIDs (version 5), so the same input gives the same graph.
@@ -15,11 +15,10 @@
 #define EVIDEX_VAULT_UCO_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/hash.h"
 #include "core/status.h"

@@ -2,9 +2,9 @@
 // deterministic output, and the reader the verifier uses.
 #include "vault/uco.h"
 
-#include <set>
-
 #include <gtest/gtest.h>
+
+#include <set>
 
 #include "vault/package_test_util.h"
 
@@ -92,22 +92,57 @@ TEST_F(UcoTest, UsesOnlyOntologyTermsWeChecked) {
   // Looked up in UCO 1.x core/action/identity/observable/tool/types/vocabulary and CASE 1.x
   // investigation (ontology files and casework/CASE-Examples). A new term must be checked there
   // before it is added here.
-  const std::set<std::string> known_types = {
-      "uco-core:Bundle", "case-investigation:Investigation", "uco-identity:Organization",
-      "uco-identity:Person", "uco-tool:Tool", "uco-observable:File", "uco-observable:FileFacet",
-      "uco-observable:ContentDataFacet", "uco-types:Hash", "uco-vocabulary:HashNameVocab",
-      "xsd:hexBinary", "xsd:dateTime", "case-investigation:ProvenanceRecord",
-      "case-investigation:InvestigativeAction"};
-  const std::set<std::string> known_keys = {
-      "@context", "@graph", "@id", "@type", "@value", "kb", "case-investigation", "uco-action",
-      "uco-core", "uco-identity", "uco-observable", "uco-tool", "uco-types", "uco-vocabulary", "xsd",
-      "uco-core:name", "uco-core:description", "uco-core:object", "uco-core:hasFacet",
-      "uco-core:objectCreatedTime", "uco-core:createdBy", "uco-tool:toolType", "uco-tool:version",
-      "uco-observable:sizeInBytes", "uco-observable:hash", "uco-observable:fileName",
-      "uco-observable:filePath", "uco-types:hashMethod", "uco-types:hashValue",
-      "case-investigation:exhibitNumber", "case-investigation:focus", "uco-action:startTime",
-      "uco-action:endTime", "uco-action:performer", "uco-action:instrument", "uco-action:object",
-      "uco-action:result"};
+  const std::set<std::string> known_types = {"uco-core:Bundle",
+                                             "case-investigation:Investigation",
+                                             "uco-identity:Organization",
+                                             "uco-identity:Person",
+                                             "uco-tool:Tool",
+                                             "uco-observable:File",
+                                             "uco-observable:FileFacet",
+                                             "uco-observable:ContentDataFacet",
+                                             "uco-types:Hash",
+                                             "uco-vocabulary:HashNameVocab",
+                                             "xsd:hexBinary",
+                                             "xsd:dateTime",
+                                             "case-investigation:ProvenanceRecord",
+                                             "case-investigation:InvestigativeAction"};
+  const std::set<std::string> known_keys = {"@context",
+                                            "@graph",
+                                            "@id",
+                                            "@type",
+                                            "@value",
+                                            "kb",
+                                            "case-investigation",
+                                            "uco-action",
+                                            "uco-core",
+                                            "uco-identity",
+                                            "uco-observable",
+                                            "uco-tool",
+                                            "uco-types",
+                                            "uco-vocabulary",
+                                            "xsd",
+                                            "uco-core:name",
+                                            "uco-core:description",
+                                            "uco-core:object",
+                                            "uco-core:hasFacet",
+                                            "uco-core:objectCreatedTime",
+                                            "uco-core:createdBy",
+                                            "uco-tool:toolType",
+                                            "uco-tool:version",
+                                            "uco-observable:sizeInBytes",
+                                            "uco-observable:hash",
+                                            "uco-observable:fileName",
+                                            "uco-observable:filePath",
+                                            "uco-types:hashMethod",
+                                            "uco-types:hashValue",
+                                            "case-investigation:exhibitNumber",
+                                            "case-investigation:focus",
+                                            "uco-action:startTime",
+                                            "uco-action:endTime",
+                                            "uco-action:performer",
+                                            "uco-action:instrument",
+                                            "uco-action:object",
+                                            "uco-action:result"};
   std::set<std::string> keys, types;
   Terms(manifest_, &keys, &types);
   for (const std::string& t : types) EXPECT_TRUE(known_types.count(t)) << t;
