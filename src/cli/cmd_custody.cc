@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/evidence_cli.h"
 #include "cli/vault_cli.h"
 #include "vault/acquire.h"
 #include "vault/custody.h"
@@ -45,11 +46,6 @@ struct CaseCheck {
     return true;
   }
 };
-
-std::string Field(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 class CustodyCommand : public Command {
  public:
@@ -157,14 +153,6 @@ class CustodyCommand : public Command {
         break;
       }
 
-    // The signed records that say what an item is and where it lives: "acquired" here, or
-    // "received" from another unit (its place in this vault). The last one is the reference for
-    // its bytes; all of them must agree on its size and hashes.
-    std::map<std::string, std::vector<const vault::CustodyRecord*>> placed;
-    for (const vault::CustodyRecord& r : records)
-      if ((r.action == "acquired" || r.action == "received") && !r.evidence.empty())
-        placed[r.evidence].push_back(&r);
-
     for (const store::Evidence& e : evidence) {
       EvidenceCheck check;
       check.name = e.Name();
@@ -182,30 +170,12 @@ class CustodyCommand : public Command {
         check.ok = false;
       };
       Digests recorded{e.md5, e.sha1, e.sha256};
-      auto it = placed.find(e.uuid);
-      if (it == placed.end()) {
+      SignedReference ref = FindSignedReference(records, e);
+      if (!ref.found) {
         fail("marked complete but no custody record says it was acquired");
       } else {
-        const vault::CustodyRecord& last = *it->second.back();
-        const nlohmann::json& d = last.details;
-        auto digests_of = [](const nlohmann::json& j) {
-          return Digests{Field(j, "md5"), Field(j, "sha1"), Field(j, "sha256")};
-        };
-        auto size_of = [](const nlohmann::json& j) -> std::optional<uint64_t> {
-          auto s = j.find("size");
-          if (s == j.end() || !s->is_number_unsigned()) return std::nullopt;
-          return s->get<uint64_t>();
-        };
-        Digests signed_digests = digests_of(d);
-        for (const vault::CustodyRecord* r : it->second)
-          if (digests_of(r->details) != signed_digests || size_of(r->details) != size_of(d))
-            fail("its signed records " + std::to_string(r->seq) + " and " +
-                 std::to_string(last.seq) + " disagree on its hashes");
-        if (signed_digests != recorded || size_of(d) != e.size ||
-            Field(d, "stored_path") != e.stored_path || Field(d, "mode") != e.mode)
-          fail("its row differs from its signed \"" + last.action + "\" record (record " +
-               std::to_string(last.seq) + "): the store was edited");
-        recorded = signed_digests;  // compare the bytes with what was signed
+        if (!ref.problem.empty()) fail(ref.problem);
+        recorded = ref.digests;  // compare the bytes with what was signed
       }
       Result<vault::AcquireMode> mode = ParseMode(e.mode);
       if (check.ok && mode.ok()) {

@@ -16,6 +16,43 @@ std::string Field(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
+SignedReference FindSignedReference(const std::vector<vault::CustodyRecord>& records,
+                                    const store::Evidence& row) {
+  SignedReference ref;
+  std::vector<const vault::CustodyRecord*> placed;
+  for (const vault::CustodyRecord& r : records)
+    if ((r.action == "acquired" || r.action == "received") && r.evidence == row.uuid)
+      placed.push_back(&r);
+  if (placed.empty()) return ref;
+  auto digests_of = [](const nlohmann::json& j) {
+    return Digests{Field(j, "md5"), Field(j, "sha1"), Field(j, "sha256")};
+  };
+  auto size_of = [](const nlohmann::json& j) -> std::optional<uint64_t> {
+    auto s = j.find("size");
+    if (s == j.end() || !s->is_number_unsigned()) return std::nullopt;
+    return s->get<uint64_t>();
+  };
+  const vault::CustodyRecord& last = *placed.back();
+  ref.found = true;
+  ref.digests = digests_of(last.details);
+  ref.size = size_of(last.details);
+  ref.stored_path = Field(last.details, "stored_path");
+  ref.mode = Field(last.details, "mode");
+  ref.action = last.action;
+  ref.seq = last.seq;
+  for (const vault::CustodyRecord* r : placed)
+    if (ref.problem.empty() &&
+        (digests_of(r->details) != ref.digests || size_of(r->details) != ref.size))
+      ref.problem = "its signed records " + std::to_string(r->seq) + " and " +
+                    std::to_string(last.seq) + " disagree on its hashes";
+  if (ref.problem.empty() &&
+      (ref.digests != Digests{row.md5, row.sha1, row.sha256} || ref.size != row.size ||
+       ref.stored_path != row.stored_path || ref.mode != row.mode))
+    ref.problem = "its row differs from its signed \"" + last.action + "\" record (record " +
+                  std::to_string(last.seq) + "): the store was edited";
+  return ref;
+}
+
 std::optional<UsableEvidence> ResolveUsableEvidence(vault::Workspace& ws, const store::Case& c,
                                                     const std::string& name, int* exit_code) {
   Result<std::optional<store::Evidence>> found = ws.store().FindEvidence(c.id, name);
@@ -44,26 +81,16 @@ std::optional<UsableEvidence> ResolveUsableEvidence(vault::Workspace& ws, const 
     *exit_code = StoreExit(records.status());
     return std::nullopt;
   }
-  const vault::CustodyRecord* acquired = nullptr;
-  for (const vault::CustodyRecord& r : *records)
-    if (r.action == "acquired" && r.evidence == u.row.uuid) acquired = &r;
-  if (acquired == nullptr) {
-    PrintError(u.row.Name() + " has no \"acquired\" custody record (run 'evidex custody verify " +
-               c.number + "')");
+  SignedReference ref = FindSignedReference(*records, u.row);
+  if (!ref.found || !ref.problem.empty()) {
+    PrintError(u.row.Name() + ": " +
+               (ref.found ? ref.problem : "no custody record says it was acquired") +
+               "; run 'evidex custody verify " + c.number + "'");
     *exit_code = kExitVerifyFailed;
     return std::nullopt;
   }
-  const nlohmann::json& d = acquired->details;
-  u.signed_digests = {Field(d, "md5"), Field(d, "sha1"), Field(d, "sha256")};
-  u.acquired_seq = acquired->seq;
-  if (u.signed_digests != Digests{u.row.md5, u.row.sha1, u.row.sha256} ||
-      Field(d, "stored_path") != u.row.stored_path || Field(d, "mode") != u.row.mode) {
-    PrintError(u.row.Name() + "'s row differs from its signed \"acquired\" record (record " +
-               std::to_string(acquired->seq) + "): the store was edited; run 'evidex custody verify " +
-               c.number + "'");
-    *exit_code = kExitVerifyFailed;
-    return std::nullopt;
-  }
+  u.signed_digests = ref.digests;
+  u.acquired_seq = ref.seq;
   if (u.row.mode == "reference") {
     u.mode = vault::AcquireMode::kReference;
     u.path = u.row.source_path;

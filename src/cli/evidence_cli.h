@@ -6,19 +6,35 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/hash.h"
 #include "store/store.h"
 #include "vault/acquire.h"
+#include "vault/custody.h"
 #include "vault/workspace.h"
 
 namespace evidex::cli {
+
+// What an item's signed records say it is and where it lives: its "acquired" record here, or its
+// "received" record (its place in this vault) when it came in a package. The last such record is
+// the reference; all of them must agree on size and hashes.
+struct SignedReference {
+  bool found = false;
+  Digests digests;
+  std::optional<uint64_t> size;
+  std::string stored_path, mode, action;
+  int64_t seq = 0;
+  std::string problem;  // "" when the records agree with each other and with `row`
+};
+SignedReference FindSignedReference(const std::vector<vault::CustodyRecord>& records,
+                                    const store::Evidence& row);
 
 struct UsableEvidence {
   store::Evidence row;
   vault::AcquireMode mode = vault::AcquireMode::kCopy;
   std::string path;    // what io::OpenSource reads: the vault object, the E01 set, or the source
-  Digests signed_digests;  // from the last "acquired" record of the item
+  Digests signed_digests;  // from the item's signed reference record
   int64_t acquired_seq = 0;
 };
 
