@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   app.add_option("--level", level, "E01 compression level 0, 1, 2");
   app.add_option("--threads", threads, "E01 compression threads (0: one per CPU)");
   app.add_option("--hash-threads", hash_threads,
-                 "0 auto, 3 one per hash, 2 MD5 apart from SHA-1 + SHA-256, 1 one thread");
+                 "0 auto, 4 MD5 on the reader, 3 one per hash, 2 MD5 apart, 1 one thread");
   app.add_flag("--keep", keep, "keep the stored object");
   CLI11_PARSE(app, argc, argv);
 
@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
   if (ahead > 0) tuning.read_ahead_blocks = ahead;
   if (lag_mib > 0) tuning.verify_lag = lag_mib << 20;
   tuning.e01_threads = threads;
-  tuning.hash_threads = hash_threads == 3   ? evidex::HashThreads::kOnePerHash
+  tuning.hash_threads = hash_threads == 4   ? evidex::HashThreads::kMd5OnCaller
+                        : hash_threads == 3 ? evidex::HashThreads::kOnePerHash
                         : hash_threads == 2 ? evidex::HashThreads::kMd5Apart
                         : hash_threads == 1 ? evidex::HashThreads::kOneThread
                                             : evidex::HashThreads::kAuto;

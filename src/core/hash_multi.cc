@@ -116,14 +116,19 @@ struct MultiHasher::Group {
     bool ok;  // written by the worker thread only, read after Drain()
   };
 
-  Group() {
+  // `threaded`: on a BlockWorker of its own; else hashed by the caller (Hash).
+  explicit Group(bool threaded) {
+    if (!threaded) return;
     worker = std::make_unique<BlockWorker>([this](const std::shared_ptr<const Block>& b) {
-      if (b->size == 0) return Status::Ok();
-      for (Ctx& c : ctxs) {
-        if (c.ok && EVP_DigestUpdate(c.ctx, b->data(), b->size) != 1) c.ok = false;
-      }
+      Hash(*b);
       return Status::Ok();
     });
+  }
+  void Hash(const Block& b) {
+    if (b.size == 0) return;
+    for (Ctx& c : ctxs) {
+      if (c.ok && EVP_DigestUpdate(c.ctx, b.data(), b.size) != 1) c.ok = false;
+    }
   }
   ~Group() {
     worker.reset();  // joins before the contexts go
@@ -149,13 +154,21 @@ MultiHasher::MultiHasher(unsigned which, HashThreads threads) {
                                                        : HashThreads::kMd5Apart;
   }
   const EVP_MD* mds[3] = {EVP_md5(), EVP_sha1(), EVP_sha256()};
+  if (threads == HashThreads::kMd5OnCaller) {
+    if (which & kHashMd5) {
+      inline_ = std::make_unique<Group>(false);
+      inline_->Add(0, mds[0]);
+    }
+    which &= ~unsigned{kHashMd5};
+    threads = HashThreads::kOneThread;
+  }
   Group* shared = nullptr;
   for (int i = 0; i < 3; ++i) {
     if ((which & (1u << i)) == 0) continue;
     bool own = threads == HashThreads::kOnePerHash ||
                (threads == HashThreads::kMd5Apart && i == 0) || shared == nullptr;
     if (own) {
-      groups_.push_back(std::make_unique<Group>());
+      groups_.push_back(std::make_unique<Group>(true));
       if (threads == HashThreads::kOneThread || (threads == HashThreads::kMd5Apart && i > 0)) {
         shared = groups_.back().get();
       }
@@ -168,14 +181,16 @@ MultiHasher::~MultiHasher() = default;
 
 void MultiHasher::Update(const std::shared_ptr<const Block>& block) {
   for (auto& g : groups_) g->worker->Push(block);
+  if (inline_) inline_->Hash(*block);
 }
 
 Result<Digests> MultiHasher::Finish() {
   Digests d;
   std::string* out[3] = {&d.md5, &d.sha1, &d.sha256};
   bool failed = false;
+  if (inline_) groups_.push_back(std::move(inline_));
   for (auto& g : groups_) {
-    (void)g->worker->Drain();
+    if (g->worker) (void)g->worker->Drain();
     for (Group::Ctx& c : g->ctxs) {
       unsigned char md[EVP_MAX_MD_SIZE];
       unsigned int len = 0;

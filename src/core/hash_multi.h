@@ -122,6 +122,7 @@ enum class HashThreads {
   kOnePerHash,  // MD5, SHA-1, SHA-256 each on its own thread
   kMd5Apart,    // MD5 on one thread, SHA-1 and SHA-256 on another
   kOneThread,   // all on one thread
+  kMd5OnCaller, // MD5 on the thread that calls Update (the reader), SHA-1 + SHA-256 on another
 };
 
 class MultiHasher {
@@ -140,6 +141,7 @@ class MultiHasher {
  private:
   struct Group;
   std::vector<std::unique_ptr<Group>> groups_;
+  std::unique_ptr<Group> inline_;  // kMd5OnCaller: MD5, updated in Update()
 };
 
 }  // namespace evidex

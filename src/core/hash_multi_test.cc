@@ -62,7 +62,7 @@ TEST(MultiHasher, EveryThreadLayoutGivesTheSameDigests) {
   std::string data = RandomBytes(100000 + 3, 5);
   Digests want{OneShot(EVP_md5(), data), OneShot(EVP_sha1(), data), OneShot(EVP_sha256(), data)};
   for (HashThreads t : {HashThreads::kAuto, HashThreads::kOnePerHash, HashThreads::kMd5Apart,
-                        HashThreads::kOneThread}) {
+                        HashThreads::kOneThread, HashThreads::kMd5OnCaller}) {
     EXPECT_EQ(HashThroughPool(data, 8192, 3, kHashAll, t), want) << static_cast<int>(t);
     Digests two = HashThroughPool(data, 8192, 3, kHashSha1 | kHashSha256, t);
     EXPECT_EQ(two.md5, "");

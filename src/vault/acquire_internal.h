@@ -14,10 +14,10 @@
 namespace evidex::vault {
 
 struct AcquireTuning {
-  size_t block_size = 1u << 20;   // bytes per read; a multiple of 32 KiB (the E01 chunk)
-  size_t read_ahead_blocks = 16;  // blocks the reader may be ahead of the slowest hash
-  size_t verify_lag = 16u << 20;  // copy mode: bytes written before they are read back
-  int e01_threads = 0;            // E01 compression threads; 0: one per CPU
+  size_t block_size = 1u << 20;  // bytes per read; a multiple of 32 KiB (the E01 chunk)
+  size_t read_ahead_blocks = 8;  // blocks the reader may be ahead of the slowest hash
+  size_t verify_lag = 2u << 20;  // copy mode: bytes written before a range is read back
+  int e01_threads = 0;           // E01 compression threads; 0: one per CPU
   HashThreads hash_threads = HashThreads::kAuto;
   size_t salvage_block = 64u << 10;  // after a read error: re-read in pieces of this size, then
                                      // sector by sector (512 bytes) where a piece fails

@@ -131,29 +131,53 @@ TmpDir::~TmpDir() {
 // ---- RawObjectWriter ------------------------------------------------------------------------
 
 RawObjectWriter::RawObjectWriter(std::string vault_dir, std::unique_ptr<TmpDir> dir, int fd,
-                                 int verify_fd, bool direct, size_t verify_lag_bytes)
+                                 int direct_write_fd, int verify_fd, bool direct,
+                                 size_t verify_lag_bytes)
     : vault_dir_(std::move(vault_dir)),
       dir_(std::move(dir)),
       file_(dir_->path() + "/" + kRawTmpName),
       fd_(fd),
+      direct_write_fd_(direct_write_fd),
+      verify_lag_bytes_(verify_lag_bytes),
       verify_fd_(verify_fd),
-      direct_(direct),
-      verify_lag_bytes_(verify_lag_bytes) {}
+      direct_(direct) {
+  verifier_ = std::make_unique<BlockWorker>([this](const std::shared_ptr<const Block>& b) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] {
+        return finishing_ || written_end_ >= b->offset + b->size + verify_lag_bytes_;
+      });
+    }
+    return Verify(*b);
+  });
+}
 
 RawObjectWriter::~RawObjectWriter() {
-  unverified_.clear();
+  Finishing();
+  verifier_.reset();  // joins the read-back thread (dropping what it had not read back)
   if (fd_ >= 0) ::close(fd_);
+  if (direct_write_fd_ >= 0) ::close(direct_write_fd_);
   if (verify_fd_ >= 0) ::close(verify_fd_);
   if (verify_buf_ != nullptr) ::operator delete(verify_buf_, std::align_val_t(kAlign));
   // dir_ (tmp/<id>/ and the file in it) is removed by ~TmpDir unless committed.
 }
 
-Status RawObjectWriter::WriteAll(const std::byte* data, size_t size, uint64_t offset) {
+void RawObjectWriter::Finishing() {
+  {
+    std::lock_guard lock(mu_);
+    finishing_ = true;
+  }
+  cv_.notify_all();
+}
+
+Status RawObjectWriter::WriteAll(int fd, const std::byte* data, size_t size, uint64_t offset,
+                                 int* err) {
   size_t done = 0;
   while (done < size) {
-    ssize_t n = ::pwrite(fd_, data + done, size - done, static_cast<off_t>(offset + done));
+    ssize_t n = ::pwrite(fd, data + done, size - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (err != nullptr) *err = errno;
       return WriteError(file_, errno);
     }
     if (n == 0) return WriteError(file_, ENOSPC);  // a zero-byte write: nothing more fits
@@ -164,68 +188,85 @@ Status RawObjectWriter::WriteAll(const std::byte* data, size_t size, uint64_t of
 
 Status RawObjectWriter::Append(std::shared_ptr<const Block> block) {
   if (committed_) return Internal("RawObjectWriter::Append after Commit");
+  if (verifier_->failed()) return verifier_->Drain();
   if (block->offset != written_) {
     return Internal("RawObjectWriter: block at offset " + std::to_string(block->offset) +
                     " does not follow " + std::to_string(written_));
   }
   if (block->size == 0) return Status::Ok();
-  EVIDEX_RETURN_IF_ERROR(WriteAll(block->data(), block->size, block->offset));
-  // Start writing the range back now so that the read-back below rarely waits for the device.
-  ::sync_file_range(fd_, static_cast<off_t>(block->offset), static_cast<off_t>(block->size),
-                    SYNC_FILE_RANGE_WRITE);
-  written_ += block->size;
-  unverified_bytes_ += block->size;
-  unverified_.push_back(std::move(block));
-  while (unverified_bytes_ > verify_lag_bytes_ && !unverified_.empty()) {
-    EVIDEX_RETURN_IF_ERROR(VerifyOldest());
+  bool aligned = block->offset % kAlign == 0 && block->size % kAlign == 0 &&
+                 reinterpret_cast<uintptr_t>(block->data()) % kAlign == 0;
+  bool written = false;
+  if (direct_write_fd_ >= 0 && aligned) {
+    int err = 0;
+    Status st = WriteAll(direct_write_fd_, block->data(), block->size, block->offset, &err);
+    if (st.ok()) {
+      written = true;
+    } else if (err == EINVAL) {  // opened with O_DIRECT but refused it: the page cache from now on
+      ::close(direct_write_fd_);
+      direct_write_fd_ = -1;
+    } else {
+      return st;
+    }
   }
+  if (!written) {
+    EVIDEX_RETURN_IF_ERROR(WriteAll(fd_, block->data(), block->size, block->offset));
+    // Start the writeback now so that the read-back rarely waits for the device.
+    ::sync_file_range(fd_, static_cast<off_t>(block->offset), static_cast<off_t>(block->size),
+                      SYNC_FILE_RANGE_WRITE);
+  }
+  written_ += block->size;
+  {
+    std::lock_guard lock(mu_);
+    written_end_ = written_;
+  }
+  cv_.notify_all();
+  verifier_->Push(std::move(block));
   return Status::Ok();
 }
 
-Status RawObjectWriter::VerifyOldest() {
-  std::shared_ptr<const Block> b = std::move(unverified_.front());
-  unverified_.pop_front();
-  unverified_bytes_ -= b->size;
-  off_t off = static_cast<off_t>(b->offset);
-  // Wait until the range is on the device, then make sure the read comes from there.
+Status RawObjectWriter::Verify(const Block& b) {
+  off_t off = static_cast<off_t>(b.offset);
+  // Wait until the range is on the device (a no-op for what O_DIRECT wrote), then make sure the
+  // read comes from there.
   if (::sync_file_range(
-          fd_, off, static_cast<off_t>(b->size),
+          fd_, off, static_cast<off_t>(b.size),
           SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) != 0) {
     return WriteError(file_, errno);
   }
-  size_t want = (b->size + kAlign - 1) / kAlign * kAlign;  // O_DIRECT reads whole blocks
+  size_t want = (b.size + kAlign - 1) / kAlign * kAlign;  // O_DIRECT reads whole blocks
   if (want > verify_buf_size_) {
     if (verify_buf_ != nullptr) ::operator delete(verify_buf_, std::align_val_t(kAlign));
     verify_buf_ = static_cast<std::byte*>(::operator new(want, std::align_val_t(kAlign)));
     verify_buf_size_ = want;
   }
-  if (direct_ && b->offset % kAlign != 0) DropDirect();  // O_DIRECT needs aligned offsets
-  if (!direct_) ::posix_fadvise(verify_fd_, off, static_cast<off_t>(b->size), POSIX_FADV_DONTNEED);
+  if (direct_ && b.offset % kAlign != 0) DropDirect();  // O_DIRECT needs aligned offsets
+  if (!direct_) ::posix_fadvise(verify_fd_, off, static_cast<off_t>(b.size), POSIX_FADV_DONTNEED);
   size_t got = 0;
-  while (got < b->size) {
+  while (got < b.size) {
     ssize_t n = ::pread(verify_fd_, verify_buf_ + got, want - got, off + static_cast<off_t>(got));
     if (n < 0 && errno == EINVAL && direct_) {  // a file system that opens O_DIRECT but refuses it
       DropDirect();
-      ::posix_fadvise(verify_fd_, off, static_cast<off_t>(b->size), POSIX_FADV_DONTNEED);
+      ::posix_fadvise(verify_fd_, off, static_cast<off_t>(b.size), POSIX_FADV_DONTNEED);
       continue;
     }
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus("cannot read back " + file_ + " at offset " +
-                             std::to_string(b->offset + got) + " to verify it",
+                             std::to_string(b.offset + got) + " to verify it",
                          errno);
     }
     if (n == 0) break;
     got += static_cast<size_t>(n);
   }
-  if (got < b->size || std::memcmp(verify_buf_, b->data(), b->size) != 0) {
+  if (got < b.size || std::memcmp(verify_buf_, b.data(), b.size) != 0) {
     size_t at = 0;
-    while (at < std::min(got, b->size) && verify_buf_[at] == b->data()[at]) ++at;
+    while (at < std::min(got, b.size) && verify_buf_[at] == b.data()[at]) ++at;
     return Corrupt("the vault copy " + file_ + " differs from the bytes read at offset " +
-                   std::to_string(b->offset + at) +
+                   std::to_string(b.offset + at) +
                    " when read back (vault disk or memory fault); nothing was stored");
   }
-  verified_ += b->size;
+  verified_ += b.size;
   return Status::Ok();
 }
 
@@ -241,7 +282,15 @@ Result<CommittedObject> RawObjectWriter::Commit(std::string_view sha256_hex) {
   if (committed_) return Internal("RawObjectWriter::Commit called twice");
   if (!IsSha256Hex(sha256_hex)) return Internal("RawObjectWriter::Commit: bad SHA-256 name");
   if (::fdatasync(fd_) != 0) return WriteError(file_, errno);
-  while (!unverified_.empty()) EVIDEX_RETURN_IF_ERROR(VerifyOldest());
+  Finishing();
+  EVIDEX_RETURN_IF_ERROR(verifier_->Drain());
+  if (verified_.load() != written_) {
+    return Internal("the vault copy " + file_ + " was not read back in full");
+  }
+  if (direct_write_fd_ >= 0) {
+    ::close(direct_write_fd_);
+    direct_write_fd_ = -1;
+  }
   if (::fchmod(fd_, 0444) != 0) return ErrnoStatus("cannot make " + file_ + " read-only", errno);
   if (::fsync(fd_) != 0) return WriteError(file_, errno);
 
@@ -363,6 +412,8 @@ Result<std::unique_ptr<RawObjectWriter>> ObjectStore::NewRawObject(size_t verify
     if (errno == ENOSPC) return WriteError(file, errno);
     return ErrnoStatus("cannot create " + file, errno);
   }
+  // A second descriptor for O_DIRECT writes, where the file system allows it (not tmpfs).
+  int direct_write_fd = ::openat((*dir)->fd(), kRawTmpName, O_WRONLY | O_CLOEXEC | O_DIRECT);
   bool direct = true;
   int vfd = ::openat((*dir)->fd(), kRawTmpName, O_RDONLY | O_CLOEXEC | O_DIRECT);
   if (vfd < 0) {  // tmpfs and some network file systems refuse O_DIRECT
@@ -372,10 +423,11 @@ Result<std::unique_ptr<RawObjectWriter>> ObjectStore::NewRawObject(size_t verify
   if (vfd < 0) {
     int err = errno;
     ::close(fd);
+    if (direct_write_fd >= 0) ::close(direct_write_fd);
     return ErrnoStatus("cannot open " + file + " to verify it", err);
   }
-  return std::unique_ptr<RawObjectWriter>(
-      new RawObjectWriter(vault_dir_, std::move(*dir), fd, vfd, direct, verify_lag_bytes));
+  return std::unique_ptr<RawObjectWriter>(new RawObjectWriter(
+      vault_dir_, std::move(*dir), fd, direct_write_fd, vfd, direct, verify_lag_bytes));
 }
 
 Result<CommittedObject> ObjectStore::CommitEwfSet(std::unique_ptr<TmpDir> dir,

@@ -17,9 +17,11 @@
 #ifndef EVIDEX_VAULT_OBJECT_STORE_H_
 #define EVIDEX_VAULT_OBJECT_STORE_H_
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,11 +58,13 @@ struct CommittedObject {
   uint64_t size = 0;          // bytes in the vault's files (every segment of an E01 set)
 };
 
-// Writes one raw object. The bytes come as the acquisition's shared blocks, in order; each block
-// is held until its bytes were written, flushed to the storage device and read back (O_DIRECT,
-// or with the page cache dropped for the range where O_DIRECT is refused) and compared — so the
-// stored copy is verified byte for byte against the very bytes that were hashed, while the
-// acquisition goes on, and the reader does not have to read the source twice.
+// Writes one raw object. The bytes come as the acquisition's shared blocks, in order. Aligned
+// blocks are written with O_DIRECT (the device takes them straight from the block, no copy
+// through the page cache), the rest through the page cache. A second thread reads every written
+// range back from the device (O_DIRECT; where the file system refuses it, through the page cache
+// dropped for the range after writeback) and compares it with the block, which is held until
+// then — so the stored copy is verified byte for byte against the very bytes that were hashed,
+// while the acquisition goes on, without reading the source twice.
 class RawObjectWriter {
  public:
   ~RawObjectWriter();  // removes the temporary file unless committed
@@ -68,38 +72,48 @@ class RawObjectWriter {
   RawObjectWriter& operator=(const RawObjectWriter&) = delete;
 
   // Appends the block's bytes (blocks must be contiguous, from offset 0). Errors: "vault disk
-  // full writing …" (ENOSPC), other write errors, Corrupt when a read-back differs.
+  // full writing …" (ENOSPC), other write errors, Corrupt when a read-back differed.
   Status Append(std::shared_ptr<const Block> block);
-  // Flushes (fsync), verifies what is still held, makes the file 0444 and renames it to
+  // Flushes (fsync), waits for the last read-backs, makes the file 0444 and renames it to
   // objects/<h0h1>/<h>.raw, h = sha256_hex. When that object exists already (same content,
   // earlier acquisition or a concurrent one), this copy is removed and the existing path
   // returned with deduplicated = true; the caller decides whether to re-hash the existing one.
   Result<CommittedObject> Commit(std::string_view sha256_hex);
 
   uint64_t size() const { return written_; }
-  uint64_t verified_bytes() const { return verified_; }
-  bool direct_io() const { return direct_; }  // read-back bypasses the page cache with O_DIRECT
+  uint64_t verified_bytes() const { return verified_.load(); }
+  bool direct_io() const { return direct_.load(); }  // read-back bypasses the page cache
 
  private:
   friend class ObjectStore;
-  RawObjectWriter(std::string vault_dir, std::unique_ptr<TmpDir> dir, int fd, int verify_fd,
-                  bool direct, size_t verify_lag_bytes);
-  Status VerifyOldest();
-  void DropDirect();  // read back through the page cache (dropped per range) from now on
-  Status WriteAll(const std::byte* data, size_t size, uint64_t offset);
+  RawObjectWriter(std::string vault_dir, std::unique_ptr<TmpDir> dir, int fd, int direct_write_fd,
+                  int verify_fd, bool direct, size_t verify_lag_bytes);
+  Status Verify(const Block& b);  // on the read-back thread
+  void DropDirect();              // read back through the page cache (dropped per range)
+  // *err (when given) receives the errno of a failed write.
+  Status WriteAll(int fd, const std::byte* data, size_t size, uint64_t offset, int* err = nullptr);
+  void Finishing();  // releases the read-back thread's wait for more bytes
 
   std::string vault_dir_;
   std::unique_ptr<TmpDir> dir_;
   std::string file_;  // absolute path of the temporary file
-  int fd_ = -1, verify_fd_ = -1;
-  bool direct_ = false;
-  size_t verify_lag_bytes_;
-  std::deque<std::shared_ptr<const Block>> unverified_;
-  uint64_t unverified_bytes_ = 0;
-  uint64_t written_ = 0, verified_ = 0;
+  int fd_ = -1;
+  int direct_write_fd_ = -1;  // O_DIRECT, for aligned blocks; -1 where the file system refuses
+  const size_t verify_lag_bytes_;
+  uint64_t written_ = 0;
+  bool committed_ = false;
+
+  // Read-back side.
+  int verify_fd_ = -1;
+  std::atomic<bool> direct_{false};
   std::byte* verify_buf_ = nullptr;  // 4096-aligned, verify_buf_size_ bytes
   size_t verify_buf_size_ = 0;
-  bool committed_ = false;
+  std::atomic<uint64_t> verified_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t written_end_ = 0;               // guarded by mu_: bytes written so far
+  bool finishing_ = false;                 // guarded by mu_
+  std::unique_ptr<BlockWorker> verifier_;  // last: destroyed (joined) first
 };
 
 class ObjectStore {
@@ -112,9 +126,10 @@ class ObjectStore {
   Status CleanTmp(size_t* removed = nullptr);
 
   Result<std::unique_ptr<TmpDir>> NewTmpDir();
-  // A writer for a new raw object; `verify_lag_bytes` of written data may wait for read-back
-  // (written ahead so the device is not waited on block by block).
-  Result<std::unique_ptr<RawObjectWriter>> NewRawObject(size_t verify_lag_bytes = 32u << 20);
+  // A writer for a new raw object. A range is read back once `verify_lag_bytes` more were written
+  // after it (or at Commit): through the page cache this gives writeback time to batch; the
+  // blocks are held meanwhile, so the caller's pool must have room for that many bytes.
+  Result<std::unique_ptr<RawObjectWriter>> NewRawObject(size_t verify_lag_bytes = 2u << 20);
   // Moves a finished E01 set (files image.E01, image.E02 … in `dir`) to
   // objects/<h0h1>/<h>.ewf/<id>/ after fsyncing each file and making it 0444. Returns the path
   // of image.E01 relative to the vault and the size of all the files.
