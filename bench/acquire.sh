@@ -6,10 +6,13 @@
 # evidex's E01 writer at the same compression level. Every tool's digests are compared: a fast but
 # wrong run fails the benchmark.
 #
-#   SIZE      source size (default 2G; K/M/G suffixes), random bytes from openssl rand
+#   SIZE      source size (default 2G; K/M/G suffixes): pseudo-random (incompressible) bytes, an
+#             AES-128-CTR keystream from openssl, the same for every run
 #   OUT       work directory (default build/bench-acquire; the source is kept between runs)
 #   BENCH     acquire_bench binary (default build/bench/acquire_bench)
 #   LEVEL     E01 compression: fast (default), best or none
+#   CORPUS_SIZE  size of a second, compressible source for the E01 comparison: a disk-like image
+#             from build/bench/evidex-corpus (default 1G; 0 skips it)
 #   MEMVAULT  directory for the in-memory vault (default /dev/shm/evidex-bench-vault; "" skips)
 #   RUNS      runs of each command; the fastest is kept (default 1)
 #
@@ -23,6 +26,8 @@ bench=${BENCH:-build/bench/acquire_bench}
 level=${LEVEL:-fast}
 memvault=${MEMVAULT-/dev/shm/evidex-bench-vault}
 runs=${RUNS:-1}
+corpus_size=${CORPUS_SIZE:-1G}
+corpus_tool=${CORPUS:-build/bench/evidex-corpus}
 
 die() { echo "bench/acquire.sh: $*" >&2; exit 2; }
 for tool in openssl hashdeep ewfacquire ewfverify /usr/bin/time; do
@@ -39,20 +44,34 @@ bytes=$(to_bytes "$size")
 mkdir -p "$out"
 src=$out/source.img
 if [ ! -f "$src" ] || [ "$(stat -c %s "$src")" != "$bytes" ]; then
-  echo "== generating $src ($bytes random bytes)"
-  openssl rand -out "$src" "$bytes"
+  echo "== generating $src ($bytes pseudo-random bytes: AES-128-CTR keystream, the same every run)"
+  head -c "$bytes" /dev/zero |
+    openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:evidex-bench-acquire > "$src.tmp"
+  mv "$src.tmp" "$src"
 fi
-echo "== warming the page cache: reading $src once (not measured)"
-cat "$src" > /dev/null
+corpus=""
+if [ "$corpus_size" != 0 ]; then
+  [ -x "$corpus_tool" ] || die "$corpus_tool not built (or CORPUS_SIZE=0)"
+  corpus=$out/corpus/corpus.img
+  stamp="size=$corpus_size seed=7 generator=$(sha256sum "$corpus_tool" | cut -c1-16)"
+  if [ ! -f "$corpus" ] || [ "$(cat "$out/corpus/stamp" 2>/dev/null)" != "$stamp" ]; then
+    echo "== generating $corpus ($corpus_size disk-like image, compressible)"
+    "$corpus_tool" gen --size "$corpus_size" --seed 7 -o "$out/corpus" --quiet
+    echo "$stamp" > "$out/corpus/stamp"
+  fi
+fi
+echo "== warming the page cache: reading the sources once (not measured)"
+cat "$src" ${corpus:+"$corpus"} > /dev/null
 
 tmp=$(mktemp -d)
 cleanup() {
-  rm -rf "$tmp" "$out/vault" "$out"/ewf.* "$out"/ewfacquire.*
+  rm -rf "$tmp" "$out/vault" "$out"/ewfacquire.*
   [ -n "$memvault" ] && rm -rf "$memvault"
   return 0
 }
 trap cleanup EXIT
-names=() secs=() cpus=()
+names=() secs=() cpus=() sizes=()
+row_bytes=$bytes  # bytes the next measured command reads
 
 # measure NAME CMD...: runs CMD RUNS times under /usr/bin/time, keeps the fastest; stdout of that
 # run in $tmp/stdout.
@@ -74,6 +93,7 @@ measure() {
   names+=("$name")
   secs+=("$best")
   cpus+=("$cpu")
+  sizes+=("$row_bytes")
 }
 field() { sed -n "s/.*\"$1\":\"\([0-9a-f]*\)\".*/\1/p" "$tmp/stdout"; }
 
@@ -102,15 +122,27 @@ if [ -n "$memvault" ] && [ -d "$(dirname "$memvault")" ]; then
   check_digests "copy (memory)"
   grep -q '"verified":true' "$tmp/stdout" || die "copy (memory) not verified"
 fi
-BEFORE="rm -f '$out'/ewfacquire.*" measure "ewfacquire -c $level (MD5+SHA-1)" \
-  ewfacquire -u -q -c "$level" -d sha1 -t "$out/ewfacquire" "$src"
-ewf_size=$(stat -c %s "$out/ewfacquire.E01")
-BEFORE="rm -rf '$out/vault'" measure "evidex e01 -c $level (3 hashes + verify)" "$bench" "$src" \
-  "$out/vault" --mode e01 --level "$lvl" --keep
+# e01_pair NAME SOURCE: ewfacquire against evidex's E01 mode on SOURCE; sizes into e01_sizes.
+e01_sizes=""
+e01_pair() {
+  local what=$1 source=$2 ours our_size ewf_size
+  BEFORE="rm -f '$out'/ewfacquire.*" measure "ewfacquire -c $level, $what (MD5+SHA-1)" \
+    ewfacquire -u -q -c "$level" -d sha1 -t "$out/ewfacquire" "$source"
+  ewf_size=$(cat "$out"/ewfacquire.E* | wc -c)
+  BEFORE="rm -rf '$out/vault'" measure "evidex e01 -c $level, $what (3 hashes + verify)" "$bench" \
+    "$source" "$out/vault" --mode e01 --level "$lvl" --keep
+  ours=$(sed -n 's/.*"stored_path":"\([^"]*\)".*/\1/p' "$tmp/stdout")
+  our_size=$(sed -n 's/.*"stored_size":\([0-9]*\).*/\1/p' "$tmp/stdout")
+  ewfverify -q "$out/vault/$ours" > "$tmp/verify" 2>&1 ||
+    { cat "$tmp/verify"; die "ewfverify rejects our E01 of $source"; }
+  e01_sizes="$e01_sizes $what: ewfacquire $ewf_size bytes, evidex $our_size bytes;"
+}
+e01_pair "random" "$src"
 check_digests e01
-ours=$(sed -n 's/.*"stored_path":"\([^"]*\)".*/\1/p' "$tmp/stdout")
-our_size=$(sed -n 's/.*"stored_size":\([0-9]*\).*/\1/p' "$tmp/stdout")
-ewfverify -q "$out/vault/$ours" > "$tmp/verify" 2>&1 || { cat "$tmp/verify"; die "ewfverify rejects our E01"; }
+if [ -n "$corpus" ]; then
+  row_bytes=$(stat -c %s "$corpus")
+  e01_pair "disk-like corpus" "$corpus"
+fi
 
 # --- table -----------------------------------------------------------------------------------
 slowest=0
@@ -119,22 +151,24 @@ for i in 0 1 2; do
 done
 hashdeep_s=${secs[3]}
 table=$(
-  printf '| %-42s | %7s | %7s | %6s | %15s | %12s |\n' command seconds "MB/s" "CPU" \
+  printf '| %-56s | %7s | %7s | %6s | %15s | %12s |\n' command seconds "MB/s" "CPU" \
     "vs slowest dgst" "vs hashdeep"
-  printf '|%s|%s|%s|%s|%s|%s|\n' "--------------------------------------------" "---------" \
-    "---------" "--------" "-----------------" "--------------"
+  printf '|%s|%s|%s|%s|%s|%s|\n' "----------------------------------------------------------" \
+    "---------" "---------" "--------" "-----------------" "--------------"
+  # Ratios compare throughput (MB/s), so rows over the corpus compare too.
   for i in "${!names[@]}"; do
     awk -v n="${names[$i]}" -v s="${secs[$i]}" -v c="${cpus[$i]}" -v w="$slowest" \
-      -v h="$hashdeep_s" -v b="$bytes" 'BEGIN {
+      -v h="$hashdeep_s" -v b="${sizes[$i]}" -v b0="$bytes" 'BEGIN {
         if (s < 0.01) s = 0.01
-        printf "| %-42s | %7.2f | %7.0f | %6s | %14.2fx | %11.2fx |\n", n, s, b / 1e6 / s, c, w / s, h / s
+        r = b / s; rw = b0 / w; rh = b0 / h
+        printf "| %-56s | %7.2f | %7.0f | %6s | %14.2fx | %11.2fx |\n", n, s, r / 1e6, c, r / rw, r / rh
       }'
   done
 )
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
-summary="$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs ($cpu_model); $bytes random bytes read from
+summary="$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs ($cpu_model); $bytes pseudo-random bytes read from
 the page cache; fastest of $runs run(s); load average before: $(cut -d' ' -f1-3 /proc/loadavg).
-E01 sizes: ewfacquire $ewf_size bytes, evidex $our_size bytes (ewfverify: SUCCESS)."
+E01 sizes (every segment) —$e01_sizes ewfverify accepts evidex's."
 echo
 echo "$summary"
 echo "$table"

@@ -86,6 +86,22 @@ bool HexToBytes(const std::string& hex, uint8_t* out, size_t n) {
   return true;
 }
 
+// Whether a chunk's first and last 512 bytes both fail to shrink by 1/64 under deflate: then the
+// chunk is stored without trying the whole (compressed or encrypted data, much of a disk). On
+// the benchmark corpus this stores 0.06% more bytes and compresses about twice as fast; on
+// random data, ten times as fast (docs/PERFORMANCE.md). `scratch` holds at least 512 bytes.
+bool LooksIncompressible(libdeflate_compressor* c, const std::byte* in, size_t n,
+                         std::byte* scratch) {
+  constexpr size_t kProbe = 512;
+  if (n < 8 * kProbe) return false;
+  for (const std::byte* p : {in, in + n - kProbe}) {
+    if (libdeflate_deflate_compress(c, p, kProbe, scratch, kProbe - kProbe / 64) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
 struct Chunk {
   size_t offset;     // in Job::out
   size_t size;       // bytes stored (compressed, or raw without the checksum)
@@ -170,7 +186,7 @@ struct E01Writer::Impl {
       Chunk& c = job.chunks[i];
       c.offset = out_at;
       c.data_size = n;
-      if (compressor != nullptr) {
+      if (compressor != nullptr && !LooksIncompressible(compressor, in, n, out)) {
         // A zlib stream (EWF's chunk format), kept only when smaller than the chunk, as libewf
         // does; libdeflate returns 0 when it does not fit in n - 1 bytes.
         size_t out_len = libdeflate_zlib_compress(compressor, in, n, out, n - 1);

@@ -3,7 +3,8 @@
 // libewf compresses each 32 KiB chunk on the caller's thread; here the chunks of each block are
 // compressed (deflate in zlib format, as libewf would, with libdeflate at the same level number:
 // fast = 1, best = 9) by a small pool of threads while the next blocks are read and hashed, and
-// libewf only writes the finished chunks, in order (libewf_handle_write_chunk). The header carries
+// libewf only writes the finished chunks, in order (libewf_handle_write_chunk). A chunk whose
+// first and last 512 bytes do not compress is stored raw without trying the rest. The header carries
 // the case values, the acquiring software
 // ("evidex <version>") and, at Finish, the MD5 and SHA-1 of the media, so that ewfinfo shows them
 // and ewfverify checks them. Read errors of the source are recorded as acquiry errors (sectors).
