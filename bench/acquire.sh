@@ -15,6 +15,8 @@
 #             from build/bench/evidex-corpus (default 1G; 0 skips it)
 #   MEMVAULT  directory for the in-memory vault (default /dev/shm/evidex-bench-vault; "" skips)
 #   RUNS      runs of each command; the fastest is kept (default 1)
+#   IDLE_WAIT before each run, wait up to this many seconds for a quiet machine (a one-second
+#             vmstat sample at least 90% idle; default 0: do not wait) — for shared machines
 #
 # Writes $OUT/results.md. Exits non-zero when a tool fails or the digests disagree.
 set -euo pipefail
@@ -26,6 +28,7 @@ bench=${BENCH:-build/bench/acquire_bench}
 level=${LEVEL:-fast}
 memvault=${MEMVAULT-/dev/shm/evidex-bench-vault}
 runs=${RUNS:-1}
+idle_wait=${IDLE_WAIT:-0}
 corpus_size=${CORPUS_SIZE:-1G}
 corpus_tool=${CORPUS:-build/bench/evidex-corpus}
 
@@ -73,6 +76,14 @@ trap cleanup EXIT
 names=() secs=() cpus=() sizes=()
 row_bytes=$bytes  # bytes the next measured command reads
 
+wait_idle() {
+  local end=$((SECONDS + idle_wait))
+  while [ "$SECONDS" -lt "$end" ]; do
+    [ "$(vmstat 1 2 | tail -n 1 | awk '{print $15}')" -ge 90 ] && return 0
+  done
+  return 0
+}
+
 # measure NAME CMD...: runs CMD RUNS times under /usr/bin/time, keeps the fastest; stdout of that
 # run in $tmp/stdout.
 measure() {
@@ -81,8 +92,10 @@ measure() {
   echo "== $name: $*"
   for ((i = 0; i < runs; i++)); do
     [ -n "${BEFORE:-}" ] && eval "$BEFORE"
+    wait_idle
     /usr/bin/time -f '%e %P' -o "$tmp/time" "$@" > "$tmp/run.out" 2> "$tmp/run.err" ||
       { cat "$tmp/run.err" >&2; die "$name failed"; }
+    cp "$tmp/run.out" "$tmp/last"  # the last run's output: its files are the ones still there
     read -r s p < <(tail -n 1 "$tmp/time")
     if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then
       best=$s
@@ -131,8 +144,8 @@ e01_pair() {
   ewf_size=$(cat "$out"/ewfacquire.E* | wc -c)
   BEFORE="rm -rf '$out/vault'" measure "evidex e01 -c $level, $what (3 hashes + verify)" "$bench" \
     "$source" "$out/vault" --mode e01 --level "$lvl" --keep
-  ours=$(sed -n 's/.*"stored_path":"\([^"]*\)".*/\1/p' "$tmp/stdout")
-  our_size=$(sed -n 's/.*"stored_size":\([0-9]*\).*/\1/p' "$tmp/stdout")
+  ours=$(sed -n 's/.*"stored_path":"\([^"]*\)".*/\1/p' "$tmp/last")
+  our_size=$(sed -n 's/.*"stored_size":\([0-9]*\).*/\1/p' "$tmp/last")
   ewfverify -q "$out/vault/$ours" > "$tmp/verify" 2>&1 ||
     { cat "$tmp/verify"; die "ewfverify rejects our E01 of $source"; }
   e01_sizes="$e01_sizes $what: ewfacquire $ewf_size bytes, evidex $our_size bytes;"
