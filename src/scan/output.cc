@@ -3,8 +3,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <filesystem>
+#include <thread>
 
 
 #include "core/version.h"
@@ -183,13 +185,15 @@ Status OutputWriter::Add(const Hit& hit, std::string_view name) {
 Status OutputWriter::Finish() {
   if (finished_) return Status::Ok();
   finished_ = true;
-  for (size_t i = 0; i < scanners_.size(); ++i) {
+  // The histograms, one file per scanner, sorted and written on up to one thread per CPU (the
+  // scan's workers are done by now): most frequent first, ties in value order.
+  auto write_histogram = [this](size_t i) -> Status {
     std::vector<std::pair<const std::string*, HistogramEntry>> rows;
     rows.reserve(histograms_[i].size());
     for (const auto& [value, e] : histograms_[i]) rows.emplace_back(&value, e);
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
       if (a.second.count != b.second.count) return a.second.count > b.second.count;
-      return *a.first < *b.first;  // ties in value order
+      return *a.first < *b.first;
     });
     std::string path = options_.outdir + "/" + scanners_[i]->name + "_histogram.txt";
     FILE* f = std::fopen(path.c_str(), "wb");
@@ -201,14 +205,28 @@ Status OutputWriter::Finish() {
       out += '\n';
       if (out.size() > (1u << 20)) {
         Status st = Write(f, out, path);
-        if (!st.ok()) { std::fclose(f); return st; }
+        if (!st.ok()) {
+          std::fclose(f);
+          return st;
+        }
         out.clear();
       }
     }
     Status st = Write(f, out, path);
     if (std::fclose(f) != 0 && st.ok()) st = ErrnoStatus("cannot write " + path, errno);
-    EVIDEX_RETURN_IF_ERROR(st);
-  }
+    return st;
+  };
+  std::vector<Status> results(scanners_.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < scanners_.size(); i = next++) results[i] = write_histogram(i);
+  };
+  const size_t helpers = std::min<size_t>(scanners_.size(), std::max(1u, std::thread::hardware_concurrency())) - 1;
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < helpers; ++t) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+  for (const Status& st : results) EVIDEX_RETURN_IF_ERROR(st);
   for (size_t i = 0; i < feature_files_.size(); ++i) {
     if (std::fclose(feature_files_[i]) != 0)
       return ErrnoStatus("cannot write " + std::string(scanners_[i]->name) + ".txt", errno);

@@ -3,7 +3,7 @@
 // RunScan enumerates each SOURCE (a directory gives one item per file), reads every item in
 // pages of `page_size` bytes with `lead` bytes before and `margin` bytes after, hands pages to
 // `threads` workers and writes their hits in source order, so the output is identical for any
-// thread count. Memory stays bounded: at most threads + 2 pages are in flight.
+// thread count. Memory stays bounded: at most threads + 3 pages are in flight.
 // Unreadable regions of a source are read around in 64 KiB blocks (zero-filled and counted as
 // bad bytes) so one bad sector does not end the scan.
 #ifndef EVIDEX_SCAN_SCAN_JOB_H_
