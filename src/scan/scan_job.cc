@@ -228,7 +228,7 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
   const size_t margin = std::max(options.margin, engine.max_artifact_len() + 256);
   const size_t page = options.page_size;
   // One page more than threads + 2: a worker that finishes early then finds the next page queued
-  // while the writer waits for a slower page at the front (-j 2: 8 % faster; 17 MiB more).
+  // while the writer waits for a slower page at the front (17 MiB more memory).
   const size_t max_in_flight = size_t(options.threads) + 3;
   Pool pool(engine, options.threads, options.jsonl);
   std::deque<std::unique_ptr<Task>> in_flight;
