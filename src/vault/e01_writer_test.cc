@@ -23,8 +23,16 @@ using testing::TempDir;
 std::string MixedMedia(size_t sectors, uint64_t seed) {
   std::string out = DeterministicBytes(sectors * 512 / 4, seed);
   out += std::string(sectors * 512 / 4, '\0');
+  // Text from a small vocabulary in a pseudo-random order: "best" compresses it better than
+  // "fast" (a fixed line would compress to nothing at either level).
+  static const char* kWords[] = {"evidence ", "case ", "2026/041 ", "seized ", "laptop ",
+                                 "examiner ", "hash ", "custody ", "vault ", "sector ",
+                                 "report ", "unit ", "Colombo ", "court ", "phone ", "disk "};
+  std::string order = DeterministicBytes(sectors * 512 / 4, seed + 2);
   std::string text;
-  while (text.size() < sectors * 512 / 4) text += "evidence line, case 2026/041; ";
+  for (size_t i = 0; text.size() < sectors * 512 / 4; ++i) {
+    text += kWords[static_cast<unsigned char>(order[i]) % 16];
+  }
   out += text.substr(0, sectors * 512 / 4);
   out += DeterministicBytes(sectors * 512 - out.size(), seed + 1);
   return out;
@@ -118,7 +126,9 @@ TEST(E01Writer, EveryCompressionLevelRoundTrips) {
   }
   EXPECT_GT(sizes[0], data.size()) << "level 0 stores every chunk raw";
   EXPECT_LT(sizes[1], data.size() * 3 / 4) << "half of the data compresses";
-  EXPECT_LE(sizes[2], sizes[1]);
+  // The header sections (compressed by libewf, with the acquisition time in them) vary by a
+  // few bytes from run to run; the text must make a real difference.
+  EXPECT_LT(sizes[2] + 1024, sizes[1]) << sizes[2] << " vs " << sizes[1];
 }
 
 TEST(E01Writer, SeveralSegmentsWithOneThread) {

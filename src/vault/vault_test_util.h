@@ -5,6 +5,7 @@
 #define EVIDEX_VAULT_VAULT_TEST_UTIL_H_
 
 #include <openssl/evp.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -65,6 +66,12 @@ class SmallTmpfs {
       why_ = "mounting a small tmpfs needs root";
       return;
     }
+    // In a mount namespace of this process's own where possible, so that a test that crashes
+    // leaves no mount behind (the namespace goes with the process).
+    static const bool own_namespace =
+        ::unshare(CLONE_NEWNS) == 0 &&
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
+    (void)own_namespace;
     std::string opts = "size=" + size + ",mode=0755";
     if (::mount("tmpfs", dir_.path().c_str(), "tmpfs", 0, opts.c_str()) != 0) {
       why_ = std::string("mount -t tmpfs failed: ") + std::strerror(errno);
