@@ -16,7 +16,9 @@
 // Directories are refused (acquire each file as its own evidence; see docs/FORMATS.md).
 // Unreadable sectors are zero-filled (at 512-byte granularity), counted and listed; a source
 // that vanishes, is replaced, changes size or is modified while read is an error and nothing is
-// stored. The implementation is in acquire.cc, object_store.h, e01_writer.h, device_info.h.
+// stored. Progress: phase "reading" while the source is read (kCopy's read-back runs within
+// it), "verifying" while a finished E01 set or an already stored identical object is re-read.
+// The implementation is in acquire.cc, object_store.h, e01_writer.h, device_info.h.
 #ifndef EVIDEX_VAULT_ACQUIRE_H_
 #define EVIDEX_VAULT_ACQUIRE_H_
 
