@@ -88,6 +88,13 @@ class EwfSource : public Source {
     if (offset >= size_) return size_t{0};
     size_t want = static_cast<size_t>(std::min<uint64_t>(out.size(), size_ - offset));
     std::lock_guard<std::mutex> lock(mu_);  // a libewf handle is not thread-safe
+    // libewf reports a damaged chunk's checksum error on its first read only (later reads of it
+    // return zeros without error), so the damaged ranges found so far fail every read they touch.
+    for (const auto& [bad_begin, bad_end] : bad_ranges_) {
+      if (offset < bad_end && bad_begin < offset + want)
+        return Corrupt(Describe() + ": checksum error in the data read at offset " +
+                       std::to_string(offset) + " (" + std::to_string(want) + " bytes)");
+    }
     size_t done = 0;
     while (done < want) {
       uint64_t at = offset + done;
@@ -109,6 +116,13 @@ class EwfSource : public Source {
       return Internal(Describe() + ": cannot query checksum errors: " + TakeEwfError(&error));
     }
     if (errors != checksum_errors_) {
+      uint32_t bytes_per_sector = 512;
+      libewf_handle_get_bytes_per_sector(handle_, &bytes_per_sector, nullptr);
+      for (uint32_t i = checksum_errors_; i < errors; ++i) {
+        uint64_t start = 0, count = 0;
+        if (libewf_handle_get_checksum_error(handle_, i, &start, &count, nullptr) == 1 && count > 0)
+          bad_ranges_.push_back({start * bytes_per_sector, (start + count) * bytes_per_sector});
+      }
       checksum_errors_ = errors;
       return Corrupt(Describe() + ": checksum error in the data read at offset " +
                      std::to_string(offset) + " (" + std::to_string(want) + " bytes)");
@@ -128,6 +142,7 @@ class EwfSource : public Source {
   const uint64_t size_;
   const int segments_;
   uint32_t checksum_errors_;  // guarded by mu_
+  std::vector<std::pair<uint64_t, uint64_t>> bad_ranges_;  // [begin, end) damaged; guarded by mu_
 };
 
 bool EndsWith(const std::string& s, const std::string& suffix) {

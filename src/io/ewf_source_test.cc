@@ -180,5 +180,37 @@ TEST_F(EwfTest, LowercaseExtension) {
   EXPECT_TRUE(ReadAll(**s) == bytes);
 }
 
+TEST_F(EwfTest, DamagedChunkFailsEveryReadOfIt) {
+  // libewf reports a chunk's checksum error on its first read only; the source must keep failing
+  // reads of it, or a second read (a scan's salvage pass) would get zeros as good bytes.
+  const std::string bytes = DeterministicBytes(kSmallImage, 21);
+  ASSERT_TRUE(Acquire(dir_, "dmg", bytes, 0));
+  std::string file;
+  {
+    std::ifstream in(dir_ / "dmg.E01", std::ios::binary);
+    file.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  size_t at = file.find(bytes.substr(3 * kChunk + 100, 64));  // incompressible: stored as is
+  ASSERT_NE(at, std::string::npos);
+  file[at] ^= 0x01;
+  WriteFile(dir_ / "dmg.E01", file);
+  Result<std::unique_ptr<Source>> s = OpenSource(dir_ / "dmg.E01");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::string buf(4096, '\0');
+  auto read = [&](uint64_t off) {
+    return (*s)->ReadAt(off, std::as_writable_bytes(std::span(buf.data(), buf.size())));
+  };
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    Result<size_t> r = read(3 * kChunk + 4096);
+    ASSERT_FALSE(r.ok()) << "attempt " << attempt;
+    EXPECT_EQ(r.status().code(), Code::kCorrupt);
+  }
+  Result<size_t> good = read(kChunk);
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(buf, bytes.substr(kChunk, 4096));
+  EXPECT_FALSE(read(4 * kChunk - 100).ok());  // still touches the damaged chunk
+  EXPECT_TRUE(read(4 * kChunk).ok());
+}
+
 }  // namespace
 }  // namespace evidex
