@@ -13,27 +13,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "shell_test_util.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int code;
-  std::string out;
-};
-
-// Runs a shell command; returns its exit code and stdout (stderr goes to stdout too with 2>&1).
-Outcome Sh(const std::string& cmd) {
-  Outcome r{-1, ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using evidex::testing::Outcome;
+using evidex::testing::Sh;
 
 std::string Evidex() { return EVIDEX_BIN; }
 

@@ -18,26 +18,15 @@
 #include <string>
 #include <thread>
 
+#include "shell_test_util.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int code;
-  std::string out;
-};
-
-Outcome Sh(const std::string& cmd) {
-  Outcome r{-1, ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using evidex::testing::Outcome;
+using evidex::testing::RandomBytes;
+using evidex::testing::Sh;
 
 bool Have(const std::string& tool) { return Sh("command -v " + tool + " >/dev/null").code == 0; }
 
@@ -45,16 +34,6 @@ std::string Q(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
-}
-
-std::string RandomBytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  for (size_t i = 0; i < n; i += 8) {
-    uint64_t v = rng();
-    for (size_t k = 0; k < 8 && i + k < n; ++k) s[i + k] = char(v >> (8 * k));
-  }
-  return s;
 }
 
 class PackageCli : public ::testing::Test {

@@ -18,25 +18,9 @@
 #include <sstream>
 #include <string>
 
+#include "shell_test_util.h"
+
 namespace evidex::testing {
-
-struct Outcome {
-  int code;
-  std::string out;
-};
-
-// Runs a shell command; its exit code and stdout.
-inline Outcome Sh(const std::string& cmd) {
-  Outcome r{-1, ""};
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
 
 inline std::string Evidex() { return EVIDEX_BIN; }
 
@@ -66,16 +50,6 @@ inline Digests OpenSslDigests(const std::string& data) {
           OpenSslHex(EVP_sha256(), data)};
 }
 
-// Deterministic pseudo-random bytes.
-inline std::string RandomBytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  for (size_t i = 0; i < n; i += 8) {
-    uint64_t v = rng();
-    for (size_t k = 0; k < 8 && i + k < n; ++k) s[i + k] = char(v >> (8 * k));
-  }
-  return s;
-}
 
 class VaultCliTest : public ::testing::Test {
  protected:
