@@ -179,12 +179,10 @@ class CustodyCommand : public Command {
       }
       Result<vault::AcquireMode> mode = ParseMode(e.mode);
       if (check.ok && mode.ok()) {
-        auto started = std::chrono::steady_clock::now();
+        progress.Restart();
         std::string what = e.Name() + " " + e.label;
         auto on_progress = [&](const vault::AcquireProgress& p) {
-          double s =
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-          progress.Update(p.bytes_done, p.bytes_total, s, "verifying " + what);
+          progress.Update(p.bytes_done, p.bytes_total, "verifying " + what);
         };
         Result<Digests> now = vault::RehashStored(
             ws.vault_dir(), *mode == vault::AcquireMode::kReference ? e.source_path : e.stored_path,

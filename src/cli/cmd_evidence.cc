@@ -52,7 +52,6 @@ Result<Digests> CopyHashing(Source& source, int fd, const std::string& dest, Pro
     return Status::Ok();
   });
   const uint64_t size = source.Size();
-  auto started = std::chrono::steady_clock::now();
   for (uint64_t off = 0; off < size;) {
     if (g_cancel.load()) return LimitReached("interrupted");
     if (writer.failed()) break;
@@ -67,8 +66,7 @@ Result<Digests> CopyHashing(Source& source, int fd, const std::string& dest, Pro
     std::shared_ptr<const Block> cb = std::move(b);
     hasher.Update(cb);
     writer.Push(cb);
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    progress.Update(off, size, s, "exporting");
+    progress.Update(off, size, "exporting");
   }
   EVIDEX_RETURN_IF_ERROR(writer.Drain());
   return hasher.Finish();

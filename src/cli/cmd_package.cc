@@ -281,12 +281,10 @@ int PackageCommand::Run(const GlobalOptions& global) {
 
   InstallCancelHandler();
   ProgressLine progress(quiet_ || json_);
-  auto started = std::chrono::steady_clock::now();
   vault::PackageOptions options;
   options.cancel = &g_cancel;
   options.progress = [&](const vault::PackageProgress& p) {
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    progress.Update(p.bytes_done, p.bytes_total, s, "packaging");
+    progress.Update(p.bytes_done, p.bytes_total, "packaging");
   };
   Result<vault::PackageResult> res = vault::WritePackage(in, *key, output_, options);
   progress.Finish();
@@ -393,10 +391,8 @@ class VerifyPackageCommand : public Command {
     InstallCancelHandler();
     options.cancel = &g_cancel;
     ProgressLine progress(quiet_ || json_);
-    auto started = std::chrono::steady_clock::now();
     options.progress = [&](const vault::PackageProgress& p) {
-      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      progress.Update(p.bytes_done, p.bytes_total, s, "verifying");
+      progress.Update(p.bytes_done, p.bytes_total, "verifying");
     };
     Result<PackageReport> r = vault::VerifyPackage(file_, options);
     progress.Finish();
@@ -590,10 +586,8 @@ int ReceiveCommand::Run(const GlobalOptions& global) {
   InstallCancelHandler();
   options.cancel = &g_cancel;
   ProgressLine progress(quiet_ || json_);
-  auto started = std::chrono::steady_clock::now();
   options.progress = [&](const vault::PackageProgress& p) {
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    progress.Update(p.bytes_done, p.bytes_total, s, "receiving");
+    progress.Update(p.bytes_done, p.bytes_total, "receiving");
   };
   Result<PackageReport> r = vault::VerifyPackage(file_, options);
   progress.Finish();

@@ -89,6 +89,12 @@ void ProgressLine::Update(uint64_t done, uint64_t total, double seconds, const s
   printed_ = true;
 }
 
+void ProgressLine::Update(uint64_t done, uint64_t total, const std::string& extra) {
+  if (!enabled_) return;
+  Update(done, total,
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(), extra);
+}
+
 void ProgressLine::Finish() {
   if (enabled_ && printed_) std::fprintf(stderr, "\n");
   printed_ = false;

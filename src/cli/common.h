@@ -4,6 +4,7 @@
 #define EVIDEX_CLI_COMMON_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -38,17 +39,21 @@ bool ParseSize(const std::string& text, uint64_t* out);
 std::string HumanBytes(double bytes);
 
 // One progress line on a terminal: "\r 42.0%  1.2 GiB / 3.0 GiB  512 MB/s  ETA 0:00:04  <extra>".
-// Does nothing when stderr is not a terminal or quiet is set. Finish() ends the line.
+// Does nothing when stderr is not a terminal or quiet is set. Finish() ends the line. The rate
+// is measured from construction or the last Restart() unless the caller gives the seconds.
 class ProgressLine {
  public:
   explicit ProgressLine(bool quiet);
   bool enabled() const { return enabled_; }
+  void Restart() { start_ = std::chrono::steady_clock::now(); }
   void Update(uint64_t done, uint64_t total, double seconds, const std::string& extra = "");
+  void Update(uint64_t done, uint64_t total, const std::string& extra);
   void Finish();
 
  private:
   bool enabled_;
   bool printed_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
 // Set by SIGINT/SIGTERM once InstallCancelHandler() ran; long jobs poll it.

@@ -107,10 +107,8 @@ std::optional<UsableEvidence> ResolveUsableEvidence(vault::Workspace& ws, const 
 
 bool ReverifyEvidence(vault::Workspace& ws, const UsableEvidence& e, bool quiet, int* exit_code) {
   ProgressLine progress(quiet);
-  auto started = std::chrono::steady_clock::now();
   auto on_progress = [&](const vault::AcquireProgress& p) {
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    progress.Update(p.bytes_done, p.bytes_total, s, "verifying " + e.row.Name());
+    progress.Update(p.bytes_done, p.bytes_total, "verifying " + e.row.Name());
   };
   Result<Digests> now = vault::RehashStored(
       ws.vault_dir(), e.mode == vault::AcquireMode::kReference ? e.row.source_path : e.row.stored_path,
