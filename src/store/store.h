@@ -1,7 +1,7 @@
 // The workspace's store: the unit, other units' keys, cases, evidence and the chain of custody.
 //
-// One interface, back ends behind it: SQLite now (sqlite_store.cc, the embedded default); the
-// case-store issue adds PostgreSQL and the artifact tables behind the same interface. Callers
+// One interface, two back ends: SQLite (sqlite_store.cc, the embedded default) and PostgreSQL
+// (pg_store.cc, libpq) for a lab sharing one store. Callers
 // never see SQL: they use the operations below and group them with Transaction(), which both
 // back ends implement as one database transaction.
 //
@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,7 @@
 namespace evidex::store {
 
 // The schema version this build writes and the newest it reads.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 1: vault issue; 2: artifacts, scans, watchlists
 
 struct Unit {
   std::string name;        // "Cybercrime Unit, Colombo"
@@ -82,6 +83,136 @@ struct Evidence {
   EvidenceState state = EvidenceState::kAcquiring;
   uint64_t bad_sectors = 0;
   std::string Name() const { return "E" + std::to_string(number); }
+};
+
+// ---- Artifacts (schema 2) ----
+// An artifact is one distinct normalized value of one kind, stored once for the whole store. Kinds
+// are the scanner names ("email", "url", "domain", "ipv4", "ipv6", "phone", "ccn", "iban", "btc",
+// "eth", "xmr", "onion", "keyword") and, for file hashes (an evidence's own hashes, watchlists),
+// "md5", "sha1", "sha256". Values are in the scanner's normalized form (scan/hit.h; the
+// exchange module's Normalize() makes the same form from a typed or imported value).
+//
+// A scan stored into a case (ScanWriter) adds occurrences: artifact, evidence, forensic path,
+// feature as found, context. Per evidence the store keeps each artifact's occurrence count, and
+// per artifact the number of distinct cases holding it, which is what search and correlation read.
+
+struct ScanRecord {
+  int64_t id = 0;
+  std::string uuid;
+  int64_t case_id = 0;
+  int64_t evidence_id = 0;
+  std::string started, finished;  // UTC RFC 3339; finished "" while running
+  std::string updated;            // last progress write (UTC); a "running" scan whose updated is
+                                  // older than kScanStaleSeconds is shown as interrupted
+  // "running", "complete", "interrupted", "failed", "superseded" (a later scan of the same
+  // evidence replaced it: its occurrences were removed).
+  std::string status = "running";
+  std::string parameters;  // JSON object: scanners, keywords (file SHA-256), tool version, ...
+  uint64_t bytes_total = 0, bytes_done = 0;
+  uint64_t occurrences = 0;  // stored so far
+  uint64_t artifacts = 0;    // distinct, at finish
+  std::string error;         // why it failed or was interrupted
+};
+constexpr int kScanStaleSeconds = 120;
+// "interrupted" for a running scan whose last progress is older than kScanStaleSeconds at `now`
+// (UTC RFC 3339), else scan.status.
+std::string EffectiveScanStatus(const ScanRecord& scan, const std::string& now);
+
+// One occurrence handed to ScanWriter::Add. Views: valid only during the call.
+struct OccurrenceIn {
+  std::string_view kind;     // scanner name
+  std::string_view value;    // normalized
+  std::string_view feature;  // as found, UTF-8
+  std::string_view path;     // forensic path ("1048576-GZIP-2210"), or "evidence" for its hashes
+  std::string_view context;  // raw bytes around it (may hold any byte)
+  bool utf16 = false;
+};
+
+struct Artifact {
+  int64_t id = 0;
+  std::string kind, value;
+  uint64_t cases = 0;        // distinct cases holding it
+  uint64_t occurrences = 0;  // in the whole store
+};
+
+// Where an artifact was seen: one evidence of one case.
+struct Sighting {
+  int64_t case_id = 0;
+  std::string case_number;
+  int64_t evidence_id = 0;
+  std::string evidence_name;   // "E1"
+  std::string evidence_label;  // "Laptop HDD"
+  uint64_t occurrences = 0;
+};
+
+struct OccurrenceOut {
+  int64_t evidence_id = 0;
+  std::string path, feature, context;
+  bool utf16 = false;
+};
+
+struct CorrelateOptions {
+  std::vector<std::string> kinds;  // empty: all
+  size_t limit = 100;              // artifacts returned (0: all)
+  size_t max_cases = 0;            // skip artifacts held by more cases than this (0: no cap)
+};
+
+// An artifact of the case that other cases hold too, with where.
+struct Correlation {
+  Artifact artifact;           // artifact.cases counts this case too
+  uint64_t occurrences_here = 0;
+  double score = 0;            // rarity: log(total cases / artifact.cases); higher first
+  std::vector<Sighting> elsewhere;  // other cases' evidence, at most 20
+};
+
+// Watchlists: indicators from partners (imported CSV, MISP, STIX).
+struct Watchlist {
+  int64_t id = 0;
+  std::string uuid;
+  std::string name;         // "Europol EC3 2026-11 phishing"
+  std::string source;       // who sent it (organisation)
+  std::string format;       // "csv", "misp", "stix"
+  std::string file_sha256;  // of the imported file
+  std::string imported;     // UTC RFC 3339
+  std::string reference;    // MISP event uuid / STIX bundle id, when present
+  uint64_t indicators = 0;
+};
+
+struct Indicator {
+  std::string kind, value;  // normalized, as artifacts
+  std::string original;     // as written in the file
+  std::string type;         // the file's type name ("ip-dst", "[email-addr:value = ...]", "email")
+  std::string comment;      // MISP comment, STIX name/description, CSV comment column
+  std::string reference;    // MISP attribute uuid, STIX indicator id, CSV line number
+};
+
+// A watchlist indicator that matches a stored artifact in a case.
+struct WatchHit {
+  int64_t watchlist_id = 0;
+  std::string watchlist_name;
+  Indicator indicator;
+  Artifact artifact;
+  int64_t case_id = 0;
+  std::string case_number;
+  std::vector<Sighting> sightings;  // the case's evidence holding it
+  std::string found;                // UTC RFC 3339: when the match was first made
+};
+
+// Feeds one stored scan. Created by Store::BeginScan; used by one thread. Destroying it without
+// Finish leaves the scan "running" (it then reads as interrupted once stale).
+class ScanWriter {
+ public:
+  virtual ~ScanWriter() = default;
+  virtual const ScanRecord& scan() const = 0;
+  // Buffers and writes in batches (each its own transaction, committed at most every ~1 s or
+  // ~100,000 occurrences): a killed scan keeps what was committed.
+  virtual Status Add(std::span<const OccurrenceIn> batch) = 0;
+  // Records progress (writes at most once a second).
+  virtual Status Progress(uint64_t bytes_done) = 0;
+  // Writes what is buffered, the per-evidence counts and case counts, checks every watchlist
+  // against this scan's artifacts (new WatchHits), and sets status ("complete", "interrupted",
+  // "failed") and error. Returns the final record.
+  virtual Result<ScanRecord> Finish(const std::string& status, const std::string& error = "") = 0;
 };
 
 class Store {
@@ -132,10 +263,56 @@ class Store {
   // no records yet). Nothing is re-signed; VerifyChain checks them like any other.
   virtual Status ImportCustody(int64_t case_id, const std::vector<vault::CustodyRecord>& records,
                                const std::optional<vault::CustodyHead>& head) = 0;
+
+  // ---- Scans and artifacts ----
+  // Starts a stored scan of one evidence: scan.case_id, evidence_id, parameters, bytes_total are
+  // the caller's; id, uuid, started, updated and status are set. In the same transaction every
+  // earlier scan of that evidence is marked "superseded" and its occurrences, counts and hits
+  // removed, so a scan run again (after an interruption or not) never doubles anything.
+  // Two processes may store scans into the same case (or store) at once.
+  virtual Result<std::unique_ptr<ScanWriter>> BeginScan(ScanRecord scan) = 0;
+  virtual Result<std::vector<ScanRecord>> ListScans(int64_t case_id) = 0;  // by id
+
+  // Exact look-up of a normalized value; every kind when `kind` is empty.
+  virtual Result<std::vector<Artifact>> FindArtifacts(const std::string& kind,
+                                                      const std::string& value) = 0;
+  // Values that start with `prefix` (of `kind`, or any kind when empty); values of "email" or
+  // "domain" (or both when `kind` is empty) that end with `suffix` ("@mail.ru": emails at mail.ru;
+  // ".mail.ru": its subdomains). At most `limit`, most cases first.
+  virtual Result<std::vector<Artifact>> FindArtifactsByPrefix(const std::string& kind,
+                                                              const std::string& prefix,
+                                                              size_t limit) = 0;
+  virtual Result<std::vector<Artifact>> FindArtifactsBySuffix(const std::string& kind,
+                                                              const std::string& suffix,
+                                                              size_t limit) = 0;
+  // Where the artifact is: every case and evidence, by case id then evidence number.
+  virtual Result<std::vector<Sighting>> Sightings(int64_t artifact_id) = 0;
+  // Its occurrences (in one evidence when evidence_id != 0), in path order, at most `limit`.
+  virtual Result<std::vector<OccurrenceOut>> Occurrences(int64_t artifact_id, int64_t evidence_id,
+                                                         size_t limit) = 0;
+  // The case's artifacts that at least one other case holds, rarest first.
+  virtual Result<std::vector<Correlation>> Correlate(int64_t case_id,
+                                                     const CorrelateOptions& options) = 0;
+  // Every artifact of the case (export), ordered by kind then value; `each` returns false to stop.
+  virtual Status ForEachCaseArtifact(
+      int64_t case_id,
+      const std::function<bool(const Artifact&, uint64_t occurrences_in_case)>& each) = 0;
+  virtual Result<uint64_t> CountCases() = 0;
+
+  // ---- Watchlists ----
+  // Stores the watchlist and its indicators (duplicates within it stored once) and matches them
+  // against every stored artifact (new WatchHits), in one transaction. Fills id, uuid, imported,
+  // indicators.
+  virtual Result<Watchlist> AddWatchlist(Watchlist list, std::span<const Indicator> indicators) = 0;
+  virtual Result<std::vector<Watchlist>> ListWatchlists() = 0;
+  virtual Status RemoveWatchlist(int64_t id) = 0;  // and its hits; kNotFound when absent
+  // Hits in one case (case_id != 0) or all, newest first.
+  virtual Result<std::vector<WatchHit>> ListHits(int64_t case_id) = 0;
 };
 
 struct StoreOptions {
-  // A file path (SQLite). "postgresql://..." is for the case-store issue (Code::kUnsupported now).
+  // A file path or "sqlite:PATH" (SQLite), or a libpq URI "postgresql://user@host:port/db"
+  // (PostgreSQL; the database must exist, the schema is created in it).
   std::string location;
   bool create = false;  // create a new store; otherwise it must exist (Code::kNotFound)
   int busy_timeout_ms = 5000;
