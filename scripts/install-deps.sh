@@ -10,7 +10,8 @@ PACKAGES=(
   libewf-dev ewf-tools zlib1g-dev libdeflate-dev libssl-dev libsodium-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libsqlite3-dev sqlite3 libarchive-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
+  libsqlite3-dev sqlite3 postgresql-15 libpq-dev
+  libarchive-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
   gzip zip unzip time openssl coreutils hashdeep poppler-utils
 )
 
