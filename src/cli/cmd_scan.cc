@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/case_scan.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/evidence_cli.h"
@@ -78,7 +79,11 @@ class ScanCommand : public Command {
   int RecordScanned(const scan::ScanJobOptions& opts, const scan::ScanSummary& s,
                     const std::string& report);
 
-  std::string case_, examiner_, passphrase_file_;
+  // --case: stores the artifacts (one store scan per evidence item).
+  int StoreScans(const scan::ScanSummary* s, const Status& failure);
+
+  std::string case_, examiner_, passphrase_file_, keywords_sha256_;
+  std::unique_ptr<CaseScanRecorder> recorder_;
   std::optional<vault::Workspace> ws_;
   std::optional<store::Case> case_row_;
   std::optional<vault::SigningKey> key_;
@@ -142,6 +147,7 @@ int ScanCommand::Run(const GlobalOptions& global) {
       return kExitUsage;
     }
     opts.engine.keywords = std::move(kw).value();
+    keywords_sha256_ = Sha256Hex(ss.str());
   } else if (std::find(names.begin(), names.end(), "keyword") != names.end()) {
     PrintError("the keyword scanner needs --keywords FILE");
     return kExitUsage;
@@ -154,6 +160,20 @@ int ScanCommand::Run(const GlobalOptions& global) {
   if (!case_.empty()) {
     int rc = PrepareCaseScan(global, &opts);
     if (rc != kExitOk) return rc;
+    nlohmann::json params = {{"tool", "evidex"},
+                             {"tool_version", EVIDEX_VERSION},
+                             {"scanners", opts.engine.scanners},
+                             {"keywords", opts.engine.keywords.size()},
+                             {"max_depth", opts.engine.max_depth}};
+    if (!keywords_sha256_.empty()) params["keywords_sha256"] = keywords_sha256_;
+    Result<std::unique_ptr<CaseScanRecorder>> rec =
+        CaseScanRecorder::Begin(ws_->store(), evidence_, params.dump());
+    if (!rec.ok()) {
+      PrintError("cannot store the scan in case " + case_row_->number + ": " + rec.status().message());
+      return StoreExit(rec.status());
+    }
+    recorder_ = std::move(rec).value();
+    opts.hit_sink = recorder_->Sink();
   }
 
   // Ctrl-C or a kill: stop reading, write what was found, exit 130.
@@ -170,6 +190,7 @@ int ScanCommand::Run(const GlobalOptions& global) {
   Result<scan::ScanSummary> result = scan::RunScan(opts, on_progress);
   progress.Finish();
   if (!result.ok()) {
+    if (recorder_) (void)StoreScans(nullptr, result.status());
     PrintError(result.status());
     return result.status().code() == Code::kInvalidArgument ? kExitUsage : kExitOutput;
   }
@@ -186,7 +207,9 @@ int ScanCommand::Run(const GlobalOptions& global) {
     }
   }
   if (!case_.empty()) {
-    int rc = RecordScanned(opts, s, report);
+    int rc = StoreScans(&s, Status::Ok());
+    if (rc != kExitOk) return rc;
+    rc = RecordScanned(opts, s, report);
     if (rc != kExitOk) return rc;
   }
   if (json_) {
@@ -232,6 +255,33 @@ int ScanCommand::PrepareCaseScan(const GlobalOptions& global, scan::ScanJobOptio
     opts->sources.push_back(e.path);
     opts->source_names.push_back(e.row.Name());
   }
+  return kExitOk;
+}
+
+int ScanCommand::StoreScans(const scan::ScanSummary* s, const Status& failure) {
+  std::string status = !failure.ok() ? "failed" : s->interrupted ? "interrupted" : "complete";
+  Result<std::vector<store::ScanRecord>> done =
+      recorder_->Finish(s, status, failure.ok() ? (s->interrupted ? "interrupted by a signal" : "")
+                                                : failure.message());
+  recorder_.reset();
+  if (!done.ok()) {
+    PrintError("the scan's artifacts could not be stored in case " + case_row_->number + ": " +
+               done.status().message());
+    return StoreExit(done.status());
+  }
+  if (!failure.ok() || quiet_ || json_) return kExitOk;
+  uint64_t occurrences = 0, artifacts = 0;
+  for (const store::ScanRecord& r : *done) {
+    occurrences += r.occurrences;
+    artifacts += r.artifacts;
+  }
+  std::printf("stored %llu occurrences of %llu distinct artifacts in case %s (%s)\n",
+              (unsigned long long)occurrences, (unsigned long long)artifacts,
+              case_row_->number.c_str(), status.c_str());
+  Result<std::vector<store::WatchHit>> hits = ws_->store().ListHits(case_row_->id);
+  if (hits.ok() && !hits->empty())
+    std::printf("watchlist hits in case %s: %zu (evidex hits %s)\n", case_row_->number.c_str(),
+                hits->size(), case_row_->number.c_str());
   return kExitOk;
 }
 

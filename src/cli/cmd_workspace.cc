@@ -31,6 +31,7 @@ class InitCommand : public Command {
     vault::InitOptions options;
     options.unit_name = unit_;
     options.country = country_;
+    options.store_location = global.db;
     if (!no_passphrase_) {
       Result<std::string> p = vault::ObtainPassphrase(
           passphrase_file_, "New passphrase for the unit key: ", /*confirm=*/true);

@@ -14,6 +14,7 @@ namespace evidex::cli {
 // What every command may use: global options parsed by main.
 struct GlobalOptions {
   std::string data;  // --data DIR (empty: EVIDEX_DATA or ./evidex-data; see WorkspaceDir)
+  std::string db;    // --db LOCATION ($EVIDEX_DB): the store, when not the workspace's own
   std::string command_line;
 };
 
@@ -37,6 +38,11 @@ std::unique_ptr<Command> MakeVerifyPackageCommand();   // cmd_package.cc
 std::unique_ptr<Command> MakeReceiveCommand();         // cmd_package.cc
 std::unique_ptr<Command> MakeExportCommand();          // cmd_evidence.cc
 std::unique_ptr<Command> MakeDisposeCommand();         // cmd_evidence.cc
+std::unique_ptr<Command> MakeSearchCommand();          // cmd_artifacts.cc
+std::unique_ptr<Command> MakeCorrelateCommand();       // cmd_artifacts.cc
+std::unique_ptr<Command> MakeArtifactsCommand();       // cmd_artifacts.cc
+std::unique_ptr<Command> MakeHitsCommand();            // cmd_artifacts.cc
+std::unique_ptr<Command> MakeWatchlistCommand();       // cmd_artifacts.cc
 
 }  // namespace evidex::cli
 

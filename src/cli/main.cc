@@ -19,6 +19,10 @@ int main(int argc, char** argv) {
   app.add_option("--data", global.data,
                  "workspace directory (default: $EVIDEX_DATA, else ./evidex-data)")
       ->envname("EVIDEX_DATA");
+  app.add_option("--db", global.db,
+                 "the store: postgresql://user@host:port/db (with init: the workspace keeps it; "
+                 "default: the workspace's SQLite file)")
+      ->envname("EVIDEX_DB");
   for (int i = 0; i < argc; ++i) global.command_line += (i ? " " : "") + std::string(argv[i]);
 
   std::vector<std::unique_ptr<Command>> commands;
@@ -33,6 +37,11 @@ int main(int argc, char** argv) {
   commands.push_back(MakeReceiveCommand());
   commands.push_back(MakeExportCommand());
   commands.push_back(MakeDisposeCommand());
+  commands.push_back(MakeSearchCommand());
+  commands.push_back(MakeCorrelateCommand());
+  commands.push_back(MakeArtifactsCommand());
+  commands.push_back(MakeHitsCommand());
+  commands.push_back(MakeWatchlistCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Setup(app));
 

@@ -32,7 +32,7 @@ int StoreExit(const Status& status) {
 
 std::optional<vault::Workspace> OpenWorkspace(const GlobalOptions& global, int* exit_code) {
   std::string dir = WorkspaceDir(global.data);
-  Result<vault::Workspace> ws = vault::Workspace::Open(dir);
+  Result<vault::Workspace> ws = vault::Workspace::Open(dir, 5000, global.db);
   if (!ws.ok()) {
     PrintError(ws.status());
     *exit_code = ws.status().code() == Code::kNotFound || ws.status().code() == Code::kCorrupt

@@ -178,6 +178,7 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
     if (!e.ok()) {
       SourceReport r;
       r.path = arg;
+      r.source = si;
       r.errors.push_back(e.status().message());
       summary.errors.push_back(e.status().message());
       summary.sources.push_back(std::move(r));
@@ -194,6 +195,8 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
       SourceReport r;
       r.path = it.path;
       r.name = name;
+      r.source = si;
+      r.relative = it.relative;
       items.push_back({it.path, name, summary.sources.size(), !it.relative.empty()});
       summary.sources.push_back(std::move(r));
     }
@@ -241,6 +244,8 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
     pool.WaitDone(t.get());
     SourceReport& r = summary.sources[t->report];
     if (write_status.ok()) write_status = writer.AddPage(t->hits, t->rendered);
+    if (write_status.ok() && options.hit_sink && !t->hits.empty())
+      write_status = options.hit_sink(r, t->hits, engine.scanners());
     summary.hits += t->hits.size();
     uint64_t kept = t->keep_end - t->keep_begin;
     r.bytes_scanned += kept;

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,14 @@
 #include "scan/engine.h"
 
 namespace evidex::scan {
+
+struct SourceReport;
+
+// Receives every hit, page by page in source order, on the thread that called RunScan (so the
+// order is the output files' order for any -j). A non-OK Status stops the scan like an output
+// error does. `scanners` names hit.scanner.
+using HitSink = std::function<Status(const SourceReport& source, std::span<const Hit> hits,
+                                     std::span<const ScannerDef* const> scanners)>;
 
 struct ScanJobOptions {
   std::vector<std::string> sources;
@@ -37,6 +46,8 @@ struct ScanJobOptions {
   // When set and it becomes true (e.g. from a SIGINT handler), no new page is read; pages in
   // flight finish and everything found so far is written. The summary says `interrupted`.
   const std::atomic<bool>* cancel = nullptr;
+  // Optional: hits also go here (a case scan stores them); see HitSink.
+  HitSink hit_sink;
 };
 
 struct ScanProgress {
@@ -49,6 +60,8 @@ struct ScanProgress {
 struct SourceReport {
   std::string path;         // as given, or the file inside a directory
   std::string name;         // name heading forensic paths ("" for a single source)
+  size_t source = 0;        // index in ScanJobOptions::sources
+  std::string relative;     // the file's path inside a directory source ("" otherwise)
   std::string description;  // Source::Describe()
   uint64_t size = 0;
   uint64_t bytes_scanned = 0;

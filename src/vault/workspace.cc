@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <vector>
 
@@ -53,9 +54,19 @@ Status Populate(const std::string& tmp, const InitOptions& options) {
   if (!key.ok()) return key.status();
   EVIDEX_RETURN_IF_ERROR(SaveKeyFile(tmp + "/unit.key", *key, options.passphrase, options.kdf));
   EVIDEX_RETURN_IF_ERROR(WriteSmallFile(tmp + "/unit.pub", key->public_key().Text() + "\n", 0644));
-  Result<std::unique_ptr<store::Store>> st =
-      store::OpenStore({tmp + "/evidex.db", /*create=*/true, 5000});
+  const bool external = !options.store_location.empty();
+  if (external)
+    EVIDEX_RETURN_IF_ERROR(WriteSmallFile(tmp + "/store.uri", options.store_location + "\n", 0600));
+  Result<std::unique_ptr<store::Store>> st = store::OpenStore(
+      {external ? options.store_location : tmp + "/evidex.db", /*create=*/true, 5000});
   if (!st.ok()) return st.status();
+  if (external) {
+    Result<store::Unit> existing = (*st)->GetUnit();
+    if (existing.ok())
+      return InvalidArgument("the store " + (*st)->Describe() + " already belongs to " +
+                             existing->Display() + "; nothing was changed");
+    if (existing.status().code() != Code::kNotFound) return existing.status();
+  }
   store::Unit unit{options.unit_name, options.country, key->public_key().Text(), UtcNow()};
   EVIDEX_RETURN_IF_ERROR((*st)->SetUnit(unit));
   st->reset();  // closed: the WAL is checkpointed into evidex.db before the rename
@@ -119,14 +130,27 @@ Result<Workspace> Workspace::Init(const std::string& dir, const InitOptions& opt
   return Open(dir);
 }
 
-Result<Workspace> Workspace::Open(const std::string& dir, int busy_timeout_ms) {
+Result<Workspace> Workspace::Open(const std::string& dir, int busy_timeout_ms,
+                                  const std::string& store_location) {
   struct stat st {};
   std::string db = dir + "/evidex.db";
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || ::stat(db.c_str(), &st) != 0)
+  std::string uri_file = dir + "/store.uri";
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+      (::stat(db.c_str(), &st) != 0 && ::stat(uri_file.c_str(), &st) != 0))
     return NotFound("no workspace at " + dir + "; run evidex init");
+  std::string location = db;
+  if (::stat(uri_file.c_str(), &st) == 0) {
+    std::ifstream in(uri_file);
+    if (!std::getline(in, location) || location.empty())
+      return Corrupt("cannot read the store location in " + uri_file);
+  }
+  if (!store_location.empty() && store_location != location)
+    return InvalidArgument("the workspace " + dir + " keeps its store elsewhere than --db says; " +
+                           "--db is given to evidex init, or matches what it was given");
   Workspace ws;
   ws.dir_ = dir;
-  Result<std::unique_ptr<store::Store>> s = store::OpenStore({db, false, busy_timeout_ms});
+  ws.store_location_ = location;
+  Result<std::unique_ptr<store::Store>> s = store::OpenStore({location, false, busy_timeout_ms});
   if (!s.ok()) return s.status();
   ws.store_ = std::move(s).value();
   Result<store::Unit> unit = ws.store_->GetUnit();

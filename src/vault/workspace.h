@@ -1,6 +1,8 @@
 // The workspace: one directory that holds a unit's store, signing key and vault.
 //
-//   DIR/evidex.db   the store (SQLite, WAL; store/store.h)
+//   DIR/evidex.db   the store (SQLite, WAL; store/store.h), or
+//   DIR/store.uri   the location of a PostgreSQL store, one line (mode 0600: it may hold a
+//                   password; better kept in ~/.pgpass or PGPASSWORD)
 //   DIR/unit.key    the unit's Ed25519 signing key (keys.h; mode 0600)
 //   DIR/unit.pub    its public half, one line "ed25519:<64 hex>"
 //   DIR/vault/      evidence objects (acquire.h / object store)
@@ -34,6 +36,9 @@ struct InitOptions {
   // The key's passphrase; std::nullopt keeps the key unencrypted in a 0600 file (--no-passphrase).
   std::optional<std::string> passphrase;
   KdfLimits kdf = KdfLimits::Moderate();
+  // "" for the workspace's own SQLite file; else a "postgresql://..." store. Refused when that
+  // store already holds a unit.
+  std::string store_location;
 };
 
 // An flock held on DIR/locks/<name>.lock; released when destroyed (or when the process dies, so a
@@ -58,7 +63,9 @@ class Workspace {
   static Result<Workspace> Init(const std::string& dir, const InitOptions& options);
   // Opens an existing one: Code::kNotFound "no workspace at X; run evidex init" when there is
   // none; the store's errors otherwise (newer schema: kUnsupported; locked: kLimit).
-  static Result<Workspace> Open(const std::string& dir, int busy_timeout_ms = 5000);
+  // `store_location` (--db), when given, must name the workspace's own store.
+  static Result<Workspace> Open(const std::string& dir, int busy_timeout_ms = 5000,
+                                const std::string& store_location = "");
 
   Workspace(Workspace&&) noexcept = default;
   Workspace& operator=(Workspace&&) noexcept = default;
@@ -67,6 +74,7 @@ class Workspace {
   const store::Unit& unit() const { return unit_; }
   const std::string& dir() const { return dir_; }
   std::string db_path() const { return dir_ + "/evidex.db"; }
+  const std::string& store_location() const { return store_location_; }
   std::string key_path() const { return dir_ + "/unit.key"; }
   std::string pub_path() const { return dir_ + "/unit.pub"; }
   std::string vault_dir() const { return dir_ + "/vault"; }
@@ -88,6 +96,7 @@ class Workspace {
  private:
   Workspace() = default;
   std::string dir_;
+  std::string store_location_;
   std::unique_ptr<store::Store> store_;
   store::Unit unit_;
 };
