@@ -41,6 +41,11 @@ class AcquireCommand : public Command {
         ->check(CLI::IsMember({"copy", "reference", "e01"}));
     cmd->add_option("--examiner", examiner_, "who acquires (default: the case's examiner)");
     cmd->add_option("--description", description_, "free text for the record and E01 header");
+    cmd->add_flag("--scan", scan_,
+                  "then scan it with the default scanners and store its artifacts in the case");
+    cmd->add_option("--scan-out", scan_out_,
+                    "with --scan: the scan's output directory (default: "
+                    "WORKSPACE/scans/CASE-EVIDENCE-TIME)");
     cmd->add_flag("--json", json_, "print the evidence as JSON");
     cmd->add_flag("-q,--quiet", quiet_, "no progress line");
     AddPassphraseOption(cmd, &passphrase_file_);
@@ -53,7 +58,8 @@ class AcquireCommand : public Command {
   int Fail(vault::Workspace& ws, store::Evidence& e, const Status& why, int exit_code);
 
   std::string case_, source_, label_, mode_ = "copy", examiner_, description_, passphrase_file_;
-  bool json_ = false, quiet_ = false;
+  std::string scan_out_;
+  bool json_ = false, quiet_ = false, scan_ = false;
 };
 
 vault::AcquireMode ModeOf(const std::string& m) {
@@ -283,12 +289,32 @@ int AcquireCommand::Run(const GlobalOptions& global) {
     rows.push_back({"  custody", "record " + std::to_string(custody_seq) + " (acquired)"});
     PrintTable(rows);
   }
+  int exit = kExitOk;
   if (e.bad_sectors > 0) {
     PrintError(std::to_string(e.bad_sectors) + " unreadable sectors were zero-filled" +
                (r.first_read_error.empty() ? "" : " (first: " + r.first_read_error + ")"));
-    return kExitPartial;
+    exit = kExitPartial;
   }
-  return kExitOk;
+  if (scan_) {
+    StoredScanRequest req;
+    req.case_name = c->number;
+    req.evidence = {e.Name()};
+    if (scan_out_.empty()) {
+      std::string stamp = e.finished;
+      std::erase(stamp, ':');
+      std::string number = c->number;
+      for (char& ch : number)
+        if (ch == '/' || ch == ' ') ch = '-';
+      scan_out_ = ws->dir() + "/scans/" + number + "-" + e.Name() + "-" + stamp;
+    }
+    req.outdir = scan_out_;
+    req.examiner = examiner_;
+    req.key = std::move(key);
+    req.quiet = quiet_ || json_;
+    int rc = ScanStoredEvidence(global, std::move(req));
+    if (rc != kExitOk) return rc;
+  }
+  return exit;
 }
 
 }  // namespace

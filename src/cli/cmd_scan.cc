@@ -73,6 +73,8 @@ class ScanCommand : public Command {
   int Run(const GlobalOptions& global) override;
 
  private:
+  friend int evidex::cli::ScanStoredEvidence(const GlobalOptions& global,
+                                             StoredScanRequest request);
   // --case: resolves SOURCE names to the evidence's bytes (reference evidence re-verified first).
   int PrepareCaseScan(const GlobalOptions& global, scan::ScanJobOptions* opts);
   // --case: one signed "scanned" record per evidence item, in one transaction.
@@ -238,8 +240,9 @@ int ScanCommand::PrepareCaseScan(const GlobalOptions& global, scan::ScanJobOptio
     if (!e) return exit_code;
     evidence_.push_back(std::move(*e));
   }
-  // The key before the scan, so that a wrong passphrase does not waste one.
-  key_ = LoadKey(*ws_, passphrase_file_, &exit_code);
+  // The key before the scan, so that a wrong passphrase does not waste one (acquire --scan hands
+  // over the key it loaded).
+  if (!key_) key_ = LoadKey(*ws_, passphrase_file_, &exit_code);
   if (!key_) return exit_code;
   Status chain = ws_->store().CheckChainEnd(case_row_->id, key_->public_key());
   if (!chain.ok()) {
@@ -339,6 +342,19 @@ int ScanCommand::RecordScanned(const scan::ScanJobOptions& opts, const scan::Sca
 }
 
 }  // namespace
+
+int ScanStoredEvidence(const GlobalOptions& global, StoredScanRequest request) {
+  ScanCommand cmd;
+  cmd.case_ = request.case_name;
+  cmd.sources_ = request.evidence;
+  cmd.outdir_ = request.outdir;
+  cmd.examiner_ = request.examiner;
+  cmd.key_ = std::move(request.key);
+  cmd.quiet_ = request.quiet;
+  cmd.json_ = request.json;
+  cmd.threads_ = int(std::max(1u, std::thread::hardware_concurrency()));
+  return cmd.Run(global);
+}
 
 std::unique_ptr<Command> MakeScannersCommand() { return std::make_unique<ScannersCommand>(); }
 std::unique_ptr<Command> MakeScanCommand() { return std::make_unique<ScanCommand>(); }

@@ -5,9 +5,13 @@
 #define EVIDEX_CLI_COMMANDS_H_
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "vault/keys.h"
 
 namespace evidex::cli {
 
@@ -26,6 +30,17 @@ class Command {
   // Runs after parsing when this command was chosen; returns the exit code.
   virtual int Run(const GlobalOptions& global) = 0;
 };
+
+// `evidex scan --case` on stored evidence with the default scanners, for commands that chain a
+// scan (acquire --scan). Returns scan's exit code.
+struct StoredScanRequest {
+  std::string case_name;
+  std::vector<std::string> evidence;  // "E1", ...
+  std::string outdir, examiner;
+  std::optional<vault::SigningKey> key;  // already loaded (no second passphrase prompt)
+  bool quiet = false, json = false;
+};
+int ScanStoredEvidence(const GlobalOptions& global, StoredScanRequest request);
 
 std::unique_ptr<Command> MakeScannersCommand();  // cmd_scan.cc
 std::unique_ptr<Command> MakeScanCommand();      // cmd_scan.cc
