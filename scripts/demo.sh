@@ -8,7 +8,7 @@ build=${1:-build}
 size=${2:-64M}
 out=demo-out
 ev="$build/src/cli/evidex"
-rm -rf "$out/colombo" "$out/accra" "$out/scan" "$out/2026-041.evidex.tar"
+rm -rf "$out/colombo" "$out/accra" "$out/scan" "$out/scan-2" "$out/2026-041.evidex.tar"
 mkdir -p "$out"
 # The demo keeps its keys without a passphrase (--no-passphrase, file mode 0600); a real unit
 # sets one (README, "The signing key and its passphrase").
@@ -35,6 +35,24 @@ for h in "$out"/scan/*_histogram.txt; do
 done
 step "checking the hits against the generator's ground truth"
 "$build/bench/evidex-corpus" check --truth "$out/corpus/truth.jsonl" --hits "$out/scan/hits.jsonl" | tail -n 1
+step "a second case: a phone dump that shares a mule's address and wallet with the first"
+first() { [ -s "$out/scan/$1_histogram.txt" ] && head -n 1 "$out/scan/$1_histogram.txt" | cut -f2; }
+email=$(first email); wallet=$(first btc)
+"$ev" --data "$out/colombo" case new --number 2026/052 --title "Romance scam" \
+  --offence "Fraud" --examiner "SI Fernando"
+{ head -c 65536 /dev/urandom; printf ' chat: send to %s, contact %s or +94 11 234 5678 ' "$wallet" "$email"; \
+  head -c 65536 /dev/urandom; } > "$out/phone-dump.bin"
+"$ev" --data "$out/colombo" acquire 2026/052 "$out/phone-dump.bin" --label "Phone dump (sample)" \
+  --scan --scan-out "$out/scan-2" --quiet
+step "evidex correlate: what case 2026/052 shares with other cases, rarest first"
+"$ev" --data "$out/colombo" correlate 2026/052 --limit 10
+step "evidex search: one value across every case (a national phone number, normalized to E.164)"
+"$ev" --data "$out/colombo" search "011 234 5678"
+step "evidex watchlist import: a partner's indicators (CSV here; MISP and STIX 2.1 too), then hits"
+printf 'type,value,comment\nbtc,%s,wallet reported by a partner\nemail,nobody@example.org,\n' "$wallet" \
+  > "$out/partner-watchlist.csv"
+"$ev" --data "$out/colombo" watchlist import "$out/partner-watchlist.csv" --source "Partner 24/7 PoC"
+"$ev" --data "$out/colombo" hits
 step "evidex custody verify: chain, signatures, and the evidence bytes re-read"
 "$ev" --data "$out/colombo" custody verify 2026/041
 "$ev" --data "$out/colombo" custody show 2026/041 | cut -c1-110

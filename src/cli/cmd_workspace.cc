@@ -188,11 +188,36 @@ class CaseCommand : public Command {
       return StoreExit(st);
     }
     int64_t records = head->has_value() ? (*head)->seq : 0;
+    Result<std::vector<store::ScanRecord>> scans = ws.store().ListScans(c->id);
+    if (!scans.ok()) {
+      PrintError(scans.status());
+      return StoreExit(scans.status());
+    }
+    const std::string now = vault::UtcNow();
+    auto evidence_name = [&](int64_t id) {
+      for (const store::Evidence& e : *ev)
+        if (e.id == id) return e.Name();
+      return std::string("?");
+    };
     if (json_) {
       nlohmann::json j = CaseJson(*c);
       j["evidence"] = nlohmann::json::array();
       for (const store::Evidence& e : *ev) j["evidence"].push_back(EvidenceJson(e));
       j["custody_records"] = records;
+      j["scans"] = nlohmann::json::array();
+      for (const store::ScanRecord& s : *scans)
+        j["scans"].push_back({{"id", s.id},
+                              {"uuid", s.uuid},
+                              {"evidence", evidence_name(s.evidence_id)},
+                              {"status", store::EffectiveScanStatus(s, now)},
+                              {"started", s.started},
+                              {"finished", s.finished},
+                              {"bytes_done", s.bytes_done},
+                              {"bytes_total", s.bytes_total},
+                              {"occurrences", s.occurrences},
+                              {"artifacts", s.artifacts},
+                              {"parameters", nlohmann::json::parse(s.parameters, nullptr, false)},
+                              {"error", s.error}});
       std::printf("%s\n", j.dump(2).c_str());
       return kExitOk;
     }
@@ -235,6 +260,21 @@ class CaseCommand : public Command {
       }
       d.push_back({"  uuid", e.uuid});
       PrintTable(d);
+    }
+    if (!scans->empty()) {
+      std::printf("\nstored scans (evidex correlate %s; evidex artifacts %s)\n", c->number.c_str(),
+                  c->number.c_str());
+      std::vector<std::vector<std::string>> rows{
+          {"SCAN", "EVIDENCE", "STATUS", "STARTED", "SCANNED", "OCCURRENCES", "ARTIFACTS"}};
+      for (const store::ScanRecord& s : *scans) {
+        std::string status = store::EffectiveScanStatus(s, now);
+        if (status == "interrupted")
+          status += " (run the scan again: it replaces this one)";
+        rows.push_back({std::to_string(s.id), evidence_name(s.evidence_id), status, s.started,
+                        HumanBytes(double(s.bytes_done)) + " / " + HumanBytes(double(s.bytes_total)),
+                        std::to_string(s.occurrences), std::to_string(s.artifacts)});
+      }
+      PrintTable(rows);
     }
     return kExitOk;
   }
