@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 DEMO_SIZE ?= 64M
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-asan bench bench-acquire fuzz clean
+.PHONY: all deps build demo test test-release test-asan bench bench-acquire bench-store fuzz clean
 
 all: build
 
@@ -43,6 +43,11 @@ bench: build
 
 bench-acquire: build
 	@bench/acquire.sh $(SIZE)
+
+# The case store on SQLite and PostgreSQL: SIZE occurrences (default 50M; SIZE=1M is quick).
+bench-store: deps $(BUILD)/build.ninja
+	@cmake --build $(BUILD) -j $(JOBS) --target evidex-store-bench
+	@BENCH=$(BUILD)/bench/evidex-store-bench bench/store.sh $(or $(SIZE),50M)
 
 $(FUZZBUILD)/build.ninja:
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
