@@ -7,7 +7,7 @@ build=${1:-build-fuzz}
 seconds=${2:-60}
 mkdir -p "$build/crashes"
 status=0
-for target in scan_fuzz inflate_fuzz validate_fuzz package_fuzz; do
+for target in scan_fuzz inflate_fuzz validate_fuzz package_fuzz watchlist_fuzz; do
   mkdir -p "$build/corpus-new/$target"
   echo "fuzz: $target for ${seconds}s"
   if ! "$build/fuzz/$target" -max_total_time="$seconds" -max_len=1048576 -rss_limit_mb=2048 \
