@@ -108,6 +108,8 @@ std::string Thousands(uint64_t v) {
   return out;
 }
 
+std::string Rate(double per_second) { return Thousands(uint64_t(std::llround(per_second))) + "/s"; }
+
 std::string Fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
 std::string Fmt(const char* format, ...) {
   char buf[512];
@@ -455,8 +457,8 @@ Status Bench::Reference() {
     double secs = Since(t0);
     csv_digest_ = truth.Digest();
     std::ofstream(stamp_path) << stamp << "\n";
-    rows_.push_back({"generator + CSV writing (not a target)",
-                     Fmt("%.0f occ/s", wo_.occurrences / secs), "", "", "", ""});
+    rows_.push_back(
+        {"generator + CSV writing (not a target)", Rate(wo_.occurrences / secs), "", "", "", ""});
     json_["csv_seconds"] = secs;
   }
   json_["csv_bytes"] = FileSize(o_.csv_out);
@@ -554,15 +556,15 @@ Status Bench::Ingest() {
   std::string ref, ratio, target = postgres_ ? "(SQLite only)" : "≥ 500,000/s", verdict;
   if (json_.contains("reference_rate")) {
     double r = json_["reference_rate"];
-    ref = Fmt("%.0f/s (%s, %.1f s)", r, json_["reference_loader"].get<std::string>().c_str(),
-              json_["reference_seconds"].get<double>());
+    ref = Rate(r) + Fmt(" (%s, %.1f s)", json_["reference_loader"].get<std::string>().c_str(),
+                        json_["reference_seconds"].get<double>());
     ratio = Fmt("%.2fx", rate / r);
   }
   if (!postgres_) {
     verdict = rate >= kIngestTarget ? "PASS" : "FAIL";
     target_missed_ |= rate < kIngestTarget;
   }
-  rows_.push_back({"ingest: BeginScan/Add/Finish", Fmt("%.0f/s (%.1f s)", rate, secs), ref, ratio,
+  rows_.push_back({"ingest: BeginScan/Add/Finish", Rate(rate) + Fmt(" (%.1f s)", secs), ref, ratio,
                    target, verdict});
   json_["generator_seconds"] = wall - secs;
 
@@ -653,7 +655,8 @@ void Bench::CheckCounts() {
   json_["export_seconds"] = secs;
   json_["store_distinct_artifacts"] = distinct;
   rows_.push_back({"export: ForEachCaseArtifact, all cases (not a target)",
-                   Fmt("%.0f artifacts/s (%.1f s)", visited / secs, secs), "", "", "", ""});
+                   Thousands(uint64_t(visited / secs)) + Fmt(" artifacts/s (%.1f s)", secs), "", "",
+                   "", ""});
 }
 
 Status Bench::Lookups() {
@@ -773,8 +776,8 @@ Status Bench::Lookups() {
     json_[key] = {
         {"p50_ms", l.Percentile(50)}, {"p99_ms", p99}, {"max_ms", l.Max()}, {"n", l.ms.size()}};
   };
-  add(Fmt("search: FindArtifacts + Sightings (%zu; %" PRIu64 " absent)", search.ms.size(),
-          absent_n),
+  add("search: FindArtifacts + Sightings (" + Thousands(search.ms.size()) + " look-ups, " +
+          Thousands(absent_n) + " absent)",
       search, "search");
   add("one artifact's occurrences in an evidence (Occurrences, 10)", occurrences, "occurrences");
   json_["find_only"] = {{"p50_ms", find.Percentile(50)}, {"p99_ms", find.Percentile(99)}};
@@ -957,7 +960,7 @@ Status Bench::WatchlistCheck() {
                              Fmt(", %zu sightings", h.sightings.size()));
     if (!seen.insert({key, h.case_id}).second) Checks::Fail(item, "hit on " + key + " twice");
   }
-  rows_.push_back({Fmt("ListHits, all %zu hits (not a target)", hits->size()),
+  rows_.push_back({"ListHits, all " + Thousands(hits->size()) + " hits (not a target)",
                    Fmt("%.2f s", list_secs), "", "", "", ""});
   json_["watchlist_hits"] = hits->size();
   json_["list_hits_seconds"] = list_secs;
