@@ -13,6 +13,8 @@
 #                throwaway PostgreSQL cluster (scripts/pg-test-cluster.sh, stopped at exit)
 #   BENCH        evidex-store-bench binary (default build/bench/evidex-store-bench)
 #   EXTRA        more options for evidex-store-bench (e.g. "--lookups 2000")
+#   IDLE_WAIT    before each back end, wait up to this many seconds for a quiet machine (a
+#                one-second vmstat sample at least 90% idle; default 0: do not wait)
 #
 # Writes $OUT/results.md, $OUT/{sqlite,postgresql}.{md,json}. Exits non-zero when a run fails or
 # a result check fails (a missed time target is reported as FAIL in the table, exit 0).
@@ -25,6 +27,7 @@ out=${OUT:-build/bench-store}
 bench=${BENCH:-build/bench/evidex-store-bench}
 backends=${BACKENDS:-sqlite postgresql}
 extra=${EXTRA:-}
+idle_wait=${IDLE_WAIT:-0}
 
 die() { echo "bench/store.sh: $*" >&2; exit 2; }
 [ -x "$bench" ] || die "$bench not built (cmake --build build --target evidex-store-bench)"
@@ -54,8 +57,17 @@ trap cleanup EXIT
     "\`bench/store.sh $occurrences\` (seed $seed)."
 } > "$out/results.md"
 
+wait_idle() {
+  local end=$((SECONDS + idle_wait))
+  while [ "$SECONDS" -lt "$end" ]; do
+    [ "$(vmstat 1 2 | tail -n 1 | awk '{print $15}')" -ge 90 ] && return 0
+  done
+  return 0
+}
+
 rc=0
 for b in $backends; do
+  wait_idle
   echo "== $b: load average $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ "$b" = sqlite ]; then
     rm -rf "$out/sqlite"
