@@ -34,10 +34,13 @@ struct ExportRow {
 // CSV columns: kind,value,occurrences,evidence,cases (evidence as "E1;E2"). RFC 4180 quoting.
 // JSONL: {"kind","value","occurrences","evidence":["E1"],"cases":N} per line.
 // MISP: {"Event": {"info": "evidex case NUMBER: TITLE", "date", "threat_level_id": "4",
-//   "analysis": "2", "distribution": "0", "uuid", "Orgc": {"name"}, "Attribute": [...]}},
-//   kinds mapped to MISP types (email -> email-src, ipv4/ipv6 -> ip-dst, domain, url, btc, xmr,
-//   iban, phone -> phone-number, md5/sha1/sha256, eth/onion/ccn/keyword -> text with a comment
-//   naming the kind), each with a uuid, category, to_ids false and a comment naming the evidence.
+//   "analysis": "2", "distribution": "0", "published": false, "uuid", "Orgc": {"name"},
+//   "Attribute": [...]}}, kinds mapped to MISP types (email -> email-src, ipv4/ipv6 -> ip-dst,
+//   domain and onion -> domain, url, btc, xmr, iban, phone -> phone-number, md5/sha1/sha256,
+//   ccn -> cc-number when unmasked, eth/masked ccn/keyword -> text with a comment naming the
+//   kind), each with a uuid, a category MISP accepts for its type, to_ids false and a comment
+//   naming the evidence. docs/FORMATS.md, "Artifact export (written)".
+// Writers are not thread-safe; write errors are the stream's (check `out` after End()).
 class ArtifactWriter {
  public:
   virtual ~ArtifactWriter() = default;

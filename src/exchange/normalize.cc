@@ -121,6 +121,12 @@ std::optional<std::string> NormalizeUrl(std::string_view url) {
   if (scheme_len == 0) return std::nullopt;
   // The scanner reports a URL without the sentence punctuation and the unbalanced closing
   // brackets that follow it in text; the same value typed with them is the same URL.
+  // Bracket balances kept as the end moves left, so trimming is linear in the URL's length.
+  int parens = 0, squares = 0;
+  for (char c : url) {
+    parens += (c == '(') - (c == ')');
+    squares += (c == '[') - (c == ']');
+  }
   size_t end = url.size();
   while (end > scheme_len) {
     char c = url[end - 1];
@@ -129,14 +135,11 @@ std::optional<std::string> NormalizeUrl(std::string_view url) {
       --end;
       continue;
     }
-    if (c == ')' || c == ']') {
-      char open = c == ')' ? '(' : '[';
-      int depth = 0;
-      for (size_t i = 0; i < end; ++i) depth += (url[i] == open) - (url[i] == c);
-      if (depth < 0) {
-        --end;
-        continue;
-      }
+    int& balance = c == ')' ? parens : squares;
+    if ((c == ')' || c == ']') && balance < 0) {
+      ++balance;
+      --end;
+      continue;
     }
     break;
   }

@@ -18,6 +18,11 @@
 //   onion   lower-case v3 address, checksum checked ("….onion")
 //   md5, sha1, sha256  lower-case hex of the right length
 //   keyword as given
+//
+// The scanners' context rules (a two-label name that looks like a file name, an IPv6 address
+// with few hex digits, a card written with mixed separators) judge the text around a hit, not the
+// value, and are not applied here. Host names are checked against the public suffix list
+// (scan/hostname.h, loaded on first use). All functions are thread-safe.
 #ifndef EVIDEX_EXCHANGE_NORMALIZE_H_
 #define EVIDEX_EXCHANGE_NORMALIZE_H_
 

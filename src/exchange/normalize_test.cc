@@ -50,6 +50,8 @@ const Row kRows[] = {
     {"url", "ftp://files.example.org/pub/a.zip", "", "ftp://files.example.org/pub/a.zip"},
     {"url", "https://example.com/wiki/Foo_(bar)", "", "https://example.com/wiki/Foo_(bar)"},
     {"url", "https://example.com/page.", "", "https://example.com/page"},
+    {"url", "https://example.com/wiki/Foo_(bar)).", "", "https://example.com/wiki/Foo_(bar)"},
+    {"url", "http://[::1]:8080/]", "", "http://[::1]:8080/"},
     {"url", "https://example.com:80x/", "", nullptr},
     {"url", "javascript:alert(1)", "", nullptr},
     {"url", "http://exa mple.com/", "", nullptr},
@@ -168,6 +170,13 @@ TEST(Normalize, Table) {
       EXPECT_EQ(*got, r.expected) << r.kind << " '" << r.input << "'";
     }
   }
+}
+
+TEST(Normalize, LongUrlTailsAreTrimmedInLinearTime) {
+  ASSERT_TRUE(scan::LoadPublicSuffixList());
+  std::string url = "http://example.com/" + std::string(4000, ')');
+  EXPECT_EQ(Normalize("url", url), "http://example.com/");
+  EXPECT_FALSE(Normalize("url", "http://example.com/" + std::string(5000, 'a')).has_value());
 }
 
 TEST(Normalize, IsIdempotent) {

@@ -316,7 +316,9 @@ Result<nlohmann::json> ParseJson(std::string_view data) {
 
 namespace {
 
-constexpr size_t kMaxWatchlistBytes = size_t(512) << 20;
+// A parsed JSON document takes several times its text in memory: the largest MISP events seen in
+// practice are far below this.
+constexpr size_t kMaxWatchlistBytes = size_t(256) << 20;
 
 std::string_view SkipBomAndSpace(std::string_view d) {
   if (d.substr(0, 3) == "\xEF\xBB\xBF") d.remove_prefix(3);
