@@ -2,9 +2,8 @@
 // object open between Begin and End.
 #include "exchange/artifact_export.h"
 
-#include <nlohmann/json.hpp>
-
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 #include "exchange/normalize.h"
 
@@ -50,9 +49,9 @@ class CsvWriter : public ArtifactWriter {
     out_ << "kind,value,occurrences,evidence,cases\r\n";
   }
   void Row(const ExportRow& row) override {
-    out_ << CsvField(row.artifact.kind) << ',' << CsvField(ShownValue(header_, row.artifact))
-         << ',' << row.occurrences << ',' << CsvField(EvidenceList(row, ';')) << ','
-         << row.artifact.cases << "\r\n";
+    out_ << CsvField(row.artifact.kind) << ',' << CsvField(ShownValue(header_, row.artifact)) << ','
+         << row.occurrences << ',' << CsvField(EvidenceList(row, ';')) << ',' << row.artifact.cases
+         << "\r\n";
   }
   void End() override { out_.flush(); }
 
@@ -96,8 +95,9 @@ MispType MispTypeFor(std::string_view kind, bool masked_card) {
   if (kind == "btc") return {"btc", "Financial fraud"};
   if (kind == "xmr") return {"xmr", "Financial fraud"};
   if (kind == "iban") return {"iban", "Financial fraud"};
-  if (kind == "ccn") return masked_card ? MispType{"text", "Financial fraud"}
-                                        : MispType{"cc-number", "Financial fraud"};
+  if (kind == "ccn")
+    return masked_card ? MispType{"text", "Financial fraud"}
+                       : MispType{"cc-number", "Financial fraud"};
   if (kind == "eth") return {"text", "Financial fraud"};
   if (kind == "phone") return {"phone-number", "Person"};
   if (kind == "md5") return {"md5", "Payload delivery"};
@@ -160,15 +160,12 @@ class MispWriter : public ArtifactWriter {
       if (!s.evidence_label.empty()) comment += " (" + s.evidence_label + ")";
     }
     if (row.sightings.empty()) comment += " this case";
-    comment += "; " + std::to_string(row.occurrences) + " occurrence" +
-               (row.occurrences == 1 ? "" : "s");
-    json attribute = {{"type", t.type},
-                      {"category", t.category},
-                      {"value", ShownValue(header_, a)},
-                      {"to_ids", false},
-                      {"distribution", "5"},  // as the event
-                      {"comment", comment},
-                      {"uuid", store::NewUuid()}};
+    comment +=
+        "; " + std::to_string(row.occurrences) + " occurrence" + (row.occurrences == 1 ? "" : "s");
+    json attribute = {
+        {"type", t.type},     {"category", t.category},  {"value", ShownValue(header_, a)},
+        {"to_ids", false},    {"distribution", "5"},  // as the event
+        {"comment", comment}, {"uuid", store::NewUuid()}};
     out_ << (first_ ? "" : ",") << '\n' << Dump(attribute);
     first_ = false;
   }

@@ -20,14 +20,14 @@ enum class ExportFormat { kCsv, kJsonl, kMisp };
 
 struct ExportCase {
   store::Case c;
-  store::Unit unit;       // the exporting unit (MISP Orgc)
-  std::string exported;   // UTC RFC 3339
-  bool mask_cards = true; // ccn values as exchange::Mask() unless false
+  store::Unit unit;        // the exporting unit (MISP Orgc)
+  std::string exported;    // UTC RFC 3339
+  bool mask_cards = true;  // ccn values as exchange::Mask() unless false
 };
 
 struct ExportRow {
-  store::Artifact artifact;  // artifact.cases: cases in the whole store holding it
-  uint64_t occurrences = 0;  // in this case
+  store::Artifact artifact;                // artifact.cases: cases in the whole store holding it
+  uint64_t occurrences = 0;                // in this case
   std::vector<store::Sighting> sightings;  // this case's evidence holding it
 };
 

@@ -1,8 +1,8 @@
 #include "exchange/artifact_export.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
@@ -62,7 +62,8 @@ std::vector<ExportRow> Rows() {
               {{"E1", "Laptop HDD"}}),
       MakeRow("url", "http://lantern-login.com/o'brien/", 4, 1, {{"E1", "Laptop HDD"}}),
       MakeRow("xmr",
-              "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A",
+              "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wf"
+              "n3RVGQBEP3A",
               1, 1, {{"E2", "Phone"}}),
   };
 }
@@ -158,7 +159,8 @@ TEST(ArtifactExport, MispEventShape) {
   EXPECT_EQ(type_of["+94112345678"], "phone-number");
   EXPECT_EQ(type_of["0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"], "text");
   EXPECT_EQ(category_of["say \"hi\", then\nleave"], "Other");
-  EXPECT_EQ(attributes[1].at("comment"), "ccn; masked; seen in E1 (Laptop HDD), E2 (Phone); 5 occurrences");
+  EXPECT_EQ(attributes[1].at("comment"),
+            "ccn; masked; seen in E1 (Laptop HDD), E2 (Phone); 5 occurrences");
   EXPECT_EQ(attributes[3].at("comment"), "seen in E2 (Phone); 7 occurrences");
   EXPECT_EQ(text.find("4111111111111111"), std::string::npos);
 }

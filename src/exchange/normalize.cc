@@ -42,9 +42,7 @@ bool IsOnionHost(std::string_view lower_host) { return EndsWith(lower_host, ".on
 
 // The scanners' host check on the lower-cased name (they accept a name written all upper-case
 // too, and report it lower-case).
-bool RegistrableHost(std::string_view host) {
-  return scan::IsRegistrableHost(Lower(host));
-}
+bool RegistrableHost(std::string_view host) { return scan::IsRegistrableHost(Lower(host)); }
 
 std::optional<std::string> NormalizeDomain(std::string_view s) {
   if (!s.empty() && s.back() == '.') s.remove_suffix(1);  // the root's dot
@@ -79,9 +77,11 @@ std::optional<std::string> NormalizeEmail(std::string_view s) {
 bool UrlChar(char c) {
   if (IsAlnum(c)) return true;
   switch (c) {
+    // clang-format off
     case '-': case '.': case '_': case '~': case '%': case '!': case '$': case '&': case '\'':
     case '(': case ')': case '*': case '+': case ',': case ';': case '=': case ':': case '@':
     case '/': case '?': case '#': case '[': case ']':
+      // clang-format on
       return true;
     default:
       return false;
@@ -177,8 +177,7 @@ std::optional<std::string> NormalizeIpv4(std::string_view a) {
     if (dot == std::string_view::npos) dot = a.size();
     std::string_view part = a.substr(i, dot - i);
     // No leading zeros: "010" is octal to some software and decimal to other.
-    if (part.empty() || part.size() > 3 || (part.size() > 1 && part[0] == '0'))
-      return std::nullopt;
+    if (part.empty() || part.size() > 3 || (part.size() > 1 && part[0] == '0')) return std::nullopt;
     int v = 0;
     for (char c : part) {
       if (!IsDigit(c)) return std::nullopt;
@@ -308,8 +307,8 @@ std::optional<std::string> NormalizeHex(std::string_view a, size_t length) {
 
 const std::vector<std::string>& ArtifactKinds() {
   static const std::vector<std::string> kinds = {
-      "email", "url", "domain", "ipv4", "ipv6", "phone",  "ccn",    "iban",
-      "btc",   "eth", "xmr",    "onion", "md5", "sha1",  "sha256", "keyword"};
+      "email", "url", "domain", "ipv4",  "ipv6", "phone", "ccn",    "iban",
+      "btc",   "eth", "xmr",    "onion", "md5",  "sha1",  "sha256", "keyword"};
   return kinds;
 }
 
@@ -339,9 +338,9 @@ std::optional<std::string> Normalize(std::string_view kind, std::string_view tex
 std::vector<Candidate> Classify(std::string_view text, std::string_view region) {
   // Most specific first: kinds with a checksum or a fixed shape, then the looser ones (a phone
   // number is any valid digit string; a domain is the host part of emails and URLs).
-  static constexpr std::string_view kOrder[] = {
-      "email", "url",  "onion", "iban", "ccn",  "btc",   "eth",  "xmr",
-      "md5",   "sha1", "sha256", "ipv4", "ipv6", "phone", "domain"};
+  static constexpr std::string_view kOrder[] = {"email",  "url",  "onion", "iban",  "ccn",
+                                                "btc",    "eth",  "xmr",   "md5",   "sha1",
+                                                "sha256", "ipv4", "ipv6",  "phone", "domain"};
   std::vector<Candidate> out;
   for (std::string_view kind : kOrder)
     if (std::optional<std::string> v = Normalize(kind, text, region))

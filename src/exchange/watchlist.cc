@@ -78,18 +78,16 @@ std::string LowerAscii(std::string_view s) {
 }
 
 std::string_view TrimView(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
-                        s.front() == '\n'))
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
     s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
 }
 
-bool IsIpKinds(Kinds kinds) {
-  return !kinds.empty() && (kinds[0] == "ipv4" || kinds[0] == "ipv6");
-}
+bool IsIpKinds(Kinds kinds) { return !kinds.empty() && (kinds[0] == "ipv4" || kinds[0] == "ipv6"); }
 
 std::string JoinKinds(Kinds kinds) {
   std::string out;
@@ -164,8 +162,7 @@ bool Collector::AddKinds(Kinds kinds, std::string_view type, std::string_view va
     }
   }
   std::string message = "invalid " + JoinKinds(kinds) + " " + Quote(v);
-  if (kinds.size() == 1 && kinds[0] == "phone" && options_.region.empty() &&
-      v.front() != '+')
+  if (kinds.size() == 1 && kinds[0] == "phone" && options_.region.empty() && v.front() != '+')
     message += " (a national number needs a region)";
   Error(where, std::move(message));
   return false;
@@ -322,8 +319,8 @@ constexpr size_t kMaxWatchlistBytes = size_t(256) << 20;
 
 std::string_view SkipBomAndSpace(std::string_view d) {
   if (d.substr(0, 3) == "\xEF\xBB\xBF") d.remove_prefix(3);
-  while (!d.empty() && (d.front() == ' ' || d.front() == '\t' || d.front() == '\r' ||
-                        d.front() == '\n'))
+  while (!d.empty() &&
+         (d.front() == ' ' || d.front() == '\t' || d.front() == '\r' || d.front() == '\n'))
     d.remove_prefix(1);
   return d;
 }
@@ -464,9 +461,8 @@ Result<ParsedWatchlist> ParseWatchlist(std::string_view data, const ParseOptions
   if (!fatal.ok()) return fatal;
   if (!out.errors.empty() && !options.partial) {
     const RecordError& first = out.errors.front();
-    std::string count = out.errors.size() == 1
-                            ? "1 bad record"
-                            : std::to_string(out.errors.size()) + " bad records";
+    std::string count = out.errors.size() == 1 ? "1 bad record"
+                                               : std::to_string(out.errors.size()) + " bad records";
     return Corrupt(first.where + ": " + first.message + " (" + count +
                    "; nothing imported unless partial import is asked for)");
   }

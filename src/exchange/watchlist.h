@@ -67,7 +67,7 @@ struct ParsedWatchlist {
   std::string source;     // MISP Orgc.name, STIX created_by_ref identity's name, else ""
   std::string reference;  // MISP Event.uuid, STIX bundle id
   std::vector<store::Indicator> indicators;
-  std::vector<RecordError> errors;               // bad records (partial only, else an error)
+  std::vector<RecordError> errors;                // bad records (partial only, else an error)
   std::map<std::string, uint64_t> unknown_types;  // type name -> count, not imported
 };
 

@@ -5,7 +5,6 @@
 #define EVIDEX_EXCHANGE_WATCHLIST_INTERNAL_H_
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <span>
 #include <string>
@@ -72,8 +71,8 @@ void ReadStix(const nlohmann::json& doc, Collector* sink, ParsedWatchlist* out, 
 
 // STIX patterning (watchlist_stix.cc), exposed for the tests.
 struct StixComparison {
-  std::string path;     // as written: "file:hashes.'SHA-256'"
-  std::string op;       // "=", "!=", "IN", "LIKE", ... ("NOT =" when negated)
+  std::string path;  // as written: "file:hashes.'SHA-256'"
+  std::string op;    // "=", "!=", "IN", "LIKE", ... ("NOT =" when negated)
   std::vector<std::optional<std::string>> values;  // string literals; nullopt for other literals
 };
 // The pattern's comparisons in order; Code::kCorrupt "at character N: ..." when it is malformed.

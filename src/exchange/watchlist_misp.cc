@@ -22,8 +22,8 @@ void ReadAttribute(const json& a, const std::string& where, Collector* sink) {
   }
   const json* value = Member(a, "value");
   if (value == nullptr || !value->is_string()) {
-    sink->Error(Pointer(where, "value"), value == nullptr ? "attribute without a value"
-                                                          : "attribute value is not a string");
+    sink->Error(Pointer(where, "value"),
+                value == nullptr ? "attribute without a value" : "attribute value is not a string");
     return;
   }
   std::string_view comment = StringMember(a, "comment").value_or("");
@@ -44,15 +44,15 @@ void ReadAttributes(const json& event, const std::string& where, Collector* sink
     ReadAttribute((*attributes)[i], Pointer(list_where, i), sink);
 }
 
-void ReadEvent(const json& event, const std::string& where, Collector* sink,
-               ParsedWatchlist* out) {
+void ReadEvent(const json& event, const std::string& where, Collector* sink, ParsedWatchlist* out) {
   if (!event.is_object()) {
     sink->Error(where.empty() ? "/" : where, "event is not an object");
     return;
   }
   // The first event names the watchlist.
   if (out->name.empty()) out->name = std::string(StringMember(event, "info").value_or(""));
-  if (out->reference.empty()) out->reference = std::string(StringMember(event, "uuid").value_or(""));
+  if (out->reference.empty())
+    out->reference = std::string(StringMember(event, "uuid").value_or(""));
   if (out->source.empty())
     if (const json* orgc = Member(event, "Orgc"))
       out->source = std::string(StringMember(*orgc, "name").value_or(""));

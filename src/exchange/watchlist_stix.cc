@@ -140,8 +140,8 @@ class PatternParser {
     bool negated = Keyword("NOT");
     Space();
     static constexpr std::string_view kSymbolOps[] = {"!=", "<=", ">=", "=", "<", ">"};
-    static constexpr std::string_view kWordOps[] = {"IN",      "LIKE",       "MATCHES",
-                                                    "ISSUBSET", "ISSUPERSET"};
+    static constexpr std::string_view kWordOps[] = {"IN", "LIKE", "MATCHES", "ISSUBSET",
+                                                    "ISSUPERSET"};
     for (std::string_view op : kSymbolOps) {
       if (p_.substr(i_, op.size()) == op) {
         c.op = op;
@@ -354,10 +354,12 @@ void ReadIndicator(const json& o, const std::string& where, Collector* sink) {
   Result<std::vector<StixComparison>> comparisons =
       ParseStixPattern(pattern->get_ref<const std::string&>());
   if (!comparisons.ok()) {
-    sink->Error(Pointer(where, "pattern"), "malformed STIX pattern " + comparisons.status().message());
+    sink->Error(Pointer(where, "pattern"),
+                "malformed STIX pattern " + comparisons.status().message());
     return;
   }
-  std::string_view comment = StringMember(o, "name").value_or(StringMember(o, "description").value_or(""));
+  std::string_view comment =
+      StringMember(o, "name").value_or(StringMember(o, "description").value_or(""));
   std::string_view id = StringMember(o, "id").value_or("");
   for (const StixComparison& c : *comparisons) {
     std::string path = CanonicalPath(c.path);
@@ -375,7 +377,8 @@ void ReadIndicator(const json& o, const std::string& where, Collector* sink) {
     }
     for (const std::optional<std::string>& v : c.values) {
       if (!v) {
-        sink->Error(Pointer(where, "pattern"), c.path + " compared with a value that is not a string");
+        sink->Error(Pointer(where, "pattern"),
+                    c.path + " compared with a value that is not a string");
         continue;
       }
       sink->AddKinds(kinds, c.path, *v, comment, id, Pointer(where, "pattern"));

@@ -134,7 +134,9 @@ TEST_F(WatchlistTest, MispEvent) {
                 "iban DE89370400440532013000",
                 "phone +94112345678",
                 "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-                "xmr 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A",
+                "xmr "
+                "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2"
+                "wfn3RVGQBEP3A",
                 "md5 d41d8cd98f00b204e9800998ecf8427e",
                 "sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709",
             }));
@@ -158,7 +160,8 @@ TEST_F(WatchlistTest, MispRestSearchResponseAndBareEvent) {
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   EXPECT_EQ(w->name, "first");
   EXPECT_EQ(w->source, "CIRCL");
-  EXPECT_EQ(KindValues(*w), (std::vector<std::string>{"domain a-first.com", "domain b.second.org"}));
+  EXPECT_EQ(KindValues(*w),
+            (std::vector<std::string>{"domain a-first.com", "domain b.second.org"}));
 
   Result<ParsedWatchlist> bare = ParseWatchlist(
       R"({"info": "bare", "Attribute": [{"type": "email-dst", "value": "x@mail.ru"}]})", {});
@@ -198,7 +201,8 @@ TEST_F(WatchlistTest, MispBadValueNamesItsPointer) {
 }
 
 TEST_F(WatchlistTest, BadJsonNamesItsPosition) {
-  Result<ParsedWatchlist> w = ParseWatchlist("{\"Event\": {\"info\": \"x\",\n  \"Attribute\": [}}", {});
+  Result<ParsedWatchlist> w =
+      ParseWatchlist("{\"Event\": {\"info\": \"x\",\n  \"Attribute\": [}}", {});
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.status().code(), Code::kCorrupt);
   EXPECT_NE(w.status().message().find("line 2, column 17"), std::string::npos)
@@ -223,7 +227,8 @@ TEST_F(WatchlistTest, DeepNestingIsRefusedNotRecursed) {
   for (int i = 0; i < 10000; ++i) deep_objects += "{\"a\":";
   EXPECT_FALSE(ParseWatchlist(deep_objects, {}).ok());
   // Within the limit, nesting is fine: brackets inside strings do not count.
-  std::string brackets = R"({"Event": {"info": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+  std::string brackets =
+      R"({"Event": {"info": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
                                        "Attribute": []}})";
   EXPECT_TRUE(ParseWatchlist(brackets, {}).ok());
 }
@@ -338,8 +343,9 @@ TEST_F(WatchlistTest, StixMalformedPatternNamesItsPointer) {
     {"type": "indicator", "id": "indicator--badvalue", "pattern": "[ipv4-addr:value = '1.2.3.999']"}]})";
   Result<ParsedWatchlist> strict = ParseWatchlist(bundle, {});
   ASSERT_FALSE(strict.ok());
-  EXPECT_NE(strict.status().message().find("/objects/1/pattern: malformed STIX pattern at character"),
-            std::string::npos)
+  EXPECT_NE(
+      strict.status().message().find("/objects/1/pattern: malformed STIX pattern at character"),
+      std::string::npos)
       << strict.status().message();
   ParseOptions partial;
   partial.partial = true;
@@ -414,10 +420,10 @@ TEST_F(WatchlistTest, Csv) {
   Result<ParsedWatchlist> w = ParseWatchlist(csv, lk);
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   EXPECT_EQ(w->format, WatchlistFormat::kCsv);
-  EXPECT_EQ(KindValues(*w), (std::vector<std::string>{
-                                "email phisher@mail.ru", "ipv4 185.220.101.47", "phone +94112345678",
-                                "domain x.example.com", "ipv4 10.0.0.1",
-                                "keyword Operation Lantern", "ccn 4111111111111111"}));
+  EXPECT_EQ(KindValues(*w),
+            (std::vector<std::string>{"email phisher@mail.ru", "ipv4 185.220.101.47",
+                                      "phone +94112345678", "domain x.example.com", "ipv4 10.0.0.1",
+                                      "keyword Operation Lantern", "ccn 4111111111111111"}));
   EXPECT_EQ(w->indicators[0].comment, "from the \"Lantern\" kit, batch 2");
   EXPECT_EQ(w->indicators[0].reference, "line 2");
   EXPECT_EQ(w->indicators[2].comment, "call centre\r\nColombo");
@@ -438,8 +444,8 @@ TEST_F(WatchlistTest, CsvErrorsNameTheLine) {
   Result<ParsedWatchlist> strict = ParseWatchlist(csv, {});
   ASSERT_FALSE(strict.ok());
   EXPECT_EQ(strict.status().code(), Code::kCorrupt);
-  EXPECT_EQ(strict.status().message().rfind("line 3: invalid iban 'DE00 0000 0000 0000 0000 00'", 0),
-            0u)
+  EXPECT_EQ(
+      strict.status().message().rfind("line 3: invalid iban 'DE00 0000 0000 0000 0000 00'", 0), 0u)
       << strict.status().message();
   ParseOptions partial;
   partial.partial = true;
@@ -481,8 +487,8 @@ TEST_F(WatchlistTest, DetectFormat) {
 TEST_F(WatchlistTest, HugeFlatInputIsLinear) {
   // 200,000 records: each is read once (no quadratic re-scans).
   std::string csv = "type,value\n";
-  for (int i = 0; i < 200000; ++i) csv += "ipv4,10.0." + std::to_string(i / 256 % 256) + "." +
-                                          std::to_string(i % 256) + "\n";
+  for (int i = 0; i < 200000; ++i)
+    csv += "ipv4,10.0." + std::to_string(i / 256 % 256) + "." + std::to_string(i % 256) + "\n";
   Result<ParsedWatchlist> w = ParseWatchlist(csv, {});
   ASSERT_TRUE(w.ok());
   EXPECT_EQ(w->indicators.size(), 200000u);
