@@ -93,6 +93,7 @@ unix_socket_directories = '$sockets'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+max_wal_size = 4GB
 max_connections = 100
 shared_buffers = 128MB
 EOF
