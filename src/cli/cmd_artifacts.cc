@@ -26,6 +26,7 @@
 #include "exchange/artifact_export.h"
 #include "exchange/normalize.h"
 #include "exchange/watchlist.h"
+#include "scan/hostname.h"
 #include "vault/custody.h"
 
 namespace evidex::cli {
@@ -90,6 +91,7 @@ class SearchCommand : public Command {
     int exit_code = kExitOk;
     std::optional<vault::Workspace> ws = OpenWorkspace(global, &exit_code);
     if (!ws) return exit_code;
+    if (!scan::LoadPublicSuffixList()) return kExitUsage;  // domains and emails are checked against it
     store::Store& st = ws->store();
     std::string region = region_.empty() ? ws->unit().country : region_;
     std::string v = value_;
@@ -519,6 +521,7 @@ class WatchlistCommand : public Command {
   }
 
   int Import(vault::Workspace& ws) {
+    if (!scan::LoadPublicSuffixList()) return kExitUsage;
     std::ifstream in(file_, std::ios::binary);
     if (!in) {
       PrintError("cannot read " + file_);
