@@ -835,7 +835,13 @@ class PgStore : public Store {
 
   Result<std::vector<WatchHit>> ListHits(int64_t case_id) override;
 
-  // Writer side (PgScanWriter).
+  // Writer side (PgScanWriter). A writer commits its own batches: what it wrote is committed
+  // when a call returns (a batch inside a caller's transaction could be rolled back after it).
+  Status RefuseInTransaction() const {
+    if (depth_ == 0) return Status::Ok();
+    return InvalidArgument(
+        "a scan writer commits its own batches; it cannot write inside Store::Transaction");
+  }
   Status WriteBatch(ScanRecord& scan, const std::string& rows, size_t count, uint64_t bytes_done);
   Status WriteProgress(const ScanRecord& scan, uint64_t bytes_done);
   Result<ScanRecord> FinishScan(const ScanRecord& scan, const std::string& status,
@@ -1142,7 +1148,7 @@ Result<std::vector<Correlation>> PgStore::Correlate(int64_t case_id,
       "JOIN artifacts a ON a.id = m.artifact_id "
       "WHERE a.cases > 1 AND (cardinality($2::text[]) = 0 OR a.kind = ANY($2::text[])) "
       "AND ($3 = 0 OR a.cases <= $3) "
-      "ORDER BY a.cases, a.kind, a.value LIMIT $4",
+      "ORDER BY a.cases, m.here DESC, a.kind, a.value LIMIT $4",
       params);
   if (!r.ok()) return r.status();
   std::vector<Correlation> out;
@@ -1274,7 +1280,7 @@ Result<std::vector<WatchHit>> PgStore::ListHits(int64_t case_id) {
       "JOIN indicators i ON i.id = h.indicator_id JOIN artifacts a ON a.id = h.artifact_id "
       "JOIN cases c ON c.id = h.case_id "
       "WHERE $1 = 0 OR h.case_id = $1 "
-      "ORDER BY h.found DESC, h.watchlist_id, h.case_id, i.kind, i.value",
+      "ORDER BY h.found DESC, h.case_id, h.watchlist_id, h.indicator_id, h.artifact_id",
       PgParams().Add(case_id));
   if (!r.ok()) return r.status();
   std::vector<WatchHit> out;
@@ -1324,8 +1330,9 @@ Status PgScanWriter::Add(std::span<const OccurrenceIn> batch) {
 }
 
 Status PgScanWriter::Flush() {
-  last_flush_ = std::chrono::steady_clock::now();
   if (buffered_ == 0) return Status::Ok();
+  EVIDEX_RETURN_IF_ERROR(store_->RefuseInTransaction());  // keeps the buffer for a later call
+  last_flush_ = std::chrono::steady_clock::now();
   Status st = store_->WriteBatch(scan_, rows_, buffered_, bytes_done_);
   rows_.clear();
   buffered_ = 0;
@@ -1343,6 +1350,7 @@ Status PgScanWriter::Progress(uint64_t bytes_done) {
     progress_pending_ = true;
     return Status::Ok();
   }
+  EVIDEX_RETURN_IF_ERROR(store_->RefuseInTransaction());
   last_progress_ = now;
   progress_pending_ = false;
   scan_.bytes_done = bytes_done_;
@@ -1351,6 +1359,7 @@ Status PgScanWriter::Progress(uint64_t bytes_done) {
 
 Result<ScanRecord> PgScanWriter::Finish(const std::string& status, const std::string& error) {
   if (finished_) return InvalidArgument("scan " + scan_.uuid + " is already finished");
+  EVIDEX_RETURN_IF_ERROR(store_->RefuseInTransaction());
   EVIDEX_RETURN_IF_ERROR(Flush());
   Result<ScanRecord> r = store_->FinishScan(scan_, status, error, bytes_done_);
   if (!r.ok()) return r.status();

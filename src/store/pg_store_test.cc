@@ -131,6 +131,64 @@ TEST_F(PgStoreTest, NewerSchemaIsRefused) {
                                       ")");
 }
 
+// What store_test.cc checks on the SQLite file, here on PostgreSQL.
+TEST_F(PgStoreTest, AnEmptyVersionTableIsMigratedForward) {
+  ASSERT_EQ(loc_->Raw("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                      "applied TEXT NOT NULL, evidex TEXT NOT NULL)"),
+            "");
+  Result<std::unique_ptr<Store>> s = OpenPgStore({loc_->location(), false, 5000});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(loc_->RawInt("SELECT max(version) FROM schema_version"), kSchemaVersion);
+  EXPECT_EQ(loc_->RawInt("SELECT count(*) FROM schema_version"), kSchemaVersion);
+  EXPECT_EQ(loc_->RawInt("SELECT count(*) FROM pg_tables WHERE tablename = 'custody_head'"), 1);
+}
+
+TEST_F(PgStoreTest, AVersion1StoreIsMigratedToVersion2KeepingItsRows) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s);
+    NewCase(*s, "OLD/1");
+  }
+  // Back to what a v1 evidex left: no v2 tables, one schema_version row.
+  ASSERT_EQ(loc_->Raw("DROP TABLE scans, artifacts, occurrences, scan_artifacts, "
+                      "evidence_artifacts, watchlists, indicators, watch_hits; "
+                      "DELETE FROM schema_version WHERE version = 2"),
+            "");
+  ASSERT_EQ(loc_->RawInt("SELECT max(version) FROM schema_version"), 1);
+  Result<std::unique_ptr<Store>> s = OpenPgStore({loc_->location(), false, 5000});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(loc_->RawInt("SELECT max(version) FROM schema_version"), 2);
+  Result<std::optional<Case>> old = (*s)->FindCase("OLD/1");
+  ASSERT_TRUE(old.ok() && old->has_value());
+  Evidence e = NewEvidence(**s, (*old)->id);
+  auto w = Begin(**s, e);
+  ASSERT_TRUE(w);
+  OccurrenceIn one[] = {{"email", "a@b.example", "a@b.example", "100", "", false}};
+  ASSERT_TRUE(w->Add(one).ok());
+  ASSERT_TRUE(w->Finish("complete").ok());
+  Result<std::vector<Artifact>> a = (*s)->FindArtifacts("email", "a@b.example");
+  ASSERT_TRUE(a.ok() && a->size() == 1u);
+  EXPECT_EQ((*a)[0].occurrences, 1u);
+}
+
+TEST_F(PgStoreTest, HandEditedCustodyDetailsStillLoad) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "H");
+  auto key = std::move(vault::SigningKey::Generate()).value();
+  vault::CustodyRecord r;
+  r.actor = "Insp. Perera";
+  r.action = "note";
+  r.details = {{"why", "note"}};
+  ASSERT_TRUE(s->AppendCustody(c.id, r, key).ok());
+  ASSERT_EQ(loc_->Raw("UPDATE custody SET details = 'not json'"), "");
+  Result<std::vector<vault::CustodyRecord>> recs = s->ListCustody(c.id);
+  ASSERT_TRUE(recs.ok());
+  ASSERT_EQ(recs->size(), 1u);
+  EXPECT_NE((*recs)[0].ComputeHash(), (*recs)[0].hash);
+  EXPECT_EQ(s->CheckChainEnd(c.id, key.public_key()).code(), Code::kCorrupt);
+}
+
 TEST_F(PgStoreTest, ProcessesMigratingAtOnceCreateOneSchema) {
   constexpr int kProcesses = 4;
   std::vector<pid_t> children;
