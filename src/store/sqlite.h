@@ -10,8 +10,8 @@
 //   SQLITE_CONSTRAINT                 -> Code::kInvalidArgument (a duplicate, a bad reference)
 //   anything else                     -> Code::kInternal
 //
-// Thread safety: a Db and its Statements belong to one thread at a time (SQLite is built
-// serialized, but a Statement's state is not shared). Other processes may use the same file: they
+// Thread safety: a Db and its Statements belong to one thread at a time (connections are opened
+// without SQLite's per-connection mutex). Other processes may use the same file: they
 // wait up to the busy timeout for a lock, then get Code::kLimit.
 #ifndef EVIDEX_STORE_SQLITE_H_
 #define EVIDEX_STORE_SQLITE_H_
@@ -47,6 +47,12 @@ class Statement {
     return Bind(index, std::string_view(text));
   }
   Statement& BindNull(int index);
+  // Raw bytes (a BLOB: compared byte by byte, never as text).
+  Statement& BindBlob(int index, std::string_view bytes);
+  // Like Bind / BindBlob without a copy, for the scan writer's hot path: the bytes must stay valid
+  // and unchanged until the statement is reset or the parameter bound again.
+  Statement& BindView(int index, std::string_view text);
+  Statement& BindBlobView(int index, std::string_view bytes);
 
   // Advances: true when a row is available, false when done.
   Result<bool> Step();
@@ -56,7 +62,7 @@ class Statement {
   void Reset();
 
   int64_t Int(int column) const;
-  std::string Text(int column) const;  // "" for NULL
+  std::string Text(int column) const;  // "" for NULL; a BLOB's bytes as they are
   bool IsNull(int column) const;
 
  private:
@@ -70,8 +76,9 @@ class Statement {
 class Db {
  public:
   enum class Mode { kCreate, kExisting };
-  // Opens (or with kCreate, creates) `path`; sets WAL journaling, synchronous=FULL, foreign keys
-  // and the busy timeout. kExisting on a missing file is Code::kNotFound.
+  // Opens (or with kCreate, creates) `path`; sets WAL journaling, synchronous=FULL, foreign keys,
+  // the busy timeout and the cache, mmap and temp-store sizes (sqlite.cc says why each).
+  // kExisting on a missing file is Code::kNotFound.
   static Result<Db> Open(const std::string& path, Mode mode, int busy_timeout_ms = 5000);
 
   Db() = default;
@@ -85,6 +92,8 @@ class Db {
   Status Exec(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql);
   int64_t LastInsertId() const;
+  int Changes() const;  // rows changed by the last INSERT, UPDATE or DELETE
+  bool InTransaction() const;
   const std::string& path() const { return path_; }
   int busy_timeout_ms() const { return busy_timeout_ms_; }
   sqlite3* raw() { return db_; }

@@ -13,7 +13,9 @@
 
 #include "core/hash.h"
 #include "core/version.h"
+#include "store/backends.h"
 #include "store/sqlite.h"
+#include "store/sqlite_artifacts.h"
 #include "store/store.h"
 
 namespace evidex::store {
@@ -96,6 +98,100 @@ CREATE TABLE custody_head (
   signer     TEXT NOT NULL,
   signature  TEXT NOT NULL
 );
+)sql",
+    // v2: stored scans, artifacts and their occurrences, watchlists (docs/FORMATS.md). Sized for
+    // tens of millions of occurrences: an occurrence row holds no value (artifact id), its feature
+    // only when it differs from the value, its context without the feature's bytes (`cut`), and no
+    // index during a scan; its (scan, artifact) index and the per-evidence counts are written
+    // sorted when the scan finishes. Few foreign keys on the big tables: each costs a look-up per
+    // inserted row, and their rows are written by this file only.
+    R"sql(
+CREATE TABLE scans (
+  id               INTEGER PRIMARY KEY,
+  uuid             TEXT NOT NULL UNIQUE,
+  case_id          INTEGER NOT NULL REFERENCES cases(id),
+  evidence_id      INTEGER NOT NULL REFERENCES evidence(id),
+  started          TEXT NOT NULL,
+  finished         TEXT NOT NULL DEFAULT '',
+  updated          TEXT NOT NULL,
+  status           TEXT NOT NULL CHECK (status IN
+                   ('running', 'complete', 'interrupted', 'failed', 'superseded')),
+  parameters       TEXT NOT NULL DEFAULT '{}',
+  bytes_total      INTEGER NOT NULL DEFAULT 0,
+  bytes_done       INTEGER NOT NULL DEFAULT 0,
+  occurrences      INTEGER NOT NULL DEFAULT 0,
+  artifacts        INTEGER NOT NULL DEFAULT 0,
+  error            TEXT NOT NULL DEFAULT '',
+  first_occurrence INTEGER,
+  last_occurrence  INTEGER
+);
+CREATE INDEX scans_case ON scans (case_id);
+CREATE INDEX scans_evidence ON scans (evidence_id);
+CREATE TABLE artifacts (
+  id          INTEGER PRIMARY KEY,
+  kind        TEXT NOT NULL,
+  value       TEXT NOT NULL,
+  rvalue      BLOB,
+  cases       INTEGER NOT NULL DEFAULT 0,
+  occurrences INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (kind, value)
+);
+CREATE INDEX artifacts_rvalue ON artifacts (rvalue) WHERE rvalue IS NOT NULL;
+CREATE TABLE occurrences (
+  id       INTEGER PRIMARY KEY,
+  scan     INTEGER NOT NULL,
+  artifact INTEGER NOT NULL,
+  path     TEXT NOT NULL,
+  context  BLOB NOT NULL,
+  cut      INTEGER,
+  feature  TEXT,
+  utf16    INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE occurrence_index (
+  scan       INTEGER NOT NULL,
+  artifact   INTEGER NOT NULL,
+  occurrence INTEGER NOT NULL,
+  PRIMARY KEY (scan, artifact, occurrence)
+) WITHOUT ROWID;
+CREATE TABLE evidence_artifacts (
+  case_id  INTEGER NOT NULL,
+  artifact INTEGER NOT NULL,
+  evidence INTEGER NOT NULL,
+  count    INTEGER NOT NULL,
+  PRIMARY KEY (case_id, artifact, evidence)
+) WITHOUT ROWID;
+CREATE INDEX evidence_artifacts_artifact ON evidence_artifacts (artifact, case_id);
+CREATE TABLE watchlists (
+  id          INTEGER PRIMARY KEY,
+  uuid        TEXT NOT NULL UNIQUE,
+  name        TEXT NOT NULL,
+  source      TEXT NOT NULL DEFAULT '',
+  format      TEXT NOT NULL DEFAULT '',
+  file_sha256 TEXT NOT NULL DEFAULT '',
+  imported    TEXT NOT NULL,
+  reference   TEXT NOT NULL DEFAULT '',
+  indicators  INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE indicators (
+  id        INTEGER PRIMARY KEY,
+  watchlist INTEGER NOT NULL REFERENCES watchlists(id),
+  kind      TEXT NOT NULL,
+  value     TEXT NOT NULL,
+  original  TEXT NOT NULL DEFAULT '',
+  type      TEXT NOT NULL DEFAULT '',
+  comment   TEXT NOT NULL DEFAULT '',
+  reference TEXT NOT NULL DEFAULT '',
+  UNIQUE (watchlist, kind, value)
+);
+CREATE INDEX indicators_value ON indicators (kind, value);
+CREATE TABLE watch_hits (
+  indicator INTEGER NOT NULL,
+  artifact  INTEGER NOT NULL,
+  case_id   INTEGER NOT NULL,
+  found     TEXT NOT NULL,
+  PRIMARY KEY (indicator, artifact, case_id)
+) WITHOUT ROWID;
+CREATE INDEX watch_hits_case ON watch_hits (case_id, artifact);
 )sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
@@ -196,7 +292,9 @@ vault::CustodyRecord ReadRecord(const Statement& s) {
 
 class SqliteStore : public Store {
  public:
-  explicit SqliteStore(Db db) : db_(std::move(db)) {}
+  explicit SqliteStore(Db db)
+      : db_(std::move(db)),
+        artifacts_(&db_, [this](const std::function<Status()>& body) { return Transaction(body); }) {}
 
   Status Migrate();
 
@@ -390,6 +488,53 @@ class SqliteStore : public Store {
   Status ImportCustody(int64_t case_id, const std::vector<vault::CustodyRecord>& records,
                        const std::optional<vault::CustodyHead>& head) override;
 
+  // Scans, artifacts and watchlists: sqlite_artifacts.cc.
+  Result<std::unique_ptr<ScanWriter>> BeginScan(ScanRecord scan) override {
+    return artifacts_.BeginScan(std::move(scan));
+  }
+  Result<std::vector<ScanRecord>> ListScans(int64_t case_id) override {
+    return artifacts_.ListScans(case_id);
+  }
+  Result<std::vector<Artifact>> FindArtifacts(const std::string& kind,
+                                              const std::string& value) override {
+    return artifacts_.FindArtifacts(kind, value);
+  }
+  Result<std::vector<Artifact>> FindArtifactsByPrefix(const std::string& kind,
+                                                      const std::string& prefix,
+                                                      size_t limit) override {
+    return artifacts_.FindArtifactsByPrefix(kind, prefix, limit);
+  }
+  Result<std::vector<Artifact>> FindArtifactsBySuffix(const std::string& kind,
+                                                      const std::string& suffix,
+                                                      size_t limit) override {
+    return artifacts_.FindArtifactsBySuffix(kind, suffix, limit);
+  }
+  Result<std::vector<Sighting>> Sightings(int64_t artifact_id) override {
+    return artifacts_.Sightings(artifact_id);
+  }
+  Result<std::vector<OccurrenceOut>> Occurrences(int64_t artifact_id, int64_t evidence_id,
+                                                 size_t limit) override {
+    return artifacts_.Occurrences(artifact_id, evidence_id, limit);
+  }
+  Result<std::vector<Correlation>> Correlate(int64_t case_id,
+                                             const CorrelateOptions& options) override {
+    return artifacts_.Correlate(case_id, options);
+  }
+  Status ForEachCaseArtifact(
+      int64_t case_id,
+      const std::function<bool(const Artifact&, uint64_t occurrences_in_case)>& each) override {
+    return artifacts_.ForEachCaseArtifact(case_id, each);
+  }
+  Result<uint64_t> CountCases() override { return artifacts_.CountCases(); }
+  Result<Watchlist> AddWatchlist(Watchlist list, std::span<const Indicator> indicators) override {
+    return artifacts_.AddWatchlist(std::move(list), indicators);
+  }
+  Result<std::vector<Watchlist>> ListWatchlists() override { return artifacts_.ListWatchlists(); }
+  Status RemoveWatchlist(int64_t id) override { return artifacts_.RemoveWatchlist(id); }
+  Result<std::vector<WatchHit>> ListHits(int64_t case_id) override {
+    return artifacts_.ListHits(case_id);
+  }
+
  private:
   // Prepares, binds and runs a statement that returns no rows; `changes` gets the rows changed.
   Status Exec(const std::string& sql, const std::function<void(Statement&)>& bind,
@@ -471,6 +616,7 @@ class SqliteStore : public Store {
 
   Db db_;
   int depth_ = 0;
+  SqliteArtifacts artifacts_;
 };
 
 Status SqliteStore::Migrate() {
@@ -600,9 +746,7 @@ std::string NewUuid() {
          "-" + h.substr(20);
 }
 
-Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
-  if (options.location.starts_with("postgresql://") || options.location.starts_with("postgres://"))
-    return Unsupported("PostgreSQL stores are not supported by this evidex yet");
+Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options) {
   std::string path = options.location;
   if (path.starts_with("sqlite:")) path = path.substr(7);
   Result<Db> db = Db::Open(path, options.create ? Db::Mode::kCreate : Db::Mode::kExisting,

@@ -1,56 +1,58 @@
-// The SQLite store: schema and migrations, refusals, cases, evidence, custody append and read,
-// and a store locked by another connection.
+// The store on every back end (store_test_backends.h): schema and migrations, refusals, cases,
+// evidence, custody append and read; scans, artifacts, search, correlation and watchlists; and,
+// on SQLite only, what is about the file (WAL, a lock held by another connection, hand edits).
 #include "store/store.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
+#include <set>
+#include <thread>
 
 #include "store/sqlite.h"
+#include "store/store_test_backends.h"
 
 namespace evidex::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-class StoreTest : public ::testing::Test {
+// One occurrence as a test writes it (OccurrenceIn holds views).
+struct Occ {
+  std::string kind, value, feature, path, context;
+  bool utf16 = false;
+};
+
+Occ Email(const std::string& value, const std::string& path) {
+  return {"email", value, value, path, "0123456789abcdef" + value + "fedcba9876543210"};
+}
+
+class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/evidex-store-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    path_ = (dir_ / "evidex.db").string();
+    loc_ = std::make_unique<TestStoreLocation>(GetParam());
+    if (!loc_->unavailable().empty()) GTEST_SKIP() << loc_->unavailable();
+    path_ = loc_->location();
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  bool Sqlite() const { return GetParam() == "sqlite"; }
 
   std::unique_ptr<Store> Open(bool create = true, int busy_ms = 5000) {
     Result<std::unique_ptr<Store>> s = OpenStore({path_, create, busy_ms});
     EXPECT_TRUE(s.ok()) << s.status().message();
     return s.ok() ? std::move(s).value() : nullptr;
   }
-  // Raw SQL on the file, as someone with sqlite3 would do it.
+  // Raw SQL on the store, as someone with sqlite3 or psql would do it.
   void Raw(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
-    sqlite3_free(err);
-    sqlite3_close(db);
+    std::string err = loc_->Raw(sql);
+    EXPECT_EQ(err, "") << sql;
   }
-  int64_t RawInt(const std::string& sql) {
-    sqlite3* db = nullptr;
-    sqlite3_open(path_.c_str(), &db);
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-  }
+  int64_t RawInt(const std::string& sql) { return loc_->RawInt(sql); }
   Case NewCase(Store& s, const std::string& number) {
     Case c;
     c.number = number;
@@ -61,6 +63,16 @@ class StoreTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : Case{};
   }
+  Evidence NewEvidence(Store& s, const Case& c, const std::string& label = "Laptop HDD") {
+    Evidence e;
+    e.case_id = c.id;
+    e.label = label;
+    e.mode = "copy";
+    e.source_path = "/dev/sdb";
+    Result<Evidence> r = s.AddEvidence(e);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : Evidence{};
+  }
   vault::CustodyRecord Rec(const std::string& action) {
     vault::CustodyRecord r;
     r.actor = "Insp. Perera";
@@ -69,13 +81,48 @@ class StoreTest : public ::testing::Test {
     r.details = {{"why", action}};
     return r;
   }
+  std::unique_ptr<ScanWriter> Begin(Store& s, const Evidence& e) {
+    ScanRecord r;
+    r.case_id = e.case_id;
+    r.evidence_id = e.id;
+    r.parameters = R"({"scanners":["email"]})";
+    r.bytes_total = 1000;
+    Result<std::unique_ptr<ScanWriter>> w = s.BeginScan(r);
+    EXPECT_TRUE(w.ok()) << w.status().message();
+    return w.ok() ? std::move(w).value() : nullptr;
+  }
+  static Status AddAll(ScanWriter& w, const std::vector<Occ>& occs) {
+    std::vector<OccurrenceIn> in;
+    for (const Occ& o : occs) in.push_back({o.kind, o.value, o.feature, o.path, o.context, o.utf16});
+    return w.Add(in);
+  }
+  // A complete scan of `e` holding `occs`.
+  ScanRecord Scan(Store& s, const Evidence& e, const std::vector<Occ>& occs) {
+    std::unique_ptr<ScanWriter> w = Begin(s, e);
+    if (!w) return {};
+    EXPECT_TRUE(AddAll(*w, occs).ok());
+    Result<ScanRecord> r = w->Finish("complete");
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : ScanRecord{};
+  }
+  // The one artifact of that kind and value (its id), 0 when not found.
+  Artifact Find(Store& s, const std::string& kind, const std::string& value) {
+    Result<std::vector<Artifact>> r = s.FindArtifacts(kind, value);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    if (!r.ok() || r->size() != 1) return {};
+    return (*r)[0];
+  }
 
-  fs::path dir_;
+  std::unique_ptr<TestStoreLocation> loc_;
   std::string path_;
   vault::SigningKey key_ = std::move(vault::SigningKey::Generate()).value();
 };
 
-TEST_F(StoreTest, NewStoreIsAtTheCurrentSchemaInWalMode) {
+#define SQLITE_ONLY() \
+  if (!Sqlite()) GTEST_SKIP() << "about the SQLite file"
+
+TEST_P(StoreTest, NewStoreIsAtTheCurrentSchemaInWalMode) {
+  SQLITE_ONLY();
   auto s = Open();
   ASSERT_TRUE(s);
   EXPECT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), kSchemaVersion);
@@ -95,7 +142,8 @@ TEST_F(StoreTest, NewStoreIsAtTheCurrentSchemaInWalMode) {
   EXPECT_EQ(RawInt("SELECT COUNT(*) FROM schema_version"), kSchemaVersion);
 }
 
-TEST_F(StoreTest, AnEmptyVersionTableIsMigratedForward) {
+TEST_P(StoreTest, AnEmptyVersionTableIsMigratedForward) {
+  SQLITE_ONLY();
   // A store whose creation was interrupted before the first step committed.
   Raw("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied TEXT NOT NULL, "
       "evidex TEXT NOT NULL)");
@@ -105,18 +153,19 @@ TEST_F(StoreTest, AnEmptyVersionTableIsMigratedForward) {
   EXPECT_EQ(RawInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'custody_head'"), 1);
 }
 
-TEST_F(StoreTest, NewerSchemaIsRefusedAndLeftUntouched) {
+TEST_P(StoreTest, NewerSchemaIsRefusedAndLeftUntouched) {
   ASSERT_TRUE(Open());
-  Raw("INSERT INTO schema_version VALUES (2, 'x', '9.0'), (3, 'y', '9.1')");
+  Raw("INSERT INTO schema_version (version, applied, evidex) VALUES (3, 'y', '9.1')");
   Result<std::unique_ptr<Store>> s = OpenStore({path_, false, 5000});
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Code::kUnsupported);
   EXPECT_EQ(s.status().message(),
-            "this workspace was written by a newer evidex (schema 3; this one reads up to 1)");
+            "this workspace was written by a newer evidex (schema 3; this one reads up to 2)");
   EXPECT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 3);
 }
 
-TEST_F(StoreTest, MissingStoreAndForeignFileAreClearErrors) {
+TEST_P(StoreTest, MissingStoreAndForeignFileAreClearErrors) {
+  SQLITE_ONLY();
   Result<std::unique_ptr<Store>> s = OpenStore({path_, false, 5000});
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Code::kNotFound);
@@ -127,11 +176,9 @@ TEST_F(StoreTest, MissingStoreAndForeignFileAreClearErrors) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Code::kCorrupt);
   EXPECT_NE(s.status().message().find(path_), std::string::npos) << s.status().message();
-  EXPECT_EQ(OpenStore({"postgresql://localhost/evidex", false, 5000}).status().code(),
-            Code::kUnsupported);
 }
 
-TEST_F(StoreTest, UnitAndKnownKeys) {
+TEST_P(StoreTest, UnitAndKnownKeys) {
   auto s = Open();
   ASSERT_TRUE(s);
   EXPECT_EQ(s->GetUnit().status().code(), Code::kNotFound);
@@ -149,7 +196,7 @@ TEST_F(StoreTest, UnitAndKnownKeys) {
   EXPECT_EQ((*keys)[0].unit, "NCA UK");
 }
 
-TEST_F(StoreTest, CasesByNumberAndLocalId) {
+TEST_P(StoreTest, CasesByNumberAndLocalId) {
   auto s = Open();
   ASSERT_TRUE(s);
   Case a = NewCase(*s, "2026/041");
@@ -176,7 +223,7 @@ TEST_F(StoreTest, CasesByNumberAndLocalId) {
   EXPECT_EQ((*all)[1].status, "open");
 }
 
-TEST_F(StoreTest, EvidenceIsNumberedPerCaseAndUpdated) {
+TEST_P(StoreTest, EvidenceIsNumberedPerCaseAndUpdated) {
   auto s = Open();
   ASSERT_TRUE(s);
   Case a = NewCase(*s, "A"), b = NewCase(*s, "B");
@@ -226,7 +273,7 @@ TEST_F(StoreTest, EvidenceIsNumberedPerCaseAndUpdated) {
   EXPECT_FALSE(s->AddEvidence(bad).ok());
 }
 
-TEST_F(StoreTest, CustodyAppendReadAndVerify) {
+TEST_P(StoreTest, CustodyAppendReadAndVerify) {
   auto s = Open();
   ASSERT_TRUE(s);
   Case c = NewCase(*s, "2026/041");
@@ -257,7 +304,7 @@ TEST_F(StoreTest, CustodyAppendReadAndVerify) {
   EXPECT_EQ(s->AppendCustody(77, Rec("note"), key_).status().code(), Code::kNotFound);
 }
 
-TEST_F(StoreTest, AppendRefusesAChainWhoseLastRecordWasDeleted) {
+TEST_P(StoreTest, AppendRefusesAChainWhoseLastRecordWasDeleted) {
   auto s = Open();
   ASSERT_TRUE(s);
   Case c = NewCase(*s, "X");
@@ -271,7 +318,7 @@ TEST_F(StoreTest, AppendRefusesAChainWhoseLastRecordWasDeleted) {
   EXPECT_EQ(RawInt("SELECT seq FROM custody_head"), 3);  // head not re-signed
 }
 
-TEST_F(StoreTest, TransactionRollsBackEverythingOnFailure) {
+TEST_P(StoreTest, TransactionRollsBackEverythingOnFailure) {
   auto s = Open();
   ASSERT_TRUE(s);
   Case c = NewCase(*s, "T");
@@ -291,7 +338,7 @@ TEST_F(StoreTest, TransactionRollsBackEverythingOnFailure) {
   EXPECT_EQ(RawInt("SELECT COUNT(*) FROM custody_head"), 0);
 }
 
-TEST_F(StoreTest, ImportKeepsRecordsVerbatim) {
+TEST_P(StoreTest, ImportKeepsRecordsVerbatim) {
   auto s = Open();
   ASSERT_TRUE(s);
   Case c = NewCase(*s, "R");
@@ -318,7 +365,8 @@ TEST_F(StoreTest, ImportKeepsRecordsVerbatim) {
   EXPECT_EQ(next->prev_hash, chain[1].hash);
 }
 
-TEST_F(StoreTest, LockedStoreIsAClearError) {
+TEST_P(StoreTest, LockedStoreIsAClearError) {
+  SQLITE_ONLY();
   auto s = Open(true, 100);
   ASSERT_TRUE(s);
   sqlite3* other = nullptr;
@@ -334,7 +382,8 @@ TEST_F(StoreTest, LockedStoreIsAClearError) {
   EXPECT_TRUE(s->AddCase(Case{0, "", "L", "t", "", "", "", "open"}).ok());
 }
 
-TEST_F(StoreTest, HandEditedRowsStillLoad) {
+TEST_P(StoreTest, HandEditedRowsStillLoad) {
+  SQLITE_ONLY();
   auto s = Open();
   ASSERT_TRUE(s);
   Case c = NewCase(*s, "H");
@@ -344,6 +393,637 @@ TEST_F(StoreTest, HandEditedRowsStillLoad) {
   ASSERT_TRUE(recs.ok());
   EXPECT_NE((*recs)[0].ComputeHash(), (*recs)[0].hash);
 }
+
+// ---- Schema 2: scans, artifacts, correlation, watchlists ----
+
+TEST_P(StoreTest, AVersion1StoreIsMigratedToVersion2KeepingItsRows) {
+  SQLITE_ONLY();
+  {
+    auto s = Open();
+    ASSERT_TRUE(s);
+    NewCase(*s, "OLD/1");
+  }
+  // Back to what a v1 evidex left: no v2 tables, one schema_version row.
+  for (const char* table : {"scans", "artifacts", "occurrences", "occurrence_index",
+                            "evidence_artifacts", "watchlists", "indicators", "watch_hits"})
+    Raw(std::string("DROP TABLE ") + table);
+  Raw("DELETE FROM schema_version WHERE version = 2");
+  ASSERT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 1);
+  auto s = Open(false);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 2);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'watch_hits'"), 1);
+  Result<std::optional<Case>> old = s->FindCase("OLD/1");
+  ASSERT_TRUE(old.ok() && old->has_value());
+  // And the new tables work.
+  Evidence e = NewEvidence(*s, **old);
+  Scan(*s, e, {Email("a@b.example", "100")});
+  EXPECT_EQ(Find(*s, "email", "a@b.example").occurrences, 1u);
+}
+
+TEST_P(StoreTest, AScanIsStoredCountedAndListed) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "S");
+  Evidence e = NewEvidence(*s, c);
+  std::unique_ptr<ScanWriter> w = Begin(*s, e);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->scan().status, "running");
+  EXPECT_GT(w->scan().id, 0);
+  EXPECT_FALSE(w->scan().uuid.empty());
+  EXPECT_FALSE(w->scan().started.empty());
+  ASSERT_TRUE(AddAll(*w, {Email("a@x.example", "10"), Email("b@x.example", "20"),
+                          Email("a@x.example", "30"), {"domain", "x.example", "X.example", "40",
+                                                       "ctx"}})
+                  .ok());
+  ASSERT_TRUE(w->Progress(600).ok());
+  // Counts are written at Finish: not found while running.
+  EXPECT_TRUE(s->FindArtifacts("email", "a@x.example")->empty());
+  Result<ScanRecord> done = w->Finish("complete");
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ(done->status, "complete");
+  EXPECT_EQ(done->occurrences, 4u);
+  EXPECT_EQ(done->artifacts, 3u);
+  EXPECT_FALSE(done->finished.empty());
+  EXPECT_EQ(w->Add({}).code(), Code::kInvalidArgument);  // finished
+  EXPECT_FALSE(w->Finish("complete").ok());
+
+  Result<std::vector<ScanRecord>> scans = s->ListScans(c.id);
+  ASSERT_TRUE(scans.ok());
+  ASSERT_EQ(scans->size(), 1u);
+  const ScanRecord& r = (*scans)[0];
+  EXPECT_EQ(r.uuid, done->uuid);
+  EXPECT_EQ(r.evidence_id, e.id);
+  EXPECT_EQ(r.status, "complete");
+  EXPECT_EQ(r.parameters, R"({"scanners":["email"]})");
+  EXPECT_EQ(r.bytes_total, 1000u);
+  EXPECT_EQ(r.bytes_done, 600u);
+  EXPECT_EQ(r.occurrences, 4u);
+  EXPECT_EQ(r.artifacts, 3u);
+  EXPECT_EQ(EffectiveScanStatus(r, "2999-01-01T00:00:00.000Z"), "complete");
+
+  Artifact a = Find(*s, "email", "a@x.example");
+  EXPECT_EQ(a.cases, 1u);
+  EXPECT_EQ(a.occurrences, 2u);
+  EXPECT_EQ(Find(*s, "domain", "x.example").occurrences, 1u);
+  EXPECT_EQ(s->ListScans(c.id + 1)->size(), 0u);
+  // A scan needs its evidence, in its case.
+  ScanRecord bad;
+  bad.case_id = c.id;
+  bad.evidence_id = 999;
+  EXPECT_EQ(s->BeginScan(bad).status().code(), Code::kNotFound);
+  Case other = NewCase(*s, "S2");
+  bad.case_id = other.id;
+  bad.evidence_id = e.id;
+  EXPECT_EQ(s->BeginScan(bad).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(w->Finish("done").status().code(), Code::kInvalidArgument);
+}
+
+TEST_P(StoreTest, FinishRefusesAnUnknownStatus) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "F");
+  std::unique_ptr<ScanWriter> w = Begin(*s, NewEvidence(*s, c));
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->Finish("superseded").status().code(), Code::kInvalidArgument);
+  Result<ScanRecord> r = w->Finish("failed", "read error at 4096");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*s->ListScans(c.id))[0].error, "read error at 4096");
+  EXPECT_EQ((*s->ListScans(c.id))[0].status, "failed");
+}
+
+TEST_P(StoreTest, ManyBatchesAreAllStored) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "M");
+  Evidence e = NewEvidence(*s, c);
+  std::vector<Occ> occs;
+  for (int i = 0; i < 250'000; ++i)
+    occs.push_back(Email("u" + std::to_string(i % 1000) + "@m.example", std::to_string(i * 10)));
+  ScanRecord r = Scan(*s, e, occs);
+  EXPECT_EQ(r.occurrences, 250'000u);
+  EXPECT_EQ(r.artifacts, 1000u);
+  Artifact a = Find(*s, "email", "u7@m.example");
+  EXPECT_EQ(a.occurrences, 250u);
+  Result<std::vector<OccurrenceOut>> o = s->Occurrences(a.id, 0, 0);
+  ASSERT_TRUE(o.ok());
+  ASSERT_EQ(o->size(), 250u);
+  EXPECT_EQ((*o)[0].path, "70");
+  EXPECT_EQ((*o)[249].path, std::to_string(249'007 * 10));
+}
+
+TEST_P(StoreTest, ARerunSupersedesTheEarlierScanWithoutDoubling) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "R");
+  Evidence e1 = NewEvidence(*s, c), e2 = NewEvidence(*s, c, "Phone");
+  ScanRecord first = Scan(*s, e1, {Email("gone@x.example", "1"), Email("kept@x.example", "2"),
+                                   Email("kept@x.example", "3"), Email("both@x.example", "4")});
+  Scan(*s, e2, {Email("both@x.example", "9")});
+  Indicator ind{"email", "gone@x.example", "GONE@x.example", "email", "", "1"};
+  Indicator ind2{"email", "both@x.example", "both@x.example", "email", "", "2"};
+  std::vector<Indicator> inds{ind, ind2};
+  ASSERT_TRUE(s->AddWatchlist({0, "", "list", "partner", "csv", "", "", "", 0}, inds).ok());
+  EXPECT_EQ(s->ListHits(c.id)->size(), 2u);
+
+  // Again, with different findings.
+  ScanRecord second = Scan(*s, e1, {Email("kept@x.example", "2"), Email("new@x.example", "5")});
+  Result<std::vector<ScanRecord>> scans = s->ListScans(c.id);
+  ASSERT_TRUE(scans.ok());
+  ASSERT_EQ(scans->size(), 3u);
+  EXPECT_EQ((*scans)[0].id, first.id);
+  EXPECT_EQ((*scans)[0].status, "superseded");
+  EXPECT_EQ((*scans)[1].status, "complete");  // e2's scan is untouched
+  EXPECT_EQ((*scans)[2].id, second.id);
+
+  EXPECT_TRUE(s->FindArtifacts("email", "gone@x.example")->empty());
+  Artifact kept = Find(*s, "email", "kept@x.example");
+  EXPECT_EQ(kept.occurrences, 1u);
+  EXPECT_EQ(kept.cases, 1u);
+  Artifact both = Find(*s, "email", "both@x.example");
+  EXPECT_EQ(both.occurrences, 1u);  // e2's only
+  EXPECT_EQ(both.cases, 1u);        // e2 still holds it in this case
+  ASSERT_EQ(s->Sightings(both.id)->size(), 1u);
+  EXPECT_EQ((*s->Sightings(both.id))[0].evidence_id, e2.id);
+  Result<std::vector<OccurrenceOut>> occ = s->Occurrences(kept.id, 0, 0);
+  ASSERT_TRUE(occ.ok());
+  ASSERT_EQ(occ->size(), 1u);
+  EXPECT_EQ((*occ)[0].evidence_id, e1.id);
+  // The hit on the value no longer held went; the one e2 holds stayed.
+  Result<std::vector<WatchHit>> hits = s->ListHits(c.id);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].artifact.value, "both@x.example");
+  if (Sqlite()) {
+    EXPECT_EQ(RawInt("SELECT COUNT(*) FROM occurrences"), 3);
+    EXPECT_EQ(RawInt("SELECT COUNT(*) FROM occurrence_index"), 3);
+  }
+}
+
+TEST_P(StoreTest, AnInterruptedScanStaysRunningAndARerunRemovesWhatItWrote) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "I");
+  Evidence e = NewEvidence(*s, c);
+  {
+    std::unique_ptr<ScanWriter> w = Begin(*s, e);
+    ASSERT_TRUE(w);
+    std::vector<Occ> occs;
+    for (int i = 0; i < 120'000; ++i) occs.push_back(Email("v@i.example", std::to_string(i)));
+    ASSERT_TRUE(AddAll(*w, occs).ok());  // one batch committed, the rest buffered
+  }  // destroyed without Finish: as if the process had been killed
+  Result<std::vector<ScanRecord>> scans = s->ListScans(c.id);
+  ASSERT_TRUE(scans.ok());
+  ASSERT_EQ(scans->size(), 1u);
+  ScanRecord r = (*scans)[0];
+  EXPECT_EQ(r.status, "running");
+  EXPECT_GE(r.occurrences, 100'000u);  // what was committed is kept
+  EXPECT_LT(r.occurrences, 120'000u);
+  EXPECT_EQ(EffectiveScanStatus(r, r.updated), "running");
+  // Its counts were never written.
+  EXPECT_TRUE(s->FindArtifacts("email", "v@i.example")->empty());
+
+  Scan(*s, e, {Email("v@i.example", "5")});
+  scans = s->ListScans(c.id);
+  ASSERT_EQ(scans->size(), 2u);
+  EXPECT_EQ((*scans)[0].status, "superseded");
+  EXPECT_EQ(Find(*s, "email", "v@i.example").occurrences, 1u);
+  EXPECT_EQ(s->Occurrences(Find(*s, "email", "v@i.example").id, 0, 0)->size(), 1u);
+  if (Sqlite()) {
+    EXPECT_EQ(RawInt("SELECT COUNT(*) FROM occurrences"), 1);
+  }
+}
+
+TEST(EffectiveScanStatus, ARunningScanWithoutProgressForTwoMinutesIsInterrupted) {
+  ScanRecord r;
+  r.status = "running";
+  r.updated = "2026-12-02T04:10:00.123Z";
+  EXPECT_EQ(EffectiveScanStatus(r, "2026-12-02T04:10:30.000Z"), "running");
+  EXPECT_EQ(EffectiveScanStatus(r, "2026-12-02T04:12:00.123Z"), "running");  // exactly 120 s
+  EXPECT_EQ(EffectiveScanStatus(r, "2026-12-02T04:12:01.500Z"), "interrupted");
+  EXPECT_EQ(EffectiveScanStatus(r, "2026-12-03T00:00:00.000Z"), "interrupted");
+  r.status = "complete";
+  EXPECT_EQ(EffectiveScanStatus(r, "2027-01-01T00:00:00.000Z"), "complete");
+  r.status = "running";
+  r.updated = "garbage";
+  EXPECT_EQ(EffectiveScanStatus(r, "2027-01-01T00:00:00.000Z"), "running");
+}
+
+TEST_P(StoreTest, ExactPrefixAndSuffixSearch) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case a = NewCase(*s, "A"), b = NewCase(*s, "B");
+  Scan(*s, NewEvidence(*s, a),
+       {Email("ivan@mail.ru", "1"), Email("olga@inbox.mail.ru", "2"), Email("x@gmail.com", "3"),
+        {"domain", "mail.ru", "mail.ru", "4", ""}, {"domain", "smtp.mail.ru", "smtp.mail.ru", "5", ""},
+        {"domain", "notmail.ru", "notmail.ru", "6", ""}, {"url", "http://mail.ru/", "", "7", ""},
+        {"keyword", "mail.ru", "mail.ru", "8", ""}, {"keyword", "100%_sure", "100%_sure", "9", ""},
+        {"keyword", "100xxsure", "100xxsure", "10", ""}});
+  Scan(*s, NewEvidence(*s, b), {Email("ivan@mail.ru", "1"), Email("x@gmail.com", "1")});
+
+  // Exact: one kind, or every kind.
+  EXPECT_EQ(Find(*s, "email", "ivan@mail.ru").cases, 2u);
+  Result<std::vector<Artifact>> any = s->FindArtifacts("", "mail.ru");
+  ASSERT_TRUE(any.ok());
+  ASSERT_EQ(any->size(), 2u);
+  std::set<std::string> kinds{(*any)[0].kind, (*any)[1].kind};
+  EXPECT_EQ(kinds, (std::set<std::string>{"domain", "keyword"}));
+  EXPECT_TRUE(s->FindArtifacts("email", "nobody@mail.ru")->empty());
+  EXPECT_TRUE(s->FindArtifacts("", "nothing")->empty());
+
+  auto values = [](const Result<std::vector<Artifact>>& r) {
+    std::vector<std::string> v;
+    if (r.ok())
+      for (const Artifact& x : *r) v.push_back(x.kind + ":" + x.value);
+    return v;
+  };
+  // Prefix: most cases first, then kind and value.
+  EXPECT_EQ(values(s->FindArtifactsByPrefix("email", "", 10)),
+            (std::vector<std::string>{"email:ivan@mail.ru", "email:x@gmail.com",
+                                      "email:olga@inbox.mail.ru"}));
+  EXPECT_EQ(values(s->FindArtifactsByPrefix("email", "i", 10)),
+            (std::vector<std::string>{"email:ivan@mail.ru"}));
+  EXPECT_EQ(values(s->FindArtifactsByPrefix("", "mail.", 10)),
+            (std::vector<std::string>{"domain:mail.ru", "keyword:mail.ru"}));
+  EXPECT_EQ(values(s->FindArtifactsByPrefix("", "smtp", 10)),
+            (std::vector<std::string>{"domain:smtp.mail.ru"}));
+  // No LIKE semantics: % and _ are ordinary characters.
+  EXPECT_EQ(values(s->FindArtifactsByPrefix("keyword", "100%_", 10)),
+            (std::vector<std::string>{"keyword:100%_sure"}));
+  EXPECT_EQ(s->FindArtifactsByPrefix("email", "", 2)->size(), 2u);
+
+  // Suffix: emails at mail.ru; subdomains of mail.ru; both kinds when kind is empty.
+  EXPECT_EQ(values(s->FindArtifactsBySuffix("email", "@mail.ru", 10)),
+            (std::vector<std::string>{"email:ivan@mail.ru"}));
+  EXPECT_EQ(values(s->FindArtifactsBySuffix("email", ".mail.ru", 10)),
+            (std::vector<std::string>{"email:olga@inbox.mail.ru"}));
+  EXPECT_EQ(values(s->FindArtifactsBySuffix("domain", ".mail.ru", 10)),
+            (std::vector<std::string>{"domain:smtp.mail.ru"}));
+  EXPECT_EQ(values(s->FindArtifactsBySuffix("", "mail.ru", 10)),
+            (std::vector<std::string>{"email:ivan@mail.ru", "domain:mail.ru",
+                                      "domain:notmail.ru", "domain:smtp.mail.ru",
+                                      "email:olga@inbox.mail.ru"}));
+  EXPECT_EQ(s->FindArtifactsBySuffix("", "mail.ru", 3)->size(), 3u);
+  EXPECT_EQ(s->FindArtifactsBySuffix("url", "mail.ru/", 10).status().code(),
+            Code::kInvalidArgument);
+}
+
+TEST_P(StoreTest, SightingsAndOccurrences) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case a = NewCase(*s, "2026/001"), b = NewCase(*s, "2026/002");
+  Evidence a1 = NewEvidence(*s, a, "Laptop"), a2 = NewEvidence(*s, a, "Phone");
+  Evidence b1 = NewEvidence(*s, b, "USB stick");
+  std::string binary("\x00\xff\x01 before ", 11);
+  Occ odd{"email", "eve@x.example", "Eve@X.example", "4096-GZIP-12", binary + "Eve@X.example!"};
+  Occ wide{"email", "eve@x.example", "eve@x.example", "9000",
+           std::string("e\0v\0e\0", 6), true};
+  Occ nocontext{"email", "eve@x.example", "eve@x.example", "10", ""};
+  // Occurrences come back in the order the scan found them (source order).
+  Scan(*s, a2, {Email("eve@x.example", "5"), odd, wide, nocontext});
+  Scan(*s, a1, {Email("eve@x.example", "100")});
+  Scan(*s, b1, {Email("eve@x.example", "7"), Email("eve@x.example", "8")});
+
+  Artifact eve = Find(*s, "email", "eve@x.example");
+  EXPECT_EQ(eve.cases, 2u);
+  EXPECT_EQ(eve.occurrences, 7u);
+  Result<std::vector<Sighting>> where = s->Sightings(eve.id);
+  ASSERT_TRUE(where.ok());
+  ASSERT_EQ(where->size(), 3u);
+  EXPECT_EQ((*where)[0].case_number, "2026/001");
+  EXPECT_EQ((*where)[0].evidence_name, "E1");
+  EXPECT_EQ((*where)[0].evidence_label, "Laptop");
+  EXPECT_EQ((*where)[0].occurrences, 1u);
+  EXPECT_EQ((*where)[1].evidence_name, "E2");
+  EXPECT_EQ((*where)[1].evidence_id, a2.id);
+  EXPECT_EQ((*where)[1].occurrences, 4u);
+  EXPECT_EQ((*where)[2].case_id, b.id);
+  EXPECT_EQ((*where)[2].evidence_label, "USB stick");
+  EXPECT_TRUE(s->Sightings(eve.id + 1000)->empty());
+
+  Result<std::vector<OccurrenceOut>> in_a2 = s->Occurrences(eve.id, a2.id, 0);
+  ASSERT_TRUE(in_a2.ok());
+  ASSERT_EQ(in_a2->size(), 4u);
+  EXPECT_EQ((*in_a2)[0].path, "5");
+  EXPECT_EQ((*in_a2)[0].feature, "eve@x.example");
+  EXPECT_EQ((*in_a2)[0].context, "0123456789abcdefeve@x.examplefedcba9876543210");
+  EXPECT_EQ((*in_a2)[1].path, "4096-GZIP-12");
+  EXPECT_EQ((*in_a2)[1].feature, "Eve@X.example");  // as found, not the value
+  EXPECT_EQ((*in_a2)[1].context, odd.context);      // every byte back
+  EXPECT_FALSE((*in_a2)[1].utf16);
+  EXPECT_TRUE((*in_a2)[2].utf16);
+  EXPECT_EQ((*in_a2)[2].context, wide.context);
+  EXPECT_EQ((*in_a2)[3].context, "");
+  for (const OccurrenceOut& o : *in_a2) EXPECT_EQ(o.evidence_id, a2.id);
+
+  Result<std::vector<OccurrenceOut>> all = s->Occurrences(eve.id, 0, 0);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 7u);
+  EXPECT_EQ((*all)[0].evidence_id, a1.id);  // by evidence, then source order
+  EXPECT_EQ((*all)[1].evidence_id, a2.id);
+  EXPECT_EQ((*all)[6].evidence_id, b1.id);
+  Result<std::vector<OccurrenceOut>> two = s->Occurrences(eve.id, 0, 2);
+  ASSERT_EQ(two->size(), 2u);
+  EXPECT_EQ((*two)[1].path, "5");
+  EXPECT_EQ(s->Occurrences(eve.id, b1.id, 1)->size(), 1u);
+  EXPECT_TRUE(s->Occurrences(eve.id + 1000, 0, 0)->empty());
+}
+
+TEST_P(StoreTest, CorrelateRanksTheRarestSharedArtifactsFirst) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  std::vector<Case> cases;
+  std::vector<Evidence> ev;
+  for (int i = 0; i < 6; ++i) {
+    cases.push_back(NewCase(*s, "C" + std::to_string(i)));
+    ev.push_back(NewEvidence(*s, cases.back()));
+  }
+  // In case 0: "two" (2 cases, 3 times here), "two-b" (2 cases, 1 time), "three" (3 cases),
+  // "all" (6 cases), "mine" (only here), a domain in 2 cases.
+  std::vector<Occ> here{Email("two@x.example", "1"),   Email("two@x.example", "2"),
+                        Email("two@x.example", "3"),   Email("two-b@x.example", "4"),
+                        Email("three@x.example", "5"), Email("all@x.example", "6"),
+                        Email("mine@x.example", "7"),  {"domain", "d.example", "d.example", "8", ""}};
+  Scan(*s, ev[0], here);
+  Scan(*s, ev[1], {Email("two@x.example", "1"), Email("two-b@x.example", "1"),
+                   Email("three@x.example", "1"), Email("all@x.example", "1"),
+                   {"domain", "d.example", "d.example", "2", ""}});
+  Scan(*s, ev[2], {Email("three@x.example", "1"), Email("all@x.example", "1")});
+  for (int i = 3; i < 6; ++i) Scan(*s, ev[i], {Email("all@x.example", "1")});
+
+  Result<std::vector<Correlation>> r = s->Correlate(cases[0].id, {});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  std::vector<std::string> order;
+  for (const Correlation& c : *r) order.push_back(c.artifact.value);
+  // Ties (cases, then occurrences here) by kind, then value.
+  EXPECT_EQ(order, (std::vector<std::string>{"two@x.example", "d.example", "two-b@x.example",
+                                             "three@x.example", "all@x.example"}));
+  const Correlation& top = (*r)[0];
+  EXPECT_EQ(top.artifact.cases, 2u);
+  EXPECT_EQ(top.artifact.occurrences, 4u);
+  EXPECT_EQ(top.occurrences_here, 3u);
+  EXPECT_DOUBLE_EQ(top.score, std::log(6.0 / 2.0));
+  ASSERT_EQ(top.elsewhere.size(), 1u);
+  EXPECT_EQ(top.elsewhere[0].case_id, cases[1].id);
+  EXPECT_EQ(top.elsewhere[0].occurrences, 1u);
+  EXPECT_DOUBLE_EQ((*r)[4].score, 0.0);  // in every case
+  EXPECT_EQ((*r)[4].elsewhere.size(), 5u);
+  for (const Correlation& c : *r)
+    for (const Sighting& g : c.elsewhere) EXPECT_NE(g.case_id, cases[0].id);
+
+  CorrelateOptions limited;
+  limited.limit = 2;
+  EXPECT_EQ(s->Correlate(cases[0].id, limited)->size(), 2u);
+  CorrelateOptions capped;
+  capped.max_cases = 2;
+  EXPECT_EQ(s->Correlate(cases[0].id, capped)->size(), 3u);
+  CorrelateOptions domains;
+  domains.kinds = {"domain", "ipv4"};
+  ASSERT_EQ(s->Correlate(cases[0].id, domains)->size(), 1u);
+  EXPECT_EQ((*s->Correlate(cases[0].id, domains))[0].artifact.value, "d.example");
+  EXPECT_TRUE(s->Correlate(999, {})->empty());
+}
+
+TEST_P(StoreTest, CorrelateListsAtMostTwentyOtherSightings) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  std::vector<Case> cases;
+  for (int i = 0; i < 23; ++i) {
+    cases.push_back(NewCase(*s, "K" + std::to_string(100 + i)));
+    Scan(*s, NewEvidence(*s, cases.back()), {Email("spread@x.example", "1")});
+  }
+  Result<std::vector<Correlation>> r = s->Correlate(cases[5].id, {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].artifact.cases, 23u);
+  ASSERT_EQ((*r)[0].elsewhere.size(), 20u);
+  EXPECT_EQ((*r)[0].elsewhere[0].case_id, cases[0].id);  // by case
+  EXPECT_EQ((*r)[0].elsewhere[5].case_id, cases[6].id);  // this case skipped
+  EXPECT_EQ(*s->CountCases(), 23u);
+}
+
+TEST_P(StoreTest, ForEachCaseArtifactIsOrderedByKindThenValue) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "X"), other = NewCase(*s, "Y");
+  Evidence e1 = NewEvidence(*s, c), e2 = NewEvidence(*s, c);
+  Scan(*s, e1, {Email("b@x.example", "1"), {"url", "http://a/", "", "2", ""},
+                Email("a@x.example", "3")});
+  Scan(*s, e2, {Email("b@x.example", "1"), {"domain", "z.example", "", "2", ""}});
+  Scan(*s, NewEvidence(*s, other), {Email("c@x.example", "1")});
+  std::vector<std::pair<std::string, uint64_t>> seen;
+  ASSERT_TRUE(s->ForEachCaseArtifact(c.id, [&](const Artifact& a, uint64_t n) {
+                 seen.emplace_back(a.kind + ":" + a.value, n);
+                 return true;
+               }).ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, uint64_t>>{{"domain:z.example", 1},
+                                                                 {"email:a@x.example", 1},
+                                                                 {"email:b@x.example", 2},
+                                                                 {"url:http://a/", 1}}));
+  int calls = 0;
+  ASSERT_TRUE(s->ForEachCaseArtifact(c.id, [&](const Artifact&, uint64_t) {
+                 return ++calls < 2;
+               }).ok());
+  EXPECT_EQ(calls, 2);
+}
+
+TEST_P(StoreTest, WatchlistsAddListRemoveAndHitsFromBothDirections) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case a = NewCase(*s, "W1"), b = NewCase(*s, "W2");
+  Evidence a1 = NewEvidence(*s, a), a2 = NewEvidence(*s, a), b1 = NewEvidence(*s, b);
+  // The CLI stores an evidence's own hashes as occurrences with path "evidence".
+  std::string md5(32, 'a');
+  Scan(*s, a1, {Email("bad@x.example", "1"), {"md5", md5, md5, "evidence", ""}});
+  Scan(*s, a2, {Email("bad@x.example", "2")});
+
+  Watchlist w;
+  w.name = "Europol EC3 2026-11 phishing";
+  w.source = "Europol";
+  w.format = "misp";
+  w.file_sha256 = std::string(64, 'f');
+  w.reference = "5f1c-event";
+  std::vector<Indicator> inds{
+      {"email", "bad@x.example", "BAD@x.example", "email-src", "phisher", "attr-1"},
+      {"email", "bad@x.example", "bad@x.example", "email-dst", "again", "attr-2"},  // duplicate
+      {"md5", md5, md5, "md5", "dropper", "attr-3"},
+      {"sha1", md5, md5, "sha1", "same text, other kind", "attr-4"},
+      {"domain", "later.example", "later.example", "domain", "", "attr-5"},
+      {"email", "never@x.example", "never@x.example", "email", "", "attr-6"}};
+  Result<Watchlist> added = s->AddWatchlist(w, inds);
+  ASSERT_TRUE(added.ok()) << added.status().message();
+  EXPECT_GT(added->id, 0);
+  EXPECT_FALSE(added->uuid.empty());
+  EXPECT_FALSE(added->imported.empty());
+  EXPECT_EQ(added->indicators, 5u);
+
+  Result<std::vector<WatchHit>> hits = s->ListHits(a.id);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 2u);  // bad@ once for the case (two evidence), the md5
+  std::map<std::string, WatchHit> by_value;
+  for (const WatchHit& h : *hits) by_value[h.artifact.value] = h;
+  ASSERT_TRUE(by_value.count("bad@x.example"));
+  const WatchHit& h = by_value["bad@x.example"];
+  EXPECT_EQ(h.watchlist_id, added->id);
+  EXPECT_EQ(h.watchlist_name, w.name);
+  EXPECT_EQ(h.indicator.original, "BAD@x.example");  // the first of the duplicates
+  EXPECT_EQ(h.indicator.comment, "phisher");
+  EXPECT_EQ(h.indicator.reference, "attr-1");
+  EXPECT_EQ(h.indicator.type, "email-src");
+  EXPECT_EQ(h.case_number, "W1");
+  EXPECT_EQ(h.found, added->imported);
+  ASSERT_EQ(h.sightings.size(), 2u);
+  EXPECT_EQ(h.sightings[0].evidence_id, a1.id);
+  EXPECT_EQ(h.sightings[1].evidence_id, a2.id);
+  ASSERT_TRUE(by_value.count(md5));
+  EXPECT_EQ(by_value[md5].indicator.kind, "md5");
+  EXPECT_TRUE(s->ListHits(b.id)->empty());
+
+  // The other direction: a scan finishing after the watchlist.
+  Scan(*s, b1, {{"domain", "later.example", "later.example", "5", ""}, Email("bad@x.example", "6")});
+  EXPECT_EQ(s->ListHits(b.id)->size(), 2u);
+  Result<std::vector<WatchHit>> everything = s->ListHits(0);
+  ASSERT_TRUE(everything.ok());
+  ASSERT_EQ(everything->size(), 4u);
+  EXPECT_GE((*everything)[0].found, (*everything)[3].found);  // newest first
+  EXPECT_EQ((*everything)[0].case_id, b.id);
+
+  Result<std::vector<Watchlist>> lists = s->ListWatchlists();
+  ASSERT_TRUE(lists.ok());
+  ASSERT_EQ(lists->size(), 1u);
+  EXPECT_EQ((*lists)[0].name, w.name);
+  EXPECT_EQ((*lists)[0].source, "Europol");
+  EXPECT_EQ((*lists)[0].format, "misp");
+  EXPECT_EQ((*lists)[0].file_sha256, w.file_sha256);
+  EXPECT_EQ((*lists)[0].reference, "5f1c-event");
+  EXPECT_EQ((*lists)[0].indicators, 5u);
+
+  // A second list with an overlapping indicator has hits of its own.
+  Result<Watchlist> second =
+      s->AddWatchlist({0, "", "NCA", "NCA", "csv", "", "", "", 0},
+                      std::vector<Indicator>{{"email", "bad@x.example", "", "", "", "3"}});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(s->ListHits(0)->size(), 6u);
+  ASSERT_TRUE(s->RemoveWatchlist(added->id).ok());
+  Result<std::vector<WatchHit>> left = s->ListHits(0);
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->size(), 2u);
+  for (const WatchHit& x : *left) EXPECT_EQ(x.watchlist_name, "NCA");
+  EXPECT_EQ(s->ListWatchlists()->size(), 1u);
+  EXPECT_EQ(s->RemoveWatchlist(added->id).code(), Code::kNotFound);
+}
+
+TEST_P(StoreTest, AWriterWhoseScanWasSupersededStops) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  auto t = Open(false);
+  ASSERT_TRUE(t);
+  Case c = NewCase(*s, "P");
+  Evidence e = NewEvidence(*s, c);
+  std::unique_ptr<ScanWriter> first = Begin(*s, e);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(AddAll(*first, {Email("one@x.example", "1")}).ok());
+  ScanRecord second = Scan(*t, e, {Email("two@x.example", "1")});  // another process, same evidence
+  EXPECT_EQ(second.status, "complete");
+  Result<ScanRecord> late = first->Finish("complete");
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.status().code(), Code::kInvalidArgument);
+  EXPECT_TRUE(s->FindArtifacts("email", "one@x.example")->empty());
+  EXPECT_EQ(Find(*s, "email", "two@x.example").occurrences, 1u);
+}
+
+TEST_P(StoreTest, ScanWritesAreRefusedInsideAStoreTransaction) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "N");
+  std::unique_ptr<ScanWriter> w;
+  ASSERT_TRUE(s->Transaction([&]() -> Status {
+                 ScanRecord rec;
+                 rec.case_id = c.id;
+                 rec.evidence_id = NewEvidence(*s, c).id;
+                 Result<std::unique_ptr<ScanWriter>> r = s->BeginScan(rec);
+                 if (!r.ok()) return r.status();
+                 w = std::move(r).value();
+                 return Status::Ok();
+               }).ok());
+  ASSERT_TRUE(w);
+  ASSERT_TRUE(AddAll(*w, {Email("n@x.example", "1")}).ok());  // buffered
+  Status inside = s->Transaction([&] { return w->Finish("complete").status(); });
+  EXPECT_EQ(inside.code(), Code::kInvalidArgument);
+  EXPECT_TRUE(w->Finish("complete").ok());
+  EXPECT_EQ(Find(*s, "email", "n@x.example").occurrences, 1u);
+}
+
+// Two processes storing scans at once, each with its own connection: nothing lost, nothing
+// doubled, the case counts right.
+TEST_P(StoreTest, ConcurrentScansIntoOneCase) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "CC"), d = NewCase(*s, "DD");
+  Evidence e1 = NewEvidence(*s, c), e2 = NewEvidence(*s, c), f1 = NewEvidence(*s, d);
+  constexpr int kRows = 60'000;
+  auto worker = [&](Evidence e, int salt, Status* out) {
+    Result<std::unique_ptr<Store>> mine = OpenStore({path_, false, 5000});
+    if (!mine.ok()) {
+      *out = mine.status();
+      return;
+    }
+    ScanRecord r;
+    r.case_id = e.case_id;
+    r.evidence_id = e.id;
+    Result<std::unique_ptr<ScanWriter>> w = (*mine)->BeginScan(r);
+    if (!w.ok()) {
+      *out = w.status();
+      return;
+    }
+    std::vector<Occ> rows;
+    for (int i = 0; i < kRows; ++i) {
+      // Shared values (every writer) and the writer's own.
+      std::string v = i % 2 ? "s" + std::to_string(i % 5000) + "@x.example"
+                            : "o" + std::to_string(salt) + "-" + std::to_string(i) + "@x.example";
+      rows.push_back(Email(v, std::to_string(i)));
+      if (rows.size() == 4096 || i == kRows - 1) {
+        Status st = AddAll(**w, rows);
+        rows.clear();
+        if (!st.ok()) {
+          *out = st;
+          return;
+        }
+      }
+    }
+    *out = (*w)->Finish("complete").status();
+  };
+  Status st1, st2, st3;
+  std::thread t1(worker, e1, 1, &st1), t2(worker, e2, 2, &st2), t3(worker, f1, 3, &st3);
+  t1.join();
+  t2.join();
+  t3.join();
+  ASSERT_TRUE(st1.ok()) << st1.message();
+  ASSERT_TRUE(st2.ok()) << st2.message();
+  ASSERT_TRUE(st3.ok()) << st3.message();
+
+  Artifact shared = Find(*s, "email", "s1@x.example");
+  EXPECT_EQ(shared.cases, 2u);
+  EXPECT_EQ(shared.occurrences, 3u * 12u);  // i % 5000 == 1 for 12 odd i below 60,000, x3
+  EXPECT_EQ(s->Sightings(shared.id)->size(), 3u);
+  EXPECT_EQ(Find(*s, "email", "o1-0@x.example").cases, 1u);
+  uint64_t distinct = 0, occurrences = 0;
+  ASSERT_TRUE(s->ForEachCaseArtifact(c.id, [&](const Artifact& a, uint64_t n) {
+                 ++distinct;
+                 occurrences += n;
+                 return true;
+               }).ok());
+  EXPECT_EQ(occurrences, 2u * kRows);
+  EXPECT_EQ(distinct, 2u * (kRows / 2) + 2500u);  // odd i: 2,500 odd residues
+  if (Sqlite()) {
+    EXPECT_EQ(RawInt("SELECT COUNT(*) FROM occurrences"), 3 * kRows);
+    EXPECT_EQ(RawInt("SELECT COUNT(*) FROM artifacts"), 3 * (kRows / 2) + 2500);
+    EXPECT_EQ(RawInt("SELECT SUM(occurrences) FROM artifacts"), 3 * kRows);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(TestBackends()),
+                         [](const auto& info) { return info.param; });
 
 TEST(StateNames, RoundTrip) {
   for (EvidenceState st : {EvidenceState::kAcquiring, EvidenceState::kComplete,
