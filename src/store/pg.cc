@@ -106,6 +106,8 @@ std::string PgResult::Bytes(int row, int column) const {
   return out;
 }
 
+std::string_view PgResult::CommandTag() const { return r_ ? PQcmdStatus(r_) : ""; }
+
 int64_t PgResult::Changed() const {
   const char* n = r_ ? PQcmdTuples(r_) : "";
   return *n ? std::strtoll(n, nullptr, 10) : 0;

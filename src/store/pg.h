@@ -51,6 +51,8 @@ class PgResult {
   std::string Bytes(int row, int column) const;  // a bytea column, decoded
   // The number of rows an INSERT / UPDATE / DELETE changed.
   int64_t Changed() const;
+  // The command tag: "COMMIT", "ROLLBACK", "INSERT 0 1"...
+  std::string_view CommandTag() const;
   pg_result* get() const { return r_; }
 
  private:

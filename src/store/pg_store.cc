@@ -44,7 +44,8 @@ namespace {
 // Advisory lock keys (pg_advisory_lock's bigint namespace is per database).
 constexpr int64_t kMigrationLock = 0x65766964'00000001;  // "evid" 1
 constexpr int64_t kCountsLock = 0x65766964'00000002;
-// A writer's Finish may wait this long for another's (recounting a big scan takes seconds).
+// A writer's Finish may wait this long for another's (counting a big scan takes seconds), and
+// an opening store for another's migration.
 constexpr int kCountsLockWaitSeconds = 120;
 // A batch of the scan writer: committed at most every second or this many occurrences.
 constexpr size_t kBatchOccurrences = 100'000;
@@ -409,7 +410,8 @@ class PgScanWriter : public ScanWriter {
 
 class PgStore : public Store {
  public:
-  explicit PgStore(PgConn conn) : conn_(std::move(conn)) {}
+  PgStore(PgConn conn, int lock_timeout_ms)
+      : conn_(std::move(conn)), lock_timeout_ms_(lock_timeout_ms) {}
 
   Status Migrate(bool create);
   PgConn& conn() { return conn_; }
@@ -431,6 +433,10 @@ class PgStore : public Store {
       (void)conn_.Exec("ROLLBACK");
       return commit.status();
     }
+    // COMMIT of a transaction a failed statement aborted (its error ignored by the body) rolls
+    // back and says so only in its tag.
+    if (commit->CommandTag() != "COMMIT")
+      return Internal(Describe() + ": the transaction was rolled back (a statement in it failed)");
     return Status::Ok();
   }
 
@@ -935,16 +941,18 @@ class PgStore : public Store {
   Status Supersede(int64_t evidence_id, int64_t case_id);
 
   PgConn conn_;
+  int lock_timeout_ms_;
   int depth_ = 0;
-
- public:
-  int lock_timeout_ms_ = 5000;
 };
 
 Status PgStore::Migrate(bool create) {
   // Session lock around the whole migration: two processes opening a new store do not both
   // create it, and a newer-schema check never sees a half-migrated store.
+  // Another process may be migrating a big store: wait for it longer than the busy timeout.
+  EVIDEX_RETURN_IF_ERROR(
+      conn_.Exec("SET lock_timeout = '" + std::to_string(kCountsLockWaitSeconds) + "s'"));
   EVIDEX_RETURN_IF_ERROR(conn_.Run("SELECT pg_advisory_lock($1)", PgParams().Add(kMigrationLock)));
+  EVIDEX_RETURN_IF_ERROR(conn_.Exec("SET lock_timeout = " + std::to_string(lock_timeout_ms_)));
   auto migrate = [&]() -> Status {
     Result<PgResult> exists = conn_.Query("SELECT to_regclass('schema_version') IS NOT NULL");
     if (!exists.ok()) return exists.status();
@@ -1373,8 +1381,7 @@ Result<ScanRecord> PgScanWriter::Finish(const std::string& status, const std::st
 Result<std::unique_ptr<Store>> OpenPgStore(const StoreOptions& options) {
   Result<PgConn> conn = PgConn::Connect(options.location, options.busy_timeout_ms);
   if (!conn.ok()) return conn.status();
-  auto store = std::make_unique<PgStore>(std::move(conn).value());
-  store->lock_timeout_ms_ = options.busy_timeout_ms;
+  auto store = std::make_unique<PgStore>(std::move(conn).value(), options.busy_timeout_ms);
   EVIDEX_RETURN_IF_ERROR(store->Migrate(options.create));
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -284,10 +284,11 @@ TEST_F(PgStoreTest, ConcurrentScanWritersIntoOneCase) {
     std::vector<std::string> values;
     for (int i = 0; i < kShared; ++i) values.push_back("user" + std::to_string(i) + "@shared.org");
     for (int round = 0; round < kRounds; ++round) {
+      std::vector<std::string> paths;  // OccurrenceIn holds views: the strings outlive Add
+      for (int i = 0; i < kShared; ++i) paths.push_back(std::to_string(round * kShared + i));
       std::vector<OccurrenceIn> batch;
       for (int i = 0; i < kShared; ++i)
-        batch.push_back(
-            {"email", values[i], values[i], std::to_string(round * kShared + i), "ctx", false});
+        batch.push_back({"email", values[i], values[i], paths[i], "ctx", false});
       if (!w->Add(batch).ok()) return;
       std::this_thread::yield();
     }
