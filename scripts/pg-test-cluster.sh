@@ -11,7 +11,8 @@
 # postgresql://postgres@127.0.0.1:54321/postgres; the tests read it (EVIDEX_TEST_PG_FILE).
 #
 # When the PostgreSQL binaries are absent (PG_BIN, default /usr/lib/postgresql/15/bin), `start`
-# says so, writes no url and succeeds: the PostgreSQL test variants then skip and say why.
+# says so, writes no url but DIR/unavailable (why) and succeeds: the PostgreSQL test variants
+# then skip and say why.
 # `start` on a DIR whose cluster still runs (a killed test run) stops that one first.
 set -euo pipefail
 
@@ -32,7 +33,7 @@ as_owner() {
 }
 
 stop() {
-  rm -f "$dir/url"
+  rm -f "$dir/url" "$dir/unavailable"
   if [ -f "$data/postmaster.pid" ] && [ -x "$PG_BIN/pg_ctl" ]; then
     # immediate: the data is thrown away, no checkpoint needed.
     as_owner "$PG_BIN/pg_ctl" -D "$data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
@@ -54,8 +55,9 @@ start() {
   mkdir -p "$dir"
   stop
   if [ ! -x "$PG_BIN/initdb" ] || [ ! -x "$PG_BIN/pg_ctl" ]; then
-    echo "pg-test-cluster: PostgreSQL binaries not found in $PG_BIN (install postgresql-15:" \
-      "make deps); PostgreSQL store tests will be skipped" >&2
+    why="PostgreSQL binaries not found in $PG_BIN (install postgresql-15: make deps)"
+    echo "$why" >"$dir/unavailable"
+    echo "pg-test-cluster: $why; PostgreSQL store tests will be skipped" >&2
     exit 0
   fi
   mkdir -p "$data"

@@ -118,7 +118,14 @@ std::string TestClusterUri(std::string* why) {
         "hand, run scripts/pg-test-cluster.sh start DIR and set EVIDEX_TEST_PG_FILE=DIR/url");
   std::ifstream in(file);
   std::string uri;
-  if (!in || !std::getline(in, uri) || uri.empty())
+  if (!in || !std::getline(in, uri) || uri.empty()) {
+    // The cluster script leaves why it did not start a cluster beside the url.
+    std::string path = file, reason;
+    std::ifstream unavailable(path.substr(0, path.rfind('/') + 1) + "unavailable");
+    if (unavailable && std::getline(unavailable, reason) && !reason.empty())
+      return fail("no PostgreSQL test cluster: " + reason);
+  }
+  if (uri.empty())
     return fail(std::string("no PostgreSQL test cluster: ") + file +
                 (access(kPgBin, X_OK) == 0
                      ? " is missing (did the pg_cluster_start test fail?)"
