@@ -52,13 +52,14 @@ nlohmann::json ArtifactJson(const store::Artifact& a, bool unmask) {
           {"occurrences", a.occurrences}};
 }
 
-// "2026/041 E1 (3), 2026/052 E2 (1)".
-std::string SightingsText(const std::vector<store::Sighting>& list, size_t max = 4) {
+// "2026/041 E1 (3), 2026/052 E2 (1)", or "E1 (3), E2 (1)" without the case.
+std::string SightingsText(const std::vector<store::Sighting>& list, bool with_case = true,
+                          size_t max = 4) {
   std::string out;
   for (size_t i = 0; i < list.size() && i < max; ++i) {
     if (!out.empty()) out += ", ";
-    out += list[i].case_number + " " + list[i].evidence_name + " (" +
-           std::to_string(list[i].occurrences) + ")";
+    if (with_case) out += list[i].case_number + " ";
+    out += list[i].evidence_name + " (" + std::to_string(list[i].occurrences) + ")";
   }
   if (list.size() > max) out += ", +" + std::to_string(list.size() - max) + " more";
   return out;
@@ -439,7 +440,7 @@ class HitsCommand : public Command {
         {"case", "kind", "value", "watchlist", "evidence", "comment"}};
     for (const store::WatchHit& h : *r)
       rows.push_back({h.case_number, h.artifact.kind, Shown(h.artifact, unmask_),
-                      h.watchlist_name, SightingsText(h.sightings), h.indicator.comment});
+                      h.watchlist_name, SightingsText(h.sightings, false), h.indicator.comment});
     PrintTable(rows);
     return kExitOk;
   }
