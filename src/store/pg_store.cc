@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <unordered_map>
 
@@ -1304,14 +1305,25 @@ Result<std::vector<WatchHit>> PgStore::ListHits(int64_t case_id) {
     h.case_id = r->Int(i, 13);
     h.case_number = r->Text(i, 14);
     h.found = r->Text(i, 15);
-    Result<PgResult> s = conn_.Query(std::string(kSightingSelect) +
-                                         "WHERE ea.artifact_id = $1 AND ea.case_id = $2 "
-                                         "ORDER BY e.number",
-                                     PgParams().Add(h.artifact.id).Add(h.case_id));
-    if (!s.ok()) return s.status();
-    for (int k = 0; k < s->rows(); ++k) h.sightings.push_back(ReadSighting(*s, k));
     out.push_back(std::move(h));
   }
+  if (out.empty()) return out;
+  // The hits' sightings (their case's evidence holding the artifact), in one query.
+  Result<PgResult> s = conn_.Query(
+      "SELECT h.artifact_id, c.id, c.number, e.id, e.number, e.label, ea.occurrences "
+      "FROM (SELECT DISTINCT artifact_id, case_id FROM watch_hits "
+      "      WHERE $1 = 0 OR case_id = $1) h "
+      "JOIN evidence_artifacts ea ON ea.artifact_id = h.artifact_id AND ea.case_id = h.case_id "
+      "JOIN evidence e ON e.id = ea.evidence_id JOIN cases c ON c.id = ea.case_id "
+      "ORDER BY h.artifact_id, c.id, e.number",
+      PgParams().Add(case_id));
+  if (!s.ok()) return s.status();
+  std::map<std::pair<int64_t, int64_t>, std::vector<Sighting>> where;
+  for (int k = 0; k < s->rows(); ++k)
+    where[{s->Int(k, 0), s->Int(k, 1)}].push_back(ReadSighting(*s, k, 1));
+  for (WatchHit& h : out)
+    if (auto it = where.find({h.artifact.id, h.case_id}); it != where.end())
+      h.sightings = it->second;
   return out;
 }
 
