@@ -131,8 +131,9 @@ Status WithWriteLock(Db& db, const TransactionRunner& transaction,
                      const std::function<Status()>& body, bool may_nest = false) {
   if (db.InTransaction()) {
     if (!may_nest)
-      return InvalidArgument("a scan writer commits its own batches; it cannot write inside "
-                             "Store::Transaction");
+      return InvalidArgument(
+          "a scan writer commits its own batches; it cannot write inside "
+          "Store::Transaction");
     return transaction(body);
   }
   EVIDEX_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = NORMAL"));
@@ -330,10 +331,9 @@ Status SqliteScanWriter::Prepare() {
     return Status::Ok();
   };
   EVIDEX_RETURN_IF_ERROR(prep(check_, "SELECT status FROM scans WHERE id = ?1"));
-  EVIDEX_RETURN_IF_ERROR(
-      prep(insert_artifact_,
-           "INSERT INTO artifacts (kind, value, rvalue) VALUES (?1, ?2, ?3) "
-           "ON CONFLICT (kind, value) DO NOTHING"));
+  EVIDEX_RETURN_IF_ERROR(prep(insert_artifact_,
+                              "INSERT INTO artifacts (kind, value, rvalue) VALUES (?1, ?2, ?3) "
+                              "ON CONFLICT (kind, value) DO NOTHING"));
   EVIDEX_RETURN_IF_ERROR(
       prep(select_artifact_, "SELECT id FROM artifacts WHERE kind = ?1 AND value = ?2"));
   auto insert = [](int rows) {
@@ -525,12 +525,11 @@ Status SqliteScanWriter::WriteCounts(const std::vector<std::pair<int64_t, uint64
   // Watch hits: this evidence's artifacts against every indicator, driven from the smaller side
   // (CROSS JOIN fixes SQLite's join order).
   int64_t indicators = 0;
-  EVIDEX_RETURN_IF_ERROR(Query(
-      *db_, "SELECT COALESCE(SUM(indicators), 0) FROM watchlists", nullptr,
-      [&](const Statement& s) {
-        indicators = s.Int(0);
-        return false;
-      }));
+  EVIDEX_RETURN_IF_ERROR(Query(*db_, "SELECT COALESCE(SUM(indicators), 0) FROM watchlists", nullptr,
+                               [&](const Statement& s) {
+                                 indicators = s.Int(0);
+                                 return false;
+                               }));
   if (indicators > 0 && !counts.empty()) {
     const char* sql =
         uint64_t(indicators) < counts.size()
@@ -618,7 +617,8 @@ std::string EffectiveScanStatus(const ScanRecord& scan, const std::string& now) 
     struct tm tm {};
     int n = 0;
     if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 || n < 19)
+                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+        n < 19)
       return std::nullopt;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
@@ -660,21 +660,22 @@ Status SqliteArtifacts::Supersede(int64_t evidence_id, int64_t case_id) {
   // The counts of the evidence's counted scan (at most one: every other was superseded before).
   // Another evidence of the same case holding an artifact keeps the case's count and hits.
   auto bind = [&](Statement& s) { s.Bind(1, evidence_id).Bind(2, case_id); };
-  EVIDEX_RETURN_IF_ERROR(Exec(
-      *db_,
-      "DELETE FROM watch_hits WHERE case_id = ?2 AND artifact IN (SELECT ea.artifact FROM "
-      "evidence_artifacts ea WHERE ea.case_id = ?2 AND ea.evidence = ?1 AND NOT EXISTS (SELECT 1 FROM "
-      "evidence_artifacts o WHERE o.artifact = ea.artifact AND o.case_id = ?2 AND "
-      "o.evidence <> ?1))",
-      bind));
-  EVIDEX_RETURN_IF_ERROR(Exec(
-      *db_,
-      "UPDATE artifacts SET occurrences = artifacts.occurrences - ea.count, "
-      "cases = artifacts.cases - NOT EXISTS (SELECT 1 FROM evidence_artifacts o "
-      "WHERE o.artifact = ea.artifact AND o.case_id = ?2 AND o.evidence <> ?1) "
-      "FROM evidence_artifacts ea WHERE ea.case_id = ?2 AND ea.evidence = ?1 "
-      "AND artifacts.id = ea.artifact",
-      bind));
+  EVIDEX_RETURN_IF_ERROR(
+      Exec(*db_,
+           "DELETE FROM watch_hits WHERE case_id = ?2 AND artifact IN (SELECT ea.artifact FROM "
+           "evidence_artifacts ea WHERE ea.case_id = ?2 AND ea.evidence = ?1 AND NOT EXISTS "
+           "(SELECT 1 FROM "
+           "evidence_artifacts o WHERE o.artifact = ea.artifact AND o.case_id = ?2 AND "
+           "o.evidence <> ?1))",
+           bind));
+  EVIDEX_RETURN_IF_ERROR(
+      Exec(*db_,
+           "UPDATE artifacts SET occurrences = artifacts.occurrences - ea.count, "
+           "cases = artifacts.cases - NOT EXISTS (SELECT 1 FROM evidence_artifacts o "
+           "WHERE o.artifact = ea.artifact AND o.case_id = ?2 AND o.evidence <> ?1) "
+           "FROM evidence_artifacts ea WHERE ea.case_id = ?2 AND ea.evidence = ?1 "
+           "AND artifacts.id = ea.artifact",
+           bind));
   return Exec(*db_, "DELETE FROM evidence_artifacts WHERE case_id = ?2 AND evidence = ?1", bind);
 }
 
@@ -687,31 +688,34 @@ Result<std::unique_ptr<ScanWriter>> SqliteArtifacts::BeginScan(ScanRecord scan) 
   scan.bytes_done = scan.occurrences = scan.artifacts = 0;
   scan.error.clear();
   if (scan.parameters.empty()) scan.parameters = "{}";
-  Status st = WithWriteLock(*db_, transaction_, [&]() -> Status {
-    std::optional<int64_t> owner;
-    EVIDEX_RETURN_IF_ERROR(Query(
-        *db_, "SELECT case_id FROM evidence WHERE id = ?1",
-        [&](Statement& s) { s.Bind(1, scan.evidence_id); },
-        [&](const Statement& s) {
-          owner = s.Int(0);
-          return false;
-        }));
-    if (!owner) return NotFound("no evidence with id " + std::to_string(scan.evidence_id));
-    if (*owner != scan.case_id)
-      return InvalidArgument("evidence " + std::to_string(scan.evidence_id) +
-                             " is not in case " + std::to_string(scan.case_id));
-    EVIDEX_RETURN_IF_ERROR(Supersede(scan.evidence_id, scan.case_id));
-    EVIDEX_RETURN_IF_ERROR(Exec(
-        *db_,
-        "INSERT INTO scans (uuid, case_id, evidence_id, started, updated, status, parameters, "
-        "bytes_total) VALUES (?1, ?2, ?3, ?4, ?4, 'running', ?5, ?6)",
-        [&](Statement& s) {
-          s.Bind(1, scan.uuid).Bind(2, scan.case_id).Bind(3, scan.evidence_id);
-          s.Bind(4, scan.started).Bind(5, scan.parameters).Bind(6, int64_t(scan.bytes_total));
-        }));
-    scan.id = db_->LastInsertId();
-    return Status::Ok();
-  }, /*may_nest=*/true);
+  Status st = WithWriteLock(
+      *db_, transaction_,
+      [&]() -> Status {
+        std::optional<int64_t> owner;
+        EVIDEX_RETURN_IF_ERROR(Query(
+            *db_, "SELECT case_id FROM evidence WHERE id = ?1",
+            [&](Statement& s) { s.Bind(1, scan.evidence_id); },
+            [&](const Statement& s) {
+              owner = s.Int(0);
+              return false;
+            }));
+        if (!owner) return NotFound("no evidence with id " + std::to_string(scan.evidence_id));
+        if (*owner != scan.case_id)
+          return InvalidArgument("evidence " + std::to_string(scan.evidence_id) +
+                                 " is not in case " + std::to_string(scan.case_id));
+        EVIDEX_RETURN_IF_ERROR(Supersede(scan.evidence_id, scan.case_id));
+        EVIDEX_RETURN_IF_ERROR(Exec(
+            *db_,
+            "INSERT INTO scans (uuid, case_id, evidence_id, started, updated, status, parameters, "
+            "bytes_total) VALUES (?1, ?2, ?3, ?4, ?4, 'running', ?5, ?6)",
+            [&](Statement& s) {
+              s.Bind(1, scan.uuid).Bind(2, scan.case_id).Bind(3, scan.evidence_id);
+              s.Bind(4, scan.started).Bind(5, scan.parameters).Bind(6, int64_t(scan.bytes_total));
+            }));
+        scan.id = db_->LastInsertId();
+        return Status::Ok();
+      },
+      /*may_nest=*/true);
   if (!st.ok()) return st;
   return std::unique_ptr<ScanWriter>(new SqliteScanWriter(db_, transaction_, std::move(scan)));
 }
@@ -735,12 +739,11 @@ Result<std::vector<Artifact>> SqliteArtifacts::FindArtifacts(const std::string& 
                                                              const std::string& value) {
   std::vector<Artifact> out;
   std::string sql =
-      kind.empty()
-          ? std::string(kKindsCte) + "SELECT " + kArtifactColumns +
-                " FROM kinds CROSS JOIN artifacts a ON a.kind = kinds.k AND a.value = ?2 "
-                "WHERE a.cases > 0 ORDER BY a.kind"
-          : std::string("SELECT ") + kArtifactColumns +
-                " FROM artifacts a WHERE a.kind = ?1 AND a.value = ?2 AND a.cases > 0";
+      kind.empty() ? std::string(kKindsCte) + "SELECT " + kArtifactColumns +
+                         " FROM kinds CROSS JOIN artifacts a ON a.kind = kinds.k AND a.value = ?2 "
+                         "WHERE a.cases > 0 ORDER BY a.kind"
+                   : std::string("SELECT ") + kArtifactColumns +
+                         " FROM artifacts a WHERE a.kind = ?1 AND a.value = ?2 AND a.cases > 0";
   Status st = Query(
       *db_, sql,
       [&](Statement& s) {
@@ -849,8 +852,7 @@ Result<std::vector<Sighting>> SqliteArtifacts::Sightings(int64_t artifact_id) {
 }
 
 Result<std::vector<OccurrenceOut>> SqliteArtifacts::Occurrences(int64_t artifact_id,
-                                                                int64_t evidence_id,
-                                                                size_t limit) {
+                                                                int64_t evidence_id, size_t limit) {
   std::vector<OccurrenceOut> out;
   std::optional<std::string> value;
   EVIDEX_RETURN_IF_ERROR(Query(
@@ -915,11 +917,10 @@ Result<std::vector<Correlation>> SqliteArtifacts::Correlate(int64_t case_id,
                                                             const CorrelateOptions& options) {
   Result<uint64_t> total = CountCases();
   if (!total.ok()) return total.status();
-  std::string sql =
-      std::string("SELECT ") + kArtifactColumns +
-      ", SUM(ea.count) AS here FROM evidence_artifacts ea "
-      "CROSS JOIN artifacts a ON a.id = ea.artifact "
-      "WHERE ea.case_id = ?1 AND a.cases >= 2 AND (?2 = 0 OR a.cases <= ?2)";
+  std::string sql = std::string("SELECT ") + kArtifactColumns +
+                    ", SUM(ea.count) AS here FROM evidence_artifacts ea "
+                    "CROSS JOIN artifacts a ON a.id = ea.artifact "
+                    "WHERE ea.case_id = ?1 AND a.cases >= 2 AND (?2 = 0 OR a.cases <= ?2)";
   if (!options.kinds.empty()) {
     sql += " AND a.kind IN (";
     for (size_t i = 0; i < options.kinds.size(); ++i)
@@ -945,8 +946,7 @@ Result<std::vector<Correlation>> SqliteArtifacts::Correlate(int64_t case_id,
       });
   if (!st.ok()) return st;
   for (Correlation& c : out) {
-    Result<std::vector<Sighting>> elsewhere =
-        SightingsWhere(c.artifact.id, 0, case_id, kElsewhere);
+    Result<std::vector<Sighting>> elsewhere = SightingsWhere(c.artifact.id, 0, case_id, kElsewhere);
     if (!elsewhere.ok()) return elsewhere.status();
     c.elsewhere = std::move(elsewhere).value();
   }
@@ -1005,8 +1005,9 @@ Result<Watchlist> SqliteArtifacts::AddWatchlist(Watchlist list,
       stored += uint64_t(db_->Changes());
     }
     list.indicators = stored;
-    EVIDEX_RETURN_IF_ERROR(Exec(*db_, "UPDATE watchlists SET indicators = ?2 WHERE id = ?1",
-                                [&](Statement& s) { s.Bind(1, list.id).Bind(2, int64_t(stored)); }));
+    EVIDEX_RETURN_IF_ERROR(
+        Exec(*db_, "UPDATE watchlists SET indicators = ?2 WHERE id = ?1",
+             [&](Statement& s) { s.Bind(1, list.id).Bind(2, int64_t(stored)); }));
     // Each new indicator against the artifacts: one index seek each, then the cases holding it.
     return Exec(*db_,
                 "INSERT OR IGNORE INTO watch_hits (indicator, artifact, case_id, found) "
@@ -1022,24 +1023,24 @@ Result<Watchlist> SqliteArtifacts::AddWatchlist(Watchlist list,
 
 Result<std::vector<Watchlist>> SqliteArtifacts::ListWatchlists() {
   std::vector<Watchlist> out;
-  Status st = Query(
-      *db_,
-      "SELECT id, uuid, name, source, format, file_sha256, imported, reference, indicators "
-      "FROM watchlists ORDER BY id",
-      nullptr, [&](const Statement& s) {
-        Watchlist w;
-        w.id = s.Int(0);
-        w.uuid = s.Text(1);
-        w.name = s.Text(2);
-        w.source = s.Text(3);
-        w.format = s.Text(4);
-        w.file_sha256 = s.Text(5);
-        w.imported = s.Text(6);
-        w.reference = s.Text(7);
-        w.indicators = uint64_t(s.Int(8));
-        out.push_back(std::move(w));
-        return true;
-      });
+  Status st =
+      Query(*db_,
+            "SELECT id, uuid, name, source, format, file_sha256, imported, reference, indicators "
+            "FROM watchlists ORDER BY id",
+            nullptr, [&](const Statement& s) {
+              Watchlist w;
+              w.id = s.Int(0);
+              w.uuid = s.Text(1);
+              w.name = s.Text(2);
+              w.source = s.Text(3);
+              w.format = s.Text(4);
+              w.file_sha256 = s.Text(5);
+              w.imported = s.Text(6);
+              w.reference = s.Text(7);
+              w.indicators = uint64_t(s.Int(8));
+              out.push_back(std::move(w));
+              return true;
+            });
   if (!st.ok()) return st;
   return out;
 }

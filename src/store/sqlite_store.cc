@@ -293,8 +293,9 @@ vault::CustodyRecord ReadRecord(const Statement& s) {
 class SqliteStore : public Store {
  public:
   explicit SqliteStore(Db db)
-      : db_(std::move(db)),
-        artifacts_(&db_, [this](const std::function<Status()>& body) { return Transaction(body); }) {}
+      : db_(std::move(db)), artifacts_(&db_, [this](const std::function<Status()>& body) {
+          return Transaction(body);
+        }) {}
 
   Status Migrate();
 

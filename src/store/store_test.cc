@@ -94,7 +94,8 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   }
   static Status AddAll(ScanWriter& w, const std::vector<Occ>& occs) {
     std::vector<OccurrenceIn> in;
-    for (const Occ& o : occs) in.push_back({o.kind, o.value, o.feature, o.path, o.context, o.utf16});
+    for (const Occ& o : occs)
+      in.push_back({o.kind, o.value, o.feature, o.path, o.context, o.utf16});
     return w.Add(in);
   }
   // A complete scan of `e` holding `occs`.
@@ -433,9 +434,10 @@ TEST_P(StoreTest, AScanIsStoredCountedAndListed) {
   EXPECT_GT(w->scan().id, 0);
   EXPECT_FALSE(w->scan().uuid.empty());
   EXPECT_FALSE(w->scan().started.empty());
-  ASSERT_TRUE(AddAll(*w, {Email("a@x.example", "10"), Email("b@x.example", "20"),
-                          Email("a@x.example", "30"), {"domain", "x.example", "X.example", "40",
-                                                       "ctx"}})
+  ASSERT_TRUE(AddAll(*w, {Email("a@x.example", "10"),
+                          Email("b@x.example", "20"),
+                          Email("a@x.example", "30"),
+                          {"domain", "x.example", "X.example", "40", "ctx"}})
                   .ok());
   ASSERT_TRUE(w->Progress(600).ok());
   // Counts are written at Finish: not found while running.
@@ -518,8 +520,9 @@ TEST_P(StoreTest, ARerunSupersedesTheEarlierScanWithoutDoubling) {
   ASSERT_TRUE(s);
   Case c = NewCase(*s, "R");
   Evidence e1 = NewEvidence(*s, c), e2 = NewEvidence(*s, c, "Phone");
-  ScanRecord first = Scan(*s, e1, {Email("gone@x.example", "1"), Email("kept@x.example", "2"),
-                                   Email("kept@x.example", "3"), Email("both@x.example", "4")});
+  ScanRecord first = Scan(*s, e1,
+                          {Email("gone@x.example", "1"), Email("kept@x.example", "2"),
+                           Email("kept@x.example", "3"), Email("both@x.example", "4")});
   Scan(*s, e2, {Email("both@x.example", "9")});
   Indicator ind{"email", "gone@x.example", "GONE@x.example", "email", "", "1"};
   Indicator ind2{"email", "both@x.example", "both@x.example", "email", "", "2"};
@@ -620,10 +623,15 @@ TEST_P(StoreTest, ExactPrefixAndSuffixSearch) {
   ASSERT_TRUE(s);
   Case a = NewCase(*s, "A"), b = NewCase(*s, "B");
   Scan(*s, NewEvidence(*s, a),
-       {Email("ivan@mail.ru", "1"), Email("olga@inbox.mail.ru", "2"), Email("x@gmail.com", "3"),
-        {"domain", "mail.ru", "mail.ru", "4", ""}, {"domain", "smtp.mail.ru", "smtp.mail.ru", "5", ""},
-        {"domain", "notmail.ru", "notmail.ru", "6", ""}, {"url", "http://mail.ru/", "", "7", ""},
-        {"keyword", "mail.ru", "mail.ru", "8", ""}, {"keyword", "100%_sure", "100%_sure", "9", ""},
+       {Email("ivan@mail.ru", "1"),
+        Email("olga@inbox.mail.ru", "2"),
+        Email("x@gmail.com", "3"),
+        {"domain", "mail.ru", "mail.ru", "4", ""},
+        {"domain", "smtp.mail.ru", "smtp.mail.ru", "5", ""},
+        {"domain", "notmail.ru", "notmail.ru", "6", ""},
+        {"url", "http://mail.ru/", "", "7", ""},
+        {"keyword", "mail.ru", "mail.ru", "8", ""},
+        {"keyword", "100%_sure", "100%_sure", "9", ""},
         {"keyword", "100xxsure", "100xxsure", "10", ""}});
   Scan(*s, NewEvidence(*s, b), {Email("ivan@mail.ru", "1"), Email("x@gmail.com", "1")});
 
@@ -666,9 +674,8 @@ TEST_P(StoreTest, ExactPrefixAndSuffixSearch) {
   EXPECT_EQ(values(s->FindArtifactsBySuffix("domain", ".mail.ru", 10)),
             (std::vector<std::string>{"domain:smtp.mail.ru"}));
   EXPECT_EQ(values(s->FindArtifactsBySuffix("", "mail.ru", 10)),
-            (std::vector<std::string>{"email:ivan@mail.ru", "domain:mail.ru",
-                                      "domain:notmail.ru", "domain:smtp.mail.ru",
-                                      "email:olga@inbox.mail.ru"}));
+            (std::vector<std::string>{"email:ivan@mail.ru", "domain:mail.ru", "domain:notmail.ru",
+                                      "domain:smtp.mail.ru", "email:olga@inbox.mail.ru"}));
   EXPECT_EQ(s->FindArtifactsBySuffix("", "mail.ru", 3)->size(), 3u);
   EXPECT_EQ(s->FindArtifactsBySuffix("url", "mail.ru/", 10).status().code(),
             Code::kInvalidArgument);
@@ -682,8 +689,7 @@ TEST_P(StoreTest, SightingsAndOccurrences) {
   Evidence b1 = NewEvidence(*s, b, "USB stick");
   std::string binary("\x00\xff\x01 before ", 11);
   Occ odd{"email", "eve@x.example", "Eve@X.example", "4096-GZIP-12", binary + "Eve@X.example!"};
-  Occ wide{"email", "eve@x.example", "eve@x.example", "9000",
-           std::string("e\0v\0e\0", 6), true};
+  Occ wide{"email", "eve@x.example", "eve@x.example", "9000", std::string("e\0v\0e\0", 6), true};
   Occ nocontext{"email", "eve@x.example", "eve@x.example", "10", ""};
   // Occurrences come back in the order the scan found them (source order).
   Scan(*s, a2, {Email("eve@x.example", "5"), odd, wide, nocontext});
@@ -746,14 +752,18 @@ TEST_P(StoreTest, CorrelateRanksTheRarestSharedArtifactsFirst) {
   }
   // In case 0: "two" (2 cases, 3 times here), "two-b" (2 cases, 1 time), "three" (3 cases),
   // "all" (6 cases), "mine" (only here), a domain in 2 cases.
-  std::vector<Occ> here{Email("two@x.example", "1"),   Email("two@x.example", "2"),
-                        Email("two@x.example", "3"),   Email("two-b@x.example", "4"),
-                        Email("three@x.example", "5"), Email("all@x.example", "6"),
-                        Email("mine@x.example", "7"),  {"domain", "d.example", "d.example", "8", ""}};
+  std::vector<Occ> here{
+      Email("two@x.example", "1"),   Email("two@x.example", "2"),
+      Email("two@x.example", "3"),   Email("two-b@x.example", "4"),
+      Email("three@x.example", "5"), Email("all@x.example", "6"),
+      Email("mine@x.example", "7"),  {"domain", "d.example", "d.example", "8", ""}};
   Scan(*s, ev[0], here);
-  Scan(*s, ev[1], {Email("two@x.example", "1"), Email("two-b@x.example", "1"),
-                   Email("three@x.example", "1"), Email("all@x.example", "1"),
-                   {"domain", "d.example", "d.example", "2", ""}});
+  Scan(*s, ev[1],
+       {Email("two@x.example", "1"),
+        Email("two-b@x.example", "1"),
+        Email("three@x.example", "1"),
+        Email("all@x.example", "1"),
+        {"domain", "d.example", "d.example", "2", ""}});
   Scan(*s, ev[2], {Email("three@x.example", "1"), Email("all@x.example", "1")});
   for (int i = 3; i < 6; ++i) Scan(*s, ev[i], {Email("all@x.example", "1")});
 
@@ -813,8 +823,8 @@ TEST_P(StoreTest, ForEachCaseArtifactIsOrderedByKindThenValue) {
   ASSERT_TRUE(s);
   Case c = NewCase(*s, "X"), other = NewCase(*s, "Y");
   Evidence e1 = NewEvidence(*s, c), e2 = NewEvidence(*s, c);
-  Scan(*s, e1, {Email("b@x.example", "1"), {"url", "http://a/", "", "2", ""},
-                Email("a@x.example", "3")});
+  Scan(*s, e1,
+       {Email("b@x.example", "1"), {"url", "http://a/", "", "2", ""}, Email("a@x.example", "3")});
   Scan(*s, e2, {Email("b@x.example", "1"), {"domain", "z.example", "", "2", ""}});
   Scan(*s, NewEvidence(*s, other), {Email("c@x.example", "1")});
   std::vector<std::pair<std::string, uint64_t>> seen;
@@ -827,9 +837,8 @@ TEST_P(StoreTest, ForEachCaseArtifactIsOrderedByKindThenValue) {
                                                                  {"email:b@x.example", 2},
                                                                  {"url:http://a/", 1}}));
   int calls = 0;
-  ASSERT_TRUE(s->ForEachCaseArtifact(c.id, [&](const Artifact&, uint64_t) {
-                 return ++calls < 2;
-               }).ok());
+  ASSERT_TRUE(
+      s->ForEachCaseArtifact(c.id, [&](const Artifact&, uint64_t) { return ++calls < 2; }).ok());
   EXPECT_EQ(calls, 2);
 }
 
@@ -886,7 +895,8 @@ TEST_P(StoreTest, WatchlistsAddListRemoveAndHitsFromBothDirections) {
   EXPECT_TRUE(s->ListHits(b.id)->empty());
 
   // The other direction: a scan finishing after the watchlist.
-  Scan(*s, b1, {{"domain", "later.example", "later.example", "5", ""}, Email("bad@x.example", "6")});
+  Scan(*s, b1,
+       {{"domain", "later.example", "later.example", "5", ""}, Email("bad@x.example", "6")});
   EXPECT_EQ(s->ListHits(b.id)->size(), 2u);
   Result<std::vector<WatchHit>> everything = s->ListHits(0);
   ASSERT_TRUE(everything.ok());
