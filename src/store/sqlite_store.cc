@@ -17,6 +17,7 @@
 #include "store/sqlite.h"
 #include "store/sqlite_artifacts.h"
 #include "store/store.h"
+#include "store/store_common.h"
 
 namespace evidex::store {
 namespace {
@@ -206,13 +207,6 @@ constexpr char kCustodyColumns[] =
     "case_uuid, seq, time, actor, unit, action, evidence, details, prev_hash, signer, hash, "
     "signature";
 
-bool AllDigits(const std::string& s) {
-  if (s.empty() || s.size() > 18) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
-
 Case ReadCase(const Statement& s) {
   Case c;
   c.id = s.Int(0);
@@ -265,14 +259,6 @@ void BindEvidence(Statement& s, const Evidence& e) {
   s.Bind(22, int64_t(e.bad_sectors));
 }
 
-// A details column that is not a JSON object (hand-edited) is kept as a string inside an object,
-// so the record still loads and its hash check reports it as edited.
-nlohmann::json ParseDetails(const std::string& text) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return {{"unparsable", text}};
-  return j;
-}
-
 vault::CustodyRecord ReadRecord(const Statement& s) {
   vault::CustodyRecord r;
   r.case_uuid = s.Text(0);
@@ -282,7 +268,7 @@ vault::CustodyRecord ReadRecord(const Statement& s) {
   r.unit = s.Text(4);
   r.action = s.Text(5);
   r.evidence = s.Text(6);
-  r.details = ParseDetails(s.Text(7));
+  r.details = ParseCustodyDetails(s.Text(7));
   r.prev_hash = s.Text(8);
   r.signer = s.Text(9);
   r.hash = s.Text(10);
@@ -598,7 +584,7 @@ class SqliteStore : public Store {
                   s.Bind(1, case_id).Bind(2, r.case_uuid).Bind(3, r.seq).Bind(4, r.time);
                   s.Bind(5, r.actor).Bind(6, r.unit).Bind(7, r.action).Bind(8, r.evidence);
                   s.Bind(9,
-                         r.details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                         DumpCustodyDetails(r.details));
                   s.Bind(10, r.prev_hash).Bind(11, r.signer).Bind(12, r.hash);
                   s.Bind(13, r.signature);
                 });
@@ -631,9 +617,7 @@ Status SqliteStore::Migrate() {
                       [&](const Statement& s) { version = int(s.Int(0)); });
     EVIDEX_RETURN_IF_ERROR(st);
     if (version > kSchemaVersion)
-      return Unsupported("this workspace was written by a newer evidex (schema " +
-                         std::to_string(version) + "; this one reads up to " +
-                         std::to_string(kSchemaVersion) + ")");
+      return NewerSchema(version);
     for (int v = version; v < kMigrationCount; ++v) {
       EVIDEX_RETURN_IF_ERROR(db_.Exec(kMigrations[v]));
       EVIDEX_RETURN_IF_ERROR(
@@ -655,27 +639,9 @@ Status SqliteStore::CheckChainEnd(int64_t case_id, const vault::PublicKey& signe
     if (!last.ok()) return last.status();
     Result<std::optional<vault::CustodyHead>> head = GetCustodyHead(case_id);
     if (!head.ok()) return head.status();
-    std::vector<vault::PublicKey> trusted{signer};
     Result<std::vector<KnownKey>> known = ListKnownKeys();
     if (!known.ok()) return known.status();
-    for (const KnownKey& k : *known)
-      if (Result<vault::PublicKey> pk = vault::PublicKey::Parse(k.public_key); pk.ok())
-        trusted.push_back(*pk);
-    auto is_trusted = [&](const vault::PublicKey& pk) {
-      return std::find(trusted.begin(), trusted.end(), pk) != trusted.end();
-    };
-    const std::optional<vault::CustodyRecord>& r = *last;
-    const std::optional<vault::CustodyHead>& h = *head;
-    bool consistent = !r ? !h
-                         : h && h->seq == r->seq && h->hash == r->hash &&
-                               h->case_uuid == (*c)->uuid && r->ComputeHash() == r->hash &&
-                               vault::VerifyHead(*h, is_trusted);
-    if (!consistent)
-      return Corrupt("the custody chain of case " + (*c)->number +
-                     " does not end at its signed head; nothing was recorded (run 'evidex "
-                     "custody verify " +
-                     (*c)->number + "')");
-    return Status::Ok();
+    return CheckChainEndOf(**c, *last, *head, signer, *known);
   });
 }
 
