@@ -13,6 +13,7 @@
 
 #include "scan/hostname.h"
 #include "scan/scanner.h"
+#include "scan/url_syntax.h"
 #include "scan/validate/validate.h"
 
 namespace evidex::exchange {
@@ -74,119 +75,21 @@ std::optional<std::string> NormalizeEmail(std::string_view s) {
 
 // ---- URLs (the url scanner's grammar) ----
 
-bool UrlChar(char c) {
-  if (IsAlnum(c)) return true;
-  switch (c) {
-    // clang-format off
-    case '-': case '.': case '_': case '~': case '%': case '!': case '$': case '&': case '\'':
-    case '(': case ')': case '*': case '+': case ',': case ';': case '=': case ':': case '@':
-    case '/': case '?': case '#': case '[': case ']':
-      // clang-format on
-      return true;
-    default:
-      return false;
-  }
-}
-
-size_t SchemeLength(std::string_view s) {
-  for (std::string_view scheme : {"https://", "http://", "ftp://"})
-    if (s.size() >= scheme.size() && Lower(s.substr(0, scheme.size())) == scheme)
-      return scheme.size();
-  return 0;
-}
-
-bool ValidUrlHost(std::string_view host) {
-  if (host.empty()) return false;
-  if (host.front() == '[') {
-    if (host.back() != ']' || host.size() > 48) return false;
-    std::string h(host.substr(1, host.size() - 2));
-    in6_addr a;
-    return inet_pton(AF_INET6, h.c_str(), &a) == 1;
-  }
-  if (IsDigit(host.back())) {
-    std::string h(host);
-    in_addr a;
-    return h.size() <= 15 && inet_pton(AF_INET, h.c_str(), &a) == 1;
-  }
-  if (Lower(host) == "localhost") return true;
-  return RegistrableHost(host);
-}
-
 std::optional<std::string> NormalizeUrl(std::string_view url) {
   constexpr size_t kMaxUrl = 4096;  // the url scanner's longest
   if (url.size() > kMaxUrl) return std::nullopt;
   for (char c : url)
-    if (!UrlChar(c)) return std::nullopt;
-  size_t scheme_len = SchemeLength(url);
-  if (scheme_len == 0) return std::nullopt;
+    if (!scan::IsUrlChar(c)) return std::nullopt;
   // The scanner reports a URL without the sentence punctuation and the unbalanced closing
   // brackets that follow it in text; the same value typed with them is the same URL.
-  // Bracket balances kept as the end moves left, so trimming is linear in the URL's length.
-  int parens = 0, squares = 0;
-  for (char c : url) {
-    parens += (c == '(') - (c == ')');
-    squares += (c == '[') - (c == ']');
-  }
-  size_t end = url.size();
-  while (end > scheme_len) {
-    char c = url[end - 1];
-    if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '\'' ||
-        c == '*') {
-      --end;
-      continue;
-    }
-    int& balance = c == ')' ? parens : squares;
-    if ((c == ')' || c == ']') && balance < 0) {
-      ++balance;
-      --end;
-      continue;
-    }
-    break;
-  }
-  url = url.substr(0, end);
-  std::string_view rest = url.substr(scheme_len);
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  size_t at = authority.rfind('@');
-  std::string_view hostport = at == std::string_view::npos ? authority : authority.substr(at + 1);
-  std::string_view host = hostport;
-  if (!hostport.empty() && hostport.front() == '[') {
-    size_t close = hostport.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    host = hostport.substr(0, close + 1);
-  } else if (size_t colon = hostport.find(':'); colon != std::string_view::npos) {
-    host = hostport.substr(0, colon);
-    for (char c : hostport.substr(colon + 1))
-      if (!IsDigit(c)) return std::nullopt;
-  }
-  if (!ValidUrlHost(host)) return std::nullopt;
-  size_t host_begin = scheme_len + size_t(host.data() - rest.data());
-  std::string out = Lower(url.substr(0, scheme_len));
-  out.append(url.substr(scheme_len, host_begin - scheme_len));
-  out.append(Lower(host));
-  out.append(url.substr(host_begin + host.size()));
-  return out;
+  return scan::CanonicalUrl(url.substr(0, scan::TrimmedUrlLength(url)));
 }
 
 // ---- IP addresses ----
 
 std::optional<std::string> NormalizeIpv4(std::string_view a) {
-  int parts = 0;
-  size_t i = 0;
-  while (i <= a.size()) {
-    size_t dot = a.find('.', i);
-    if (dot == std::string_view::npos) dot = a.size();
-    std::string_view part = a.substr(i, dot - i);
-    // No leading zeros: "010" is octal to some software and decimal to other.
-    if (part.empty() || part.size() > 3 || (part.size() > 1 && part[0] == '0')) return std::nullopt;
-    int v = 0;
-    for (char c : part) {
-      if (!IsDigit(c)) return std::nullopt;
-      v = v * 10 + (c - '0');
-    }
-    if (v > 255 || ++parts > 4) return std::nullopt;
-    i = dot + 1;
-  }
-  if (parts != 4) return std::nullopt;
+  // No leading zeros: "010" is octal to some software and decimal to other.
+  if (!validate::Ipv4DottedQuadValid(a)) return std::nullopt;
   return std::string(a);
 }
 

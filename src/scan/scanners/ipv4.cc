@@ -2,6 +2,7 @@
 // version strings such as 1.3.6.1.4.1 are not cut into addresses), no leading zeros, and not
 // preceded by a letter or by a version word ("version 1.2.3.4", "v1.2.3.4", "build 10.0.1.2").
 #include "scan/scanner.h"
+#include "scan/validate/validate.h"
 
 namespace evidex::scan {
 namespace {
@@ -34,21 +35,7 @@ bool PrecededByVersionWord(std::string_view t, size_t begin) {
 
 bool Validate(std::string_view t, Span s, std::string* normalized) {
   std::string_view a = t.substr(s.begin, s.size());
-  int parts = 0;
-  size_t i = 0;
-  while (i <= a.size()) {
-    size_t dot = a.find('.', i);
-    if (dot == std::string_view::npos) dot = a.size();
-    std::string_view part = a.substr(i, dot - i);
-    if (part.empty() || part.size() > 3) return false;
-    if (part.size() > 1 && part[0] == '0') return false;
-    int v = 0;
-    for (char c : part) v = v * 10 + (c - '0');
-    if (v > 255) return false;
-    ++parts;
-    i = dot + 1;
-  }
-  if (parts != 4) return false;
+  if (!validate::Ipv4DottedQuadValid(a)) return false;
   if (s.end < t.size() && (IsAlpha(t[s.end]) || t[s.end] == '_')) return false;
   if (PrecededByVersionWord(t, s.begin)) return false;
   *normalized = std::string(a);

@@ -23,6 +23,11 @@ std::array<uint8_t, 32> Keccak256(std::span<const uint8_t> data);
 std::array<uint8_t, 32> Sha3_256(std::span<const uint8_t> data);   // FIPS 202 (OpenSSL)
 std::array<uint8_t, 32> Sha256d(std::span<const uint8_t> data);    // SHA-256 twice (OpenSSL)
 
+// ---- IPv4 ----
+// Four decimal parts of 0..255 separated by dots, without leading zeros ("010" is octal to some
+// software and decimal to other).
+bool Ipv4DottedQuadValid(std::string_view a);
+
 // ---- payment cards ----
 bool LuhnValid(std::string_view digits);                 // digits only
 char LuhnCheckDigit(std::string_view digits_without_check);
