@@ -565,7 +565,6 @@ class WatchlistCommand : public Command {
     w.format = exchange::FormatName(parsed->format);
     w.file_sha256 = Sha256Hex(data);
     w.reference = parsed->reference;
-    Result<std::vector<store::WatchHit>> before = ws.store().ListHits(0);
     Result<store::Watchlist> added = ws.store().AddWatchlist(w, parsed->indicators);
     if (!added.ok()) {
       PrintError("cannot store the watchlist: " + added.status().message());
@@ -580,7 +579,6 @@ class WatchlistCommand : public Command {
           ++new_hits;
           cases.insert(h.case_number);
         }
-    (void)before;
     if (json_) {
       nlohmann::json unknown_j = nlohmann::json::object();
       for (const auto& [type, n] : parsed->unknown_types) unknown_j[type] = n;
