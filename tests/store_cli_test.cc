@@ -275,6 +275,26 @@ TEST_P(StoreCli, ArtifactsExportAndRescanWithoutDuplicates) {
   EXPECT_EQ(Ev("artifacts 2026/99").code, 1);
 }
 
+TEST_P(StoreCli, AWorkspaceKeepsItsStore) {
+  // Another store named with --db than the workspace's own: refused, nothing opened.
+  Outcome other = VaultCliTest::Ev("--db postgresql://nobody@127.0.0.1:1/none case list",
+                                   std::string(kPass));
+  EXPECT_EQ(other.code, 1) << other.out;
+  EXPECT_NE(other.out.find("keeps its store elsewhere"), std::string::npos) << other.out;
+  if (loc_->postgresql()) {
+    // The workspace remembers its PostgreSQL store: no --db needed after init.
+    Outcome list = VaultCliTest::Ev("case list", std::string(kPass));
+    EXPECT_EQ(list.code, 0) << list.out;
+    EXPECT_NE(list.out.find("2026/3"), std::string::npos) << list.out;
+    // A second unit cannot take over a store that belongs to a unit.
+    Outcome second = Sh("env -u EVIDEX_DATA " + Evidex() + " --data " + P("ws2") + " --db '" +
+                        loc_->location() + "' init --unit Other --country GH --no-passphrase 2>&1");
+    EXPECT_NE(second.code, 0);
+    EXPECT_NE(second.out.find("already belongs to"), std::string::npos) << second.out;
+    EXPECT_FALSE(std::filesystem::exists(P("ws2")));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreCli, ::testing::ValuesIn(store::TestBackends()),
                          [](const auto& info) { return info.param; });
 
