@@ -238,6 +238,17 @@ TEST_P(StoreCli, ArtifactsExportAndRescanWithoutDuplicates) {
   nlohmann::json after = Json("search mule.account@mail.ru");
   EXPECT_EQ(before["results"][0]["occurrences"], after["results"][0]["occurrences"]);
   EXPECT_EQ(before["results"][0]["sightings"], after["results"][0]["sightings"]);
+  // Both scans are on record with their parameters and progress; the first superseded.
+  nlohmann::json show = Json("case show 2026/1");
+  const nlohmann::json& scans = show["scans"];
+  ASSERT_EQ(scans.size(), 2u) << show.dump(1);
+  EXPECT_EQ(scans[0]["status"], "superseded");
+  EXPECT_EQ(scans[1]["status"], "complete");
+  EXPECT_EQ(scans[1]["evidence"], "E1");
+  EXPECT_EQ(scans[1]["bytes_done"], 1u << 20);
+  EXPECT_EQ(scans[1]["bytes_total"], 1u << 20);
+  EXPECT_GT(scans[1]["occurrences"].get<int>(), 8);
+  EXPECT_FALSE(scans[1]["parameters"]["scanners"].empty());
 
   ASSERT_EQ(Ev("artifacts 2026/1 --format csv -o " + P("a.csv")).code, 0);
   std::string csv = Read("a.csv");
