@@ -45,7 +45,17 @@ constexpr int kOccurrenceColumns = 7;
 // Correlation lists at most this many other sightings per artifact (store.h).
 constexpr size_t kElsewhere = 20;
 
-constexpr char kArtifactColumns[] = "a.id, a.kind, a.value, a.cases, a.occurrences";
+// An artifact's cases and occurrences are not stored with it (updating them at every Finish was a
+// random row write per artifact of the scan): they are read from its evidence_artifacts rows, one
+// range of the covering index (artifact, case_id, count) each.
+#define EVIDEX_CASES_OF_A \
+  "(SELECT COUNT(DISTINCT x.case_id) FROM evidence_artifacts x WHERE x.artifact = a.id)"
+#define EVIDEX_OCCURRENCES_OF_A \
+  "(SELECT SUM(x.count) FROM evidence_artifacts x WHERE x.artifact = a.id)"
+constexpr char kArtifactColumns[] =
+    "a.id, a.kind, a.value, " EVIDEX_CASES_OF_A " AS n_cases, " EVIDEX_OCCURRENCES_OF_A;
+// Held by a case: has at least one evidence_artifacts row.
+constexpr char kHeld[] = " EXISTS (SELECT 1 FROM evidence_artifacts x WHERE x.artifact = a.id)";
 
 // The distinct kinds, one index seek each (a loose index scan of UNIQUE (kind, value)): lets a
 // look-up "of any kind" use that index without a second index on value alone.
@@ -484,43 +494,30 @@ Status SqliteScanWriter::WriteCounts(const std::vector<std::pair<int64_t, uint64
                                      const std::string& now) {
   EVIDEX_RETURN_IF_ERROR(CheckRunning());
   // kRowsPerInsert (artifact, count) pairs per statement, from ?3; ?1 the case, ?2 the evidence.
-  auto statements = [&](int rows, Statement* upd, Statement* ins) -> Status {
-    std::string pairs, quads;
+  // The artifacts' own rows are not touched: their case and occurrence counts are read from
+  // these rows (kArtifactColumns).
+  auto statement = [&](int rows, Statement* ins) -> Status {
+    std::string quads;
     for (int r = 0; r < rows; ++r) {
       std::string a = "?" + std::to_string(3 + 2 * r), n = "?" + std::to_string(4 + 2 * r);
-      pairs += (r ? ", (" : "(") + a + ", " + n + ")";
       quads += (r ? ", (?1, " : "(?1, ") + a + ", ?2, " + n + ")";
     }
-    // cases + 1 unless another evidence of this case holds it already.
-    Result<Statement> u = db_->Prepare(
-        "UPDATE artifacts SET occurrences = occurrences + v.column2, cases = cases + NOT EXISTS "
-        "(SELECT 1 FROM evidence_artifacts o WHERE o.artifact = v.column1 AND o.case_id = ?1 "
-        "AND o.evidence <> ?2) FROM (VALUES " +
-        pairs + ") AS v WHERE artifacts.id = v.column1");
-    if (!u.ok()) return u.status();
     Result<Statement> i = db_->Prepare(
         "INSERT INTO evidence_artifacts (case_id, artifact, evidence, count) VALUES " + quads);
     if (!i.ok()) return i.status();
-    *upd = std::move(u).value();
     *ins = std::move(i).value();
     return Status::Ok();
   };
-  Statement upd_many, ins_many, upd_one, ins_one;
-  EVIDEX_RETURN_IF_ERROR(statements(kRowsPerInsert, &upd_many, &ins_many));
-  EVIDEX_RETURN_IF_ERROR(statements(1, &upd_one, &ins_one));
+  Statement ins_many, ins_one;
+  EVIDEX_RETURN_IF_ERROR(statement(kRowsPerInsert, &ins_many));
+  EVIDEX_RETURN_IF_ERROR(statement(1, &ins_one));
   for (size_t i = 0; i < counts.size();) {
     int rows = counts.size() - i >= size_t(kRowsPerInsert) ? kRowsPerInsert : 1;
-    Statement& upd = rows == 1 ? upd_one : upd_many;
     Statement& ins = rows == 1 ? ins_one : ins_many;
-    upd.Reset();
     ins.Reset();
-    upd.Bind(1, scan_.case_id).Bind(2, scan_.evidence_id);
     ins.Bind(1, scan_.case_id).Bind(2, scan_.evidence_id);
-    for (int r = 0; r < rows; ++r, ++i) {
-      upd.Bind(3 + 2 * r, counts[i].first).Bind(4 + 2 * r, int64_t(counts[i].second));
+    for (int r = 0; r < rows; ++r, ++i)
       ins.Bind(3 + 2 * r, counts[i].first).Bind(4 + 2 * r, int64_t(counts[i].second));
-    }
-    EVIDEX_RETURN_IF_ERROR(upd.Run());
     EVIDEX_RETURN_IF_ERROR(ins.Run());
   }
   // Watch hits: this evidence's artifacts against every indicator, driven from the smaller side
@@ -669,14 +666,6 @@ Status SqliteArtifacts::Supersede(int64_t evidence_id, int64_t case_id) {
            "evidence_artifacts o WHERE o.artifact = ea.artifact AND o.case_id = ?2 AND "
            "o.evidence <> ?1))",
            bind));
-  EVIDEX_RETURN_IF_ERROR(
-      Exec(*db_,
-           "UPDATE artifacts SET occurrences = artifacts.occurrences - ea.count, "
-           "cases = artifacts.cases - NOT EXISTS (SELECT 1 FROM evidence_artifacts o "
-           "WHERE o.artifact = ea.artifact AND o.case_id = ?2 AND o.evidence <> ?1) "
-           "FROM evidence_artifacts ea WHERE ea.case_id = ?2 AND ea.evidence = ?1 "
-           "AND artifacts.id = ea.artifact",
-           bind));
   return Exec(*db_, "DELETE FROM evidence_artifacts WHERE case_id = ?2 AND evidence = ?1", bind);
 }
 
@@ -742,9 +731,9 @@ Result<std::vector<Artifact>> SqliteArtifacts::FindArtifacts(const std::string& 
   std::string sql =
       kind.empty() ? std::string(kKindsCte) + "SELECT " + kArtifactColumns +
                          " FROM kinds CROSS JOIN artifacts a ON a.kind = kinds.k AND a.value = ?2 "
-                         "WHERE a.cases > 0 ORDER BY a.kind"
+                         "WHERE" + kHeld + " ORDER BY a.kind"
                    : std::string("SELECT ") + kArtifactColumns +
-                         " FROM artifacts a WHERE a.kind = ?1 AND a.value = ?2 AND a.cases > 0";
+                         " FROM artifacts a WHERE a.kind = ?1 AND a.value = ?2 AND" + kHeld;
   Status st = Query(
       *db_, sql,
       [&](Statement& s) {
@@ -776,7 +765,7 @@ Result<std::vector<Artifact>> SqliteArtifacts::FindRange(const std::string& kind
     sql = std::string("SELECT ") + kArtifactColumns + " FROM artifacts a WHERE a.kind = ?1 AND " +
           range;
   }
-  sql += " AND a.cases > 0 ORDER BY a.cases DESC, a.kind, a.value LIMIT ?4";
+  sql += std::string(" AND") + kHeld + " ORDER BY n_cases DESC, a.kind, a.value LIMIT ?4";
   std::vector<Artifact> out;
   Status st = Query(
       *db_, sql,
@@ -921,14 +910,16 @@ Result<std::vector<Correlation>> SqliteArtifacts::Correlate(int64_t case_id,
   std::string sql = std::string("SELECT ") + kArtifactColumns +
                     ", SUM(ea.count) AS here FROM evidence_artifacts ea "
                     "CROSS JOIN artifacts a ON a.id = ea.artifact "
-                    "WHERE ea.case_id = ?1 AND a.cases >= 2 AND (?2 = 0 OR a.cases <= ?2)";
+                    "WHERE ea.case_id = ?1";
   if (!options.kinds.empty()) {
     sql += " AND a.kind IN (";
     for (size_t i = 0; i < options.kinds.size(); ++i)
       sql += (i ? ", ?" : "?") + std::to_string(i + 4);
     sql += ")";
   }
-  sql += " GROUP BY ea.artifact ORDER BY a.cases, here DESC, a.kind, a.value LIMIT ?3";
+  sql +=
+      " GROUP BY ea.artifact HAVING n_cases >= 2 AND (?2 = 0 OR n_cases <= ?2) "
+      "ORDER BY n_cases, here DESC, a.kind, a.value LIMIT ?3";
   std::vector<Correlation> out;
   Status st = Query(
       *db_, sql,
@@ -1015,7 +1006,7 @@ Result<Watchlist> SqliteArtifacts::AddWatchlist(Watchlist list,
                 "SELECT i.id, a.id, ea.case_id, ?2 FROM indicators i "
                 "CROSS JOIN artifacts a ON a.kind = i.kind AND a.value = i.value "
                 "CROSS JOIN evidence_artifacts ea ON ea.artifact = a.id "
-                "WHERE i.watchlist = ?1 AND a.cases > 0",
+                "WHERE i.watchlist = ?1",
                 [&](Statement& s) { s.Bind(1, list.id).Bind(2, list.imported); });
   });
   if (!st.ok()) return st;

@@ -133,8 +133,6 @@ CREATE TABLE artifacts (
   kind        TEXT NOT NULL,
   value       TEXT NOT NULL,
   rvalue      BLOB,
-  cases       INTEGER NOT NULL DEFAULT 0,
-  occurrences INTEGER NOT NULL DEFAULT 0,
   UNIQUE (kind, value)
 );
 CREATE INDEX artifacts_rvalue ON artifacts (rvalue) WHERE rvalue IS NOT NULL;
@@ -161,7 +159,7 @@ CREATE TABLE evidence_artifacts (
   count    INTEGER NOT NULL,
   PRIMARY KEY (case_id, artifact, evidence)
 ) WITHOUT ROWID;
-CREATE INDEX evidence_artifacts_artifact ON evidence_artifacts (artifact, case_id);
+CREATE INDEX evidence_artifacts_artifact ON evidence_artifacts (artifact, case_id, count);
 CREATE TABLE watchlists (
   id          INTEGER PRIMARY KEY,
   uuid        TEXT NOT NULL UNIQUE,

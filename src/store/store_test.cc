@@ -1034,7 +1034,7 @@ TEST_P(StoreTest, ConcurrentScansIntoOneCase) {
   if (Sqlite()) {
     EXPECT_EQ(RawInt("SELECT COUNT(*) FROM occurrences"), 3 * kRows);
     EXPECT_EQ(RawInt("SELECT COUNT(*) FROM artifacts"), 3 * (kRows / 2) + 2500);
-    EXPECT_EQ(RawInt("SELECT SUM(occurrences) FROM artifacts"), 3 * kRows);
+    EXPECT_EQ(RawInt("SELECT SUM(count) FROM evidence_artifacts"), 3 * kRows);
   }
 }
 
