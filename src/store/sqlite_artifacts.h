@@ -6,12 +6,15 @@
 // by the same one thread; a ScanWriter it creates borrows the connection and must not outlive it.
 //
 // Decisions the contract leaves open (store.h):
-// - Counts are written at ScanWriter::Finish: until then a scan's artifacts are not found by
-//   search, Sightings, Correlate or watch hits, and a scan killed before Finish keeps its committed
-//   occurrences (its "running" row shows how far it came) but they count nowhere until it is run
-//   again, which removes them.
+// - An artifact's cases and occurrences are not stored with it: they are read from its
+//   evidence_artifacts rows (one range of a covering index), which ScanWriter::Finish writes, so
+//   Finish and a superseding BeginScan write no artifact row. Until Finish a scan's artifacts are
+//   not found by search, Sightings, Correlate or watch hits, and a scan killed before Finish keeps
+//   its committed occurrences (its "running" row shows how far it came) but they count nowhere
+//   until it is run again, which removes them.
 // - Artifacts are never deleted (a concurrent writer's id cache stays valid); one no case holds any
-//   more has cases = 0 and is not returned by any search.
+//   more has no evidence_artifacts row and is not returned by any search. Ids are in first-seen
+//   order (the values new to a batch in (kind, value) order), so by-id structures append.
 // - Occurrences "in path order" are in the order the scan reported them, which is source order
 //   (scan_job.h); across evidence, by evidence id.
 // - FindArtifactsBySuffix with a kind other than "email", "domain" or "" is kInvalidArgument.
@@ -26,11 +29,18 @@
 //   64 MiB buffered. Finish is one transaction (last batch, occurrence index, counts, hits).
 // - Limits of 0 (prefix and suffix search, Occurrences, Correlate) mean no limit.
 //
-// Cost (measured with bench/store_bench.cc, 1 to 10 M occurrences): ingest is bound by the
-// random inserts into the artifacts' unique and suffix indexes and by the per-artifact counts at
-// Finish; each commit rewrites every page it touched, so small scans and large stores write many
-// times their own size. Search, Sightings, Occurrences, Correlate and watchlist matching are
-// index look-ups and stay in milliseconds (Correlate, watchlists: seconds at a million).
+// Cost (measured with bench/store_bench.cc, 100 cases, ~250 scans): ingest is bound by the random
+// inserts of new values into the artifacts' unique (kind, value) and suffix (rvalue) indexes and,
+// for values already known, into evidence_artifacts' by-artifact index. Each commit (a scan's
+// Finish, at least) rewrites every page it touched, about one per new value once a scan's new
+// values are fewer than the index's pages: 1M occurrences write ~2.5 GB for a 150 MB store, 5M
+// ~15 GB for 0.8 GB. Ingest: 1M 62k/s wall, 7.2 s CPU; 5M 78k/s, 40 s CPU (was 53k/s, 8.9 s and
+// 41k/s before the counts moved off the artifact rows). Reaching far more needs those two indexes
+// written in sorted runs (a small recent level merged into the main one), not one insert each.
+// Search, Sightings, Occurrences, Correlate and watchlist matching are index look-ups and stay in
+// milliseconds (Correlate, watchlists: seconds at a million); counting an artifact's cases reads
+// its evidence_artifacts range, so a prefix or suffix search sorting millions of artifacts by
+// cases costs one more seek per artifact.
 #ifndef EVIDEX_STORE_SQLITE_ARTIFACTS_H_
 #define EVIDEX_STORE_SQLITE_ARTIFACTS_H_
 
