@@ -86,12 +86,15 @@ TEST_F(VaultCli, WorkspaceErrorsAreExitSeven) {
   EXPECT_NE(again.out.find("a workspace already exists"), std::string::npos);
   EXPECT_EQ(Read("ws/unit.key"), key);
   // A store written by a newer evidex.
-  Sql("ws/evidex.db", "INSERT INTO schema_version VALUES (3, 'x', '9.0')");
+  Sql("ws/evidex.db", "INSERT INTO schema_version VALUES (99, 'x', '9.0')");
   Outcome newer = Ev("case list");
   EXPECT_EQ(newer.code, 7);
-  EXPECT_EQ(newer.out,
-            "evidex: this workspace was written by a newer evidex (schema 3; this one "
-            "reads up to 1)\n");
+  EXPECT_EQ(newer.out.rfind(
+                "evidex: this workspace was written by a newer evidex (schema 99; this one "
+                "reads up to ",
+                0),
+            0u)
+      << newer.out;
   // Bad arguments to init are usage errors.
   EXPECT_EQ(Sh(Evidex() + " --data " + P("ws2") +
                " init --unit U --country Lanka "
