@@ -33,10 +33,11 @@
 // inserts of new values into the artifacts' unique (kind, value) and suffix (rvalue) indexes and,
 // for values already known, into evidence_artifacts' by-artifact index. Each commit (a scan's
 // Finish, at least) rewrites every page it touched, about one per new value once a scan's new
-// values are fewer than the index's pages: 1M occurrences write ~2.5 GB for a 150 MB store, 5M
-// ~15 GB for 0.8 GB. Ingest: 1M 62k/s wall, 7.2 s CPU; 5M 78k/s, 40 s CPU (was 53k/s, 8.9 s and
-// 41k/s before the counts moved off the artifact rows). Reaching far more needs those two indexes
-// written in sorted runs (a small recent level merged into the main one), not one insert each.
+// values are fewer than the index's pages: 1M occurrences write ~2 GB for a 150 MB store, 5M
+// ~12 GB for 0.8 GB. Ingest CPU (process, shared 2-core machine): 1M 6.7 s, 5M 40 s (were 8.9 s
+// and 55 s with the counts on the artifact rows); wall 80-130k/s at 1M and 5M. Reaching far more
+// needs those two indexes written in sorted runs (a small recent level merged into larger ones),
+// not one random insert per new value per commit.
 // Search, Sightings, Occurrences, Correlate and watchlist matching are index look-ups and stay in
 // milliseconds (Correlate, watchlists: seconds at a million); counting an artifact's cases reads
 // its evidence_artifacts range, so a prefix or suffix search sorting millions of artifacts by
