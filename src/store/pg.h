@@ -59,6 +59,14 @@ class PgResult {
   pg_result* r_ = nullptr;
 };
 
+// One row of a result, for the row readers both back ends share (store_common.h).
+struct PgRow {
+  const PgResult& result;
+  int row;
+  int64_t Int(int column) const { return result.Int(row, column); }
+  std::string Text(int column) const { return result.Text(row, column); }
+};
+
 // Text-format parameters $1, $2, ... in the order added.
 class PgParams {
  public:

@@ -244,62 +244,10 @@ CREATE TEMP TABLE IF NOT EXISTS evidex_ind_in (
   comment TEXT, reference TEXT) ON COMMIT DELETE ROWS;
 )sql";
 
-constexpr char kEvidenceColumns[] =
-    "id, uuid, case_id, number, label, mode, source_path, source_description, device_model, "
-    "device_serial, size, md5, sha1, sha256, stored_path, tool, tool_version, started, finished, "
-    "examiner, state, bad_sectors";
-constexpr char kCaseColumns[] = "id, uuid, number, title, offence, examiner, created, status";
-constexpr char kCustodyColumns[] =
-    "case_uuid, seq, time, actor, unit, action, evidence, details, prev_hash, signer, hash, "
-    "signature";
-constexpr char kScanColumns[] =
-    "id, uuid, case_id, evidence_id, started, finished, updated, status, parameters, "
-    "bytes_total, bytes_done, occurrences, artifacts, error";
 constexpr char kArtifactColumns[] = "id, kind, value, cases, occurrences";
 
 // The largest code point: a text that starts with P sorts before P || kMaxChar (C collation).
 constexpr char kMaxChar[] = "\xF4\x8F\xBF\xBF";
-
-Case ReadCase(const PgResult& r, int i) {
-  Case c;
-  c.id = r.Int(i, 0);
-  c.uuid = r.Text(i, 1);
-  c.number = r.Text(i, 2);
-  c.title = r.Text(i, 3);
-  c.offence = r.Text(i, 4);
-  c.examiner = r.Text(i, 5);
-  c.created = r.Text(i, 6);
-  c.status = r.Text(i, 7);
-  return c;
-}
-
-Evidence ReadEvidence(const PgResult& r, int i) {
-  Evidence e;
-  e.id = r.Int(i, 0);
-  e.uuid = r.Text(i, 1);
-  e.case_id = r.Int(i, 2);
-  e.number = r.Int(i, 3);
-  e.label = r.Text(i, 4);
-  e.mode = r.Text(i, 5);
-  e.source_path = r.Text(i, 6);
-  e.source_description = r.Text(i, 7);
-  e.device_model = r.Text(i, 8);
-  e.device_serial = r.Text(i, 9);
-  e.size = uint64_t(r.Int(i, 10));
-  e.md5 = r.Text(i, 11);
-  e.sha1 = r.Text(i, 12);
-  e.sha256 = r.Text(i, 13);
-  e.stored_path = r.Text(i, 14);
-  e.tool = r.Text(i, 15);
-  e.tool_version = r.Text(i, 16);
-  e.started = r.Text(i, 17);
-  e.finished = r.Text(i, 18);
-  e.examiner = r.Text(i, 19);
-  // A hand-edited state that bypassed the CHECK reads as failed (never as complete).
-  e.state = ParseState(r.Text(i, 20)).value_or(EvidenceState::kFailed);
-  e.bad_sectors = uint64_t(r.Int(i, 21));
-  return e;
-}
 
 // The evidence columns after id ($2..$22) in kEvidenceColumns order.
 void AddEvidenceParams(PgParams& p, const Evidence& e) {
@@ -310,42 +258,6 @@ void AddEvidenceParams(PgParams& p, const Evidence& e) {
   p.Add(ValidUtf8(e.stored_path)).Add(ValidUtf8(e.tool)).Add(ValidUtf8(e.tool_version));
   p.Add(ValidUtf8(e.started)).Add(ValidUtf8(e.finished)).Add(ValidUtf8(e.examiner));
   p.Add(StateName(e.state)).Add(int64_t(e.bad_sectors));
-}
-
-vault::CustodyRecord ReadRecord(const PgResult& r, int i) {
-  vault::CustodyRecord c;
-  c.case_uuid = r.Text(i, 0);
-  c.seq = r.Int(i, 1);
-  c.time = r.Text(i, 2);
-  c.actor = r.Text(i, 3);
-  c.unit = r.Text(i, 4);
-  c.action = r.Text(i, 5);
-  c.evidence = r.Text(i, 6);
-  c.details = ParseCustodyDetails(r.Text(i, 7));
-  c.prev_hash = r.Text(i, 8);
-  c.signer = r.Text(i, 9);
-  c.hash = r.Text(i, 10);
-  c.signature = r.Text(i, 11);
-  return c;
-}
-
-ScanRecord ReadScan(const PgResult& r, int i) {
-  ScanRecord s;
-  s.id = r.Int(i, 0);
-  s.uuid = r.Text(i, 1);
-  s.case_id = r.Int(i, 2);
-  s.evidence_id = r.Int(i, 3);
-  s.started = r.Text(i, 4);
-  s.finished = r.Text(i, 5);
-  s.updated = r.Text(i, 6);
-  s.status = r.Text(i, 7);
-  s.parameters = r.Text(i, 8);
-  s.bytes_total = uint64_t(r.Int(i, 9));
-  s.bytes_done = uint64_t(r.Int(i, 10));
-  s.occurrences = uint64_t(r.Int(i, 11));
-  s.artifacts = uint64_t(r.Int(i, 12));
-  s.error = r.Text(i, 13);
-  return s;
 }
 
 Artifact ReadArtifact(const PgResult& r, int i, int at = 0) {
@@ -535,7 +447,7 @@ class PgStore : public Store {
         conn_.Query(std::string("SELECT ") + kCaseColumns + " FROM cases ORDER BY id");
     if (!r.ok()) return r.status();
     std::vector<Case> out;
-    for (int i = 0; i < r->rows(); ++i) out.push_back(ReadCase(*r, i));
+    for (int i = 0; i < r->rows(); ++i) out.push_back(CaseFromRow(PgRow{*r, i}));
     return out;
   }
 
@@ -606,7 +518,7 @@ class PgStore : public Store {
                                      PgParams().Add(case_id));
     if (!r.ok()) return r.status();
     std::vector<Evidence> out;
-    for (int i = 0; i < r->rows(); ++i) out.push_back(ReadEvidence(*r, i));
+    for (int i = 0; i < r->rows(); ++i) out.push_back(EvidenceFromRow(PgRow{*r, i}));
     return out;
   }
 
@@ -616,7 +528,7 @@ class PgStore : public Store {
         PgParams().Add(case_id));
     if (!r.ok()) return r.status();
     std::vector<vault::CustodyRecord> out;
-    for (int i = 0; i < r->rows(); ++i) out.push_back(ReadRecord(*r, i));
+    for (int i = 0; i < r->rows(); ++i) out.push_back(CustodyFromRow(PgRow{*r, i}));
     return out;
   }
 
@@ -723,7 +635,7 @@ class PgStore : public Store {
         PgParams().Add(case_id));
     if (!r.ok()) return r.status();
     std::vector<ScanRecord> out;
-    for (int i = 0; i < r->rows(); ++i) out.push_back(ReadScan(*r, i));
+    for (int i = 0; i < r->rows(); ++i) out.push_back(ScanFromRow(PgRow{*r, i}));
     return out;
   }
 
@@ -869,7 +781,7 @@ class PgStore : public Store {
         conn_.Query(std::string("SELECT ") + kCaseColumns + " FROM cases WHERE " + where, params);
     if (!r.ok()) return r.status();
     std::optional<Case> found;
-    if (r->rows() > 0) found = ReadCase(*r, 0);
+    if (r->rows() > 0) found = CaseFromRow(PgRow{*r, 0});
     return found;
   }
 
@@ -878,7 +790,7 @@ class PgStore : public Store {
         std::string("SELECT ") + kEvidenceColumns + " FROM evidence WHERE " + where, params);
     if (!r.ok()) return r.status();
     std::optional<Evidence> found;
-    if (r->rows() > 0) found = ReadEvidence(*r, 0);
+    if (r->rows() > 0) found = EvidenceFromRow(PgRow{*r, 0});
     return found;
   }
 
@@ -889,7 +801,7 @@ class PgStore : public Store {
                     PgParams().Add(case_id));
     if (!r.ok()) return r.status();
     std::optional<vault::CustodyRecord> last;
-    if (r->rows() > 0) last = ReadRecord(*r, 0);
+    if (r->rows() > 0) last = CustodyFromRow(PgRow{*r, 0});
     return last;
   }
 
@@ -1133,7 +1045,7 @@ Result<ScanRecord> PgStore::FinishScan(const ScanRecord& scan, const std::string
             .Add(int64_t(bytes_done))
             .Add(distinct));
     if (!r.ok()) return r.status();
-    out = ReadScan(*r, 0);
+    out = ScanFromRow(PgRow{*r, 0});
     return Status::Ok();
   });
   if (!st.ok()) return st;

@@ -7,6 +7,7 @@
 // scan); their (scan, artifact) index and the per-evidence counts are written at Finish, sorted, so
 // neither takes a random insert per occurrence.
 #include "store/sqlite_artifacts.h"
+#include "store/store_common.h"
 
 #include <sqlite3.h>
 
@@ -83,29 +84,6 @@ Artifact ReadArtifact(const Statement& s, int first = 0) {
   a.cases = uint64_t(s.Int(first + 3));
   a.occurrences = uint64_t(s.Int(first + 4));
   return a;
-}
-
-constexpr char kScanColumns[] =
-    "id, uuid, case_id, evidence_id, started, finished, updated, status, parameters, bytes_total, "
-    "bytes_done, occurrences, artifacts, error";
-
-ScanRecord ReadScan(const Statement& s) {
-  ScanRecord r;
-  r.id = s.Int(0);
-  r.uuid = s.Text(1);
-  r.case_id = s.Int(2);
-  r.evidence_id = s.Int(3);
-  r.started = s.Text(4);
-  r.finished = s.Text(5);
-  r.updated = s.Text(6);
-  r.status = s.Text(7);
-  r.parameters = s.Text(8);
-  r.bytes_total = uint64_t(s.Int(9));
-  r.bytes_done = uint64_t(s.Int(10));
-  r.occurrences = uint64_t(s.Int(11));
-  r.artifacts = uint64_t(s.Int(12));
-  r.error = s.Text(13);
-  return r;
 }
 
 Status Exec(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
@@ -721,7 +699,7 @@ Result<std::vector<ScanRecord>> SqliteArtifacts::ListScans(int64_t case_id) {
       *db_, std::string("SELECT ") + kScanColumns + " FROM scans WHERE case_id = ?1 ORDER BY id",
       [&](Statement& s) { s.Bind(1, case_id); },
       [&](const Statement& s) {
-        out.push_back(ReadScan(s));
+        out.push_back(ScanFromRow(s));
         return true;
       });
   if (!st.ok()) return st;

@@ -196,57 +196,6 @@ CREATE INDEX watch_hits_case ON watch_hits (case_id, artifact);
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion, "one migration step per schema version");
 
-constexpr char kEvidenceColumns[] =
-    "id, uuid, case_id, number, label, mode, source_path, source_description, device_model, "
-    "device_serial, size, md5, sha1, sha256, stored_path, tool, tool_version, started, finished, "
-    "examiner, state, bad_sectors";
-constexpr char kCaseColumns[] = "id, uuid, number, title, offence, examiner, created, status";
-constexpr char kCustodyColumns[] =
-    "case_uuid, seq, time, actor, unit, action, evidence, details, prev_hash, signer, hash, "
-    "signature";
-
-Case ReadCase(const Statement& s) {
-  Case c;
-  c.id = s.Int(0);
-  c.uuid = s.Text(1);
-  c.number = s.Text(2);
-  c.title = s.Text(3);
-  c.offence = s.Text(4);
-  c.examiner = s.Text(5);
-  c.created = s.Text(6);
-  c.status = s.Text(7);
-  return c;
-}
-
-Evidence ReadEvidence(const Statement& s) {
-  Evidence e;
-  e.id = s.Int(0);
-  e.uuid = s.Text(1);
-  e.case_id = s.Int(2);
-  e.number = s.Int(3);
-  e.label = s.Text(4);
-  e.mode = s.Text(5);
-  e.source_path = s.Text(6);
-  e.source_description = s.Text(7);
-  e.device_model = s.Text(8);
-  e.device_serial = s.Text(9);
-  e.size = uint64_t(s.Int(10));
-  e.md5 = s.Text(11);
-  e.sha1 = s.Text(12);
-  e.sha256 = s.Text(13);
-  e.stored_path = s.Text(14);
-  e.tool = s.Text(15);
-  e.tool_version = s.Text(16);
-  e.started = s.Text(17);
-  e.finished = s.Text(18);
-  e.examiner = s.Text(19);
-  // The CHECK constraint keeps state valid; a hand-edited store that bypassed it reads as failed
-  // (never as complete).
-  e.state = ParseState(s.Text(20)).value_or(EvidenceState::kFailed);
-  e.bad_sectors = uint64_t(s.Int(21));
-  return e;
-}
-
 // Binds the evidence columns after id (2..22) in kEvidenceColumns order.
 void BindEvidence(Statement& s, const Evidence& e) {
   s.Bind(2, e.uuid).Bind(3, e.case_id).Bind(4, e.number).Bind(5, e.label).Bind(6, e.mode);
@@ -255,23 +204,6 @@ void BindEvidence(Statement& s, const Evidence& e) {
   s.Bind(14, e.sha256).Bind(15, e.stored_path).Bind(16, e.tool).Bind(17, e.tool_version);
   s.Bind(18, e.started).Bind(19, e.finished).Bind(20, e.examiner).Bind(21, StateName(e.state));
   s.Bind(22, int64_t(e.bad_sectors));
-}
-
-vault::CustodyRecord ReadRecord(const Statement& s) {
-  vault::CustodyRecord r;
-  r.case_uuid = s.Text(0);
-  r.seq = s.Int(1);
-  r.time = s.Text(2);
-  r.actor = s.Text(3);
-  r.unit = s.Text(4);
-  r.action = s.Text(5);
-  r.evidence = s.Text(6);
-  r.details = ParseCustodyDetails(s.Text(7));
-  r.prev_hash = s.Text(8);
-  r.signer = s.Text(9);
-  r.hash = s.Text(10);
-  r.signature = s.Text(11);
-  return r;
 }
 
 class SqliteStore : public Store {
@@ -372,7 +304,7 @@ class SqliteStore : public Store {
   Result<std::vector<Case>> ListCases() override {
     std::vector<Case> out;
     Status st = Query(std::string("SELECT ") + kCaseColumns + " FROM cases ORDER BY id", nullptr,
-                      [&](const Statement& s) { out.push_back(ReadCase(s)); });
+                      [&](const Statement& s) { out.push_back(CaseFromRow(s)); });
     if (!st.ok()) return st;
     return out;
   }
@@ -438,7 +370,7 @@ class SqliteStore : public Store {
         std::string("SELECT ") + kEvidenceColumns +
             " FROM evidence WHERE case_id = ?1 ORDER BY number",
         [&](Statement& s) { s.Bind(1, case_id); },
-        [&](const Statement& s) { out.push_back(ReadEvidence(s)); });
+        [&](const Statement& s) { out.push_back(EvidenceFromRow(s)); });
     if (!st.ok()) return st;
     return out;
   }
@@ -448,7 +380,7 @@ class SqliteStore : public Store {
     Status st = Query(
         std::string("SELECT ") + kCustodyColumns + " FROM custody WHERE case_id = ?1 ORDER BY seq",
         [&](Statement& s) { s.Bind(1, case_id); },
-        [&](const Statement& s) { out.push_back(ReadRecord(s)); });
+        [&](const Statement& s) { out.push_back(CustodyFromRow(s)); });
     if (!st.ok()) return st;
     return out;
   }
@@ -550,7 +482,7 @@ class SqliteStore : public Store {
     std::optional<Case> found;
     Status st = Query(
         std::string("SELECT ") + kCaseColumns + " FROM cases WHERE " + where,
-        [&](Statement& s) { s.Bind(1, value); }, [&](const Statement& s) { found = ReadCase(s); });
+        [&](Statement& s) { s.Bind(1, value); }, [&](const Statement& s) { found = CaseFromRow(s); });
     if (!st.ok()) return st;
     return found;
   }
@@ -559,7 +491,7 @@ class SqliteStore : public Store {
                                                  const std::function<void(Statement&)>& bind) {
     std::optional<Evidence> found;
     Status st = Query(std::string("SELECT ") + kEvidenceColumns + " FROM evidence WHERE " + where,
-                      bind, [&](const Statement& s) { found = ReadEvidence(s); });
+                      bind, [&](const Statement& s) { found = EvidenceFromRow(s); });
     if (!st.ok()) return st;
     return found;
   }
@@ -570,7 +502,7 @@ class SqliteStore : public Store {
         std::string("SELECT ") + kCustodyColumns +
             " FROM custody WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
         [&](Statement& s) { s.Bind(1, case_id); },
-        [&](const Statement& s) { last = ReadRecord(s); });
+        [&](const Statement& s) { last = CustodyFromRow(s); });
     if (!st.ok()) return st;
     return last;
   }

@@ -34,6 +34,104 @@ nlohmann::json ParseCustodyDetails(const std::string& text);
 // True for 1..18 decimal digits (a local id, an evidence number).
 bool AllDigits(const std::string& s);
 
+
+// The column lists both back ends select, and the readers of such rows. `Row` is anything with
+// `int64_t Int(int column)` and `std::string Text(int column)`: SQLite's Statement, or PgRow (a
+// row of a PostgreSQL result).
+constexpr char kCaseColumns[] = "id, uuid, number, title, offence, examiner, created, status";
+constexpr char kEvidenceColumns[] =
+    "id, uuid, case_id, number, label, mode, source_path, source_description, device_model, "
+    "device_serial, size, md5, sha1, sha256, stored_path, tool, tool_version, started, finished, "
+    "examiner, state, bad_sectors";
+constexpr char kCustodyColumns[] =
+    "case_uuid, seq, time, actor, unit, action, evidence, details, prev_hash, signer, hash, "
+    "signature";
+constexpr char kScanColumns[] =
+    "id, uuid, case_id, evidence_id, started, finished, updated, status, parameters, "
+    "bytes_total, bytes_done, occurrences, artifacts, error";
+
+template <typename Row>
+Case CaseFromRow(const Row& r) {
+  Case c;
+  c.id = r.Int(0);
+  c.uuid = r.Text(1);
+  c.number = r.Text(2);
+  c.title = r.Text(3);
+  c.offence = r.Text(4);
+  c.examiner = r.Text(5);
+  c.created = r.Text(6);
+  c.status = r.Text(7);
+  return c;
+}
+
+template <typename Row>
+Evidence EvidenceFromRow(const Row& r) {
+  Evidence e;
+  e.id = r.Int(0);
+  e.uuid = r.Text(1);
+  e.case_id = r.Int(2);
+  e.number = r.Int(3);
+  e.label = r.Text(4);
+  e.mode = r.Text(5);
+  e.source_path = r.Text(6);
+  e.source_description = r.Text(7);
+  e.device_model = r.Text(8);
+  e.device_serial = r.Text(9);
+  e.size = uint64_t(r.Int(10));
+  e.md5 = r.Text(11);
+  e.sha1 = r.Text(12);
+  e.sha256 = r.Text(13);
+  e.stored_path = r.Text(14);
+  e.tool = r.Text(15);
+  e.tool_version = r.Text(16);
+  e.started = r.Text(17);
+  e.finished = r.Text(18);
+  e.examiner = r.Text(19);
+  // The CHECK constraint keeps state valid; a hand-edited store that bypassed it reads as failed
+  // (never as complete).
+  e.state = ParseState(r.Text(20)).value_or(EvidenceState::kFailed);
+  e.bad_sectors = uint64_t(r.Int(21));
+  return e;
+}
+
+template <typename Row>
+vault::CustodyRecord CustodyFromRow(const Row& r) {
+  vault::CustodyRecord c;
+  c.case_uuid = r.Text(0);
+  c.seq = r.Int(1);
+  c.time = r.Text(2);
+  c.actor = r.Text(3);
+  c.unit = r.Text(4);
+  c.action = r.Text(5);
+  c.evidence = r.Text(6);
+  c.details = ParseCustodyDetails(r.Text(7));
+  c.prev_hash = r.Text(8);
+  c.signer = r.Text(9);
+  c.hash = r.Text(10);
+  c.signature = r.Text(11);
+  return c;
+}
+
+template <typename Row>
+ScanRecord ScanFromRow(const Row& r) {
+  ScanRecord s;
+  s.id = r.Int(0);
+  s.uuid = r.Text(1);
+  s.case_id = r.Int(2);
+  s.evidence_id = r.Int(3);
+  s.started = r.Text(4);
+  s.finished = r.Text(5);
+  s.updated = r.Text(6);
+  s.status = r.Text(7);
+  s.parameters = r.Text(8);
+  s.bytes_total = uint64_t(r.Int(9));
+  s.bytes_done = uint64_t(r.Int(10));
+  s.occurrences = uint64_t(r.Int(11));
+  s.artifacts = uint64_t(r.Int(12));
+  s.error = r.Text(13);
+  return s;
+}
+
 }  // namespace evidex::store
 
 #endif  // EVIDEX_STORE_STORE_COMMON_H_
