@@ -725,24 +725,11 @@ class PgStore : public Store {
   Result<Watchlist> AddWatchlist(Watchlist list, std::span<const Indicator> indicators) override;
 
   Result<std::vector<Watchlist>> ListWatchlists() override {
-    Result<PgResult> r = conn_.Query(
-        "SELECT id, uuid, name, source, format, file_sha256, imported, reference, indicators "
-        "FROM watchlists ORDER BY id");
+    Result<PgResult> r = conn_.Query(std::string("SELECT ") + kWatchlistColumns +
+                                     " FROM watchlists ORDER BY id");
     if (!r.ok()) return r.status();
     std::vector<Watchlist> out;
-    for (int i = 0; i < r->rows(); ++i) {
-      Watchlist w;
-      w.id = r->Int(i, 0);
-      w.uuid = r->Text(i, 1);
-      w.name = r->Text(i, 2);
-      w.source = r->Text(i, 3);
-      w.format = r->Text(i, 4);
-      w.file_sha256 = r->Text(i, 5);
-      w.imported = r->Text(i, 6);
-      w.reference = r->Text(i, 7);
-      w.indicators = uint64_t(r->Int(i, 8));
-      out.push_back(std::move(w));
-    }
+    for (int i = 0; i < r->rows(); ++i) out.push_back(WatchlistFromRow(PgRow{*r, i}));
     return out;
   }
 

@@ -1000,21 +1000,9 @@ Result<Watchlist> SqliteArtifacts::AddWatchlist(Watchlist list,
 Result<std::vector<Watchlist>> SqliteArtifacts::ListWatchlists() {
   std::vector<Watchlist> out;
   Status st =
-      Query(*db_,
-            "SELECT id, uuid, name, source, format, file_sha256, imported, reference, indicators "
-            "FROM watchlists ORDER BY id",
+      Query(*db_, std::string("SELECT ") + kWatchlistColumns + " FROM watchlists ORDER BY id",
             nullptr, [&](const Statement& s) {
-              Watchlist w;
-              w.id = s.Int(0);
-              w.uuid = s.Text(1);
-              w.name = s.Text(2);
-              w.source = s.Text(3);
-              w.format = s.Text(4);
-              w.file_sha256 = s.Text(5);
-              w.imported = s.Text(6);
-              w.reference = s.Text(7);
-              w.indicators = uint64_t(s.Int(8));
-              out.push_back(std::move(w));
+              out.push_back(WatchlistFromRow(s));
               return true;
             });
   if (!st.ok()) return st;

@@ -46,6 +46,8 @@ constexpr char kEvidenceColumns[] =
 constexpr char kCustodyColumns[] =
     "case_uuid, seq, time, actor, unit, action, evidence, details, prev_hash, signer, hash, "
     "signature";
+constexpr char kWatchlistColumns[] =
+    "id, uuid, name, source, format, file_sha256, imported, reference, indicators";
 constexpr char kScanColumns[] =
     "id, uuid, case_id, evidence_id, started, finished, updated, status, parameters, "
     "bytes_total, bytes_done, occurrences, artifacts, error";
@@ -130,6 +132,21 @@ ScanRecord ScanFromRow(const Row& r) {
   s.artifacts = uint64_t(r.Int(12));
   s.error = r.Text(13);
   return s;
+}
+
+template <typename Row>
+Watchlist WatchlistFromRow(const Row& r) {
+  Watchlist w;
+  w.id = r.Int(0);
+  w.uuid = r.Text(1);
+  w.name = r.Text(2);
+  w.source = r.Text(3);
+  w.format = r.Text(4);
+  w.file_sha256 = r.Text(5);
+  w.imported = r.Text(6);
+  w.reference = r.Text(7);
+  w.indicators = uint64_t(r.Int(8));
+  return w;
 }
 
 }  // namespace evidex::store
