@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <filesystem>
 #include <thread>
 
@@ -167,12 +168,8 @@ Status OutputWriter::AddPage(std::span<const Hit> hits, const RenderedHits& rend
     EVIDEX_RETURN_IF_ERROR(Write(jsonl_, rendered.jsonl, "hits.jsonl"));
   for (const Hit& hit : hits) {
     ++counts_[hit.scanner];
-    HistogramEntry& e = histograms_[hit.scanner][hit.normalized];
-    ++e.count;
-    if (hit.utf16) {
-      ++e.utf16;
-      ++utf16_counts_[hit.scanner];
-    }
+    histograms_[hit.scanner].Add(hit.normalized, hit.utf16);
+    if (hit.utf16) ++utf16_counts_[hit.scanner];
   }
   return Status::Ok();
 }
@@ -188,20 +185,23 @@ Status OutputWriter::Finish() {
   // The histograms, one file per scanner, sorted and written on up to one thread per CPU (the
   // scan's workers are done by now): most frequent first, ties in value order.
   auto write_histogram = [this](size_t i) -> Status {
-    std::vector<std::pair<const std::string*, HistogramEntry>> rows;
-    rows.reserve(histograms_[i].size());
-    for (const auto& [value, e] : histograms_[i]) rows.emplace_back(&value, e);
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-      if (a.second.count != b.second.count) return a.second.count > b.second.count;
-      return *a.first < *b.first;
-    });
+    std::vector<Histogram::Row> rows = histograms_[i].Sorted();
     std::string path = options_.outdir + "/" + scanners_[i]->name + "_histogram.txt";
     FILE* f = std::fopen(path.c_str(), "wb");
     if (f == nullptr) return ErrnoStatus("cannot write " + path, errno);
     std::string out;
-    for (const auto& [value, e] : rows) {
-      out += "n=" + std::to_string(e.count) + "\t" + EscapeFeature(*value);
-      if (e.utf16 > 0) out += "\t(utf16=" + std::to_string(e.utf16) + ")";
+    char num[24];
+    auto append_number = [&](uint64_t n) { out.append(num, size_t(std::to_chars(num, num + sizeof num, n).ptr - num)); };
+    for (const Histogram::Row& row : rows) {
+      out += "n=";
+      append_number(row.count);
+      out += '\t';
+      out += EscapeFeature(row.value);
+      if (row.utf16 > 0) {
+        out += "\t(utf16=";
+        append_number(row.utf16);
+        out += ')';
+      }
       out += '\n';
       if (out.size() > (1u << 20)) {
         Status st = Write(f, out, path);
@@ -214,6 +214,9 @@ Status OutputWriter::Finish() {
     }
     Status st = Write(f, out, path);
     if (std::fclose(f) != 0 && st.ok()) st = ErrnoStatus("cannot write " + path, errno);
+    // Freed here, on the helper threads, rather than one map after the other by the destructor.
+    rows = {};
+    histograms_[i].Clear();
     return st;
   };
   std::vector<Status> results(scanners_.size());

@@ -10,7 +10,6 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <unordered_map>
 #include <memory>
 #include <span>
 #include <string>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "scan/histogram.h"
 #include "scan/hit.h"
 #include "scan/scanner.h"
 
@@ -67,11 +67,7 @@ class OutputWriter {
   std::vector<FILE*> feature_files_;
   FILE* jsonl_ = nullptr;
   std::vector<uint64_t> counts_, utf16_counts_;
-  struct HistogramEntry {
-    uint64_t count = 0;
-    uint64_t utf16 = 0;
-  };
-  std::vector<std::unordered_map<std::string, HistogramEntry>> histograms_;
+  std::vector<Histogram> histograms_;
   RenderedHits one_;
   bool finished_ = false;
 };

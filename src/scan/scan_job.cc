@@ -55,6 +55,18 @@ struct PageBuffer {
   std::span<uint8_t> span() { return {bytes.get(), size}; }
 };
 
+// The length of the page at `off` of a source of `size` bytes, nominally `page`. The first pages
+// are shorter (page/8, then growing with the offset) so that a worker starts after a short read,
+// not after a whole page, and so are the last ones (a quarter of what is left, down to page/8) so
+// that the workers finish together instead of one scanning the last whole page alone. The layout
+// depends on the source's size only, never on the thread count.
+uint64_t PageLength(uint64_t page, uint64_t off, uint64_t size) {
+  const uint64_t least = std::min<uint64_t>(page, std::max<uint64_t>(page / 8, 64 * 1024));
+  uint64_t len = std::min({page, std::max(least, off), std::max(least, (size - off) / 4)});
+  if (size - off - std::min(len, size - off) < least) len = size - off;  // no sliver at the end
+  return len;
+}
+
 struct Task {
   size_t report = 0;
   std::shared_ptr<Source> source;
@@ -279,7 +291,8 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
     uint64_t file_size = std::filesystem::file_size(it.path, ec);
     if (!ec) prog.bytes_total = prog.bytes_total - std::min(prog.bytes_total, file_size) + r.size;
     if (r.size == 0) summary.errors.push_back(r.path + ": source is empty (0 bytes), nothing to scan");
-    for (uint64_t off = 0; off < r.size && write_status.ok() && !cancelled(); off += page) {
+    for (uint64_t off = 0, len = 0; off < r.size && write_status.ok() && !cancelled(); off += len) {
+      len = PageLength(page, off, r.size);
       while (in_flight.size() >= max_in_flight) finish_front();
       auto t = std::make_unique<Task>();
       t->report = it.report;
@@ -290,13 +303,13 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
         free_buffers.pop_back();
       }
       uint64_t begin = off >= lead ? off - lead : 0;
-      uint64_t end = std::min<uint64_t>(r.size, off + page + margin);
+      uint64_t end = std::min<uint64_t>(r.size, off + len + margin);
       t->buf.Resize(size_t(end - begin));
       size_t got = ReadSalvaging(*source, begin, t->buf.span(), r);
       t->buf.size = got;
       t->data_offset = begin;
       t->keep_begin = size_t(off - begin);
-      t->keep_end = size_t(std::min<uint64_t>(std::min<uint64_t>(r.size, off + page) - begin, got));
+      t->keep_end = size_t(std::min<uint64_t>(off + len - begin, got));
       if (t->keep_end <= t->keep_begin) {  // the source ended early (shrunk while reading)
         r.errors.push_back(r.path + ": source ended at byte " + std::to_string(begin + got) +
                            " of " + std::to_string(r.size));
