@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 DEMO_SIZE ?= 64M
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-asan bench bench-acquire bench-store fuzz clean
+.PHONY: all deps build demo test test-release test-asan bench bench-acquire bench-store bench-hashset fuzz clean
 
 all: build
 
@@ -48,6 +48,11 @@ bench-acquire: build
 bench-store: deps $(BUILD)/build.ninja
 	@cmake --build $(BUILD) -j $(JOBS) --target evidex-store-bench
 	@BENCH=$(BUILD)/bench/evidex-store-bench bench/store.sh $(or $(SIZE),50M)
+
+# Known-file hash sets: SIZE SHA-1 values (default 50M), 10M look-ups, against sort + join.
+bench-hashset: deps $(BUILD)/build.ninja
+	@cmake --build $(BUILD) -j $(JOBS) --target evidex-hashset-bench
+	@BENCH=$(BUILD)/bench/evidex-hashset-bench bench/hashset.sh $(or $(SIZE),50M)
 
 $(FUZZBUILD)/build.ninja:
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

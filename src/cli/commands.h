@@ -58,6 +58,7 @@ std::unique_ptr<Command> MakeCorrelateCommand();       // cmd_artifacts.cc
 std::unique_ptr<Command> MakeArtifactsCommand();       // cmd_artifacts.cc
 std::unique_ptr<Command> MakeHitsCommand();            // cmd_artifacts.cc
 std::unique_ptr<Command> MakeWatchlistCommand();       // cmd_artifacts.cc
+std::unique_ptr<Command> MakeHashsetCommand();         // cmd_hashset.cc
 
 }  // namespace evidex::cli
 

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   commands.push_back(MakeArtifactsCommand());
   commands.push_back(MakeHitsCommand());
   commands.push_back(MakeWatchlistCommand());
+  commands.push_back(MakeHashsetCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Setup(app));
 
