@@ -396,4 +396,25 @@ int HashSet::Find(Algorithm a, const uint8_t* digest) const {
   return -1;
 }
 
+void HashSet::FindMany(Algorithm a, const uint8_t* digests, size_t n, int* labels) const {
+  const Section& s = sections_[size_t(a)];
+  const size_t size = DigestSize(a), stride = size + 1;
+  if (s.count == 0) {
+    std::fill(labels, labels + n, -1);
+    return;
+  }
+  constexpr size_t kGroup = 16;
+  uint32_t bucket[kGroup];
+  for (size_t base = 0; base < n; base += kGroup) {
+    const size_t m = std::min(kGroup, n - base);
+    for (size_t i = 0; i < m; ++i) {  // 1: the index entries
+      bucket[i] = BucketOf(digests + (base + i) * size, s.bits);
+      __builtin_prefetch(s.buckets + bucket[i]);
+    }
+    for (size_t i = 0; i < m; ++i)  // 2: the first records of each bucket
+      __builtin_prefetch(s.records + size_t(s.buckets[bucket[i]]) * stride);
+    for (size_t i = 0; i < m; ++i) labels[base + i] = Find(a, digests + (base + i) * size);
+  }
+}
+
 }  // namespace evidex::hashset

@@ -88,6 +88,21 @@ TEST_F(HashSetTest, FindsEveryDigestAddedAndNoOther) {
     std::vector<uint8_t> d = Digest(a, rng);
     ASSERT_EQ(s.Find(a, d.data()), -1);
   }
+  // FindMany agrees with Find, for any count (groups and a tail).
+  for (int a = 0; a < kAlgorithms; ++a) {
+    std::vector<uint8_t> many;
+    std::vector<int> want;
+    for (size_t i = size_t(a); i < 2000; i += 3) {
+      many.insert(many.end(), added[i].second.begin(), added[i].second.end());
+      want.push_back(s.Find(Algorithm(a), added[i].second.data()));
+      std::vector<uint8_t> absent = Digest(Algorithm(a), rng);
+      many.insert(many.end(), absent.begin(), absent.end());
+      want.push_back(-1);
+    }
+    std::vector<int> got(want.size(), 99);
+    s.FindMany(Algorithm(a), many.data(), want.size(), got.data());
+    EXPECT_EQ(got, want) << AlgorithmName(Algorithm(a));
+  }
   // A digest of one algorithm is not found as another's.
   uint8_t md5_as_sha256[32] = {};
   std::memcpy(md5_as_sha256, added[0].second.data(), 16);
