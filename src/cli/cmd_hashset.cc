@@ -8,8 +8,6 @@
 //   hashset check PATH... [--json] [--alerts-only]
 //                                          hashes every file (a directory: every file under it)
 //                                          and tells alert / known / unknown, alerts first
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/vault_cli.h"
+#include "core/hash.h"
 #include "hashset/hashset.h"
 #include "hashset/import.h"
 #include "io/source.h"
@@ -99,29 +98,21 @@ std::string MatchesText(const std::vector<SetMatch>& m) {
   return s;
 }
 
-// MD5, SHA-1 and SHA-256 of one file in one read (OpenSSL EVP, SHA-NI where the CPU has it).
+// MD5, SHA-1 and SHA-256 of one file in one read.
 Status HashFile(const std::string& path, std::array<std::vector<uint8_t>, 3>* out) {
   Result<std::unique_ptr<Source>> src = OpenRawFile(path);
   if (!src.ok()) return src.status();
-  const EVP_MD* mds[3] = {EVP_md5(), EVP_sha1(), EVP_sha256()};
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx[3] = {
-      {EVP_MD_CTX_new(), EVP_MD_CTX_free}, {EVP_MD_CTX_new(), EVP_MD_CTX_free},
-      {EVP_MD_CTX_new(), EVP_MD_CTX_free}};
-  for (int i = 0; i < 3; ++i)
-    if (!ctx[i] || EVP_DigestInit_ex(ctx[i].get(), mds[i], nullptr) != 1) return Internal("OpenSSL");
+  StreamHasher hasher;
   std::vector<std::byte> buf(1 << 20);
   uint64_t off = 0;
   for (;;) {
     Result<size_t> n = (*src)->ReadAt(off, buf);
     if (!n.ok()) return n.status();
     if (*n == 0) break;
-    for (int i = 0; i < 3; ++i) EVP_DigestUpdate(ctx[i].get(), buf.data(), *n);
+    hasher.Update(buf.data(), *n);
     off += *n;
   }
-  for (int i = 0; i < 3; ++i) {
-    (*out)[size_t(i)].resize(size_t(EVP_MD_size(mds[i])));
-    EVP_DigestFinal_ex(ctx[i].get(), (*out)[size_t(i)].data(), nullptr);
-  }
+  hasher.Finish(out);
   return Status::Ok();
 }
 

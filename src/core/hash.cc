@@ -22,4 +22,37 @@ std::string Sha256Hex(std::string_view data) {
   return ToHex(md, len);
 }
 
+struct StreamHasher::Impl {
+  EVP_MD_CTX* ctx[3] = {EVP_MD_CTX_new(), EVP_MD_CTX_new(), EVP_MD_CTX_new()};
+  const EVP_MD* md[3] = {EVP_md5(), EVP_sha1(), EVP_sha256()};
+};
+
+StreamHasher::StreamHasher() : impl_(new Impl) { Reset(); }
+
+StreamHasher::~StreamHasher() {
+  for (EVP_MD_CTX* c : impl_->ctx) EVP_MD_CTX_free(c);
+  delete impl_;
+}
+
+void StreamHasher::Reset() {
+  for (int i = 0; i < 3; ++i) EVP_DigestInit_ex(impl_->ctx[i], impl_->md[i], nullptr);
+}
+
+void StreamHasher::Update(const void* data, size_t size) {
+  for (EVP_MD_CTX* c : impl_->ctx) EVP_DigestUpdate(c, data, size);
+}
+
+Digests StreamHasher::Finish(std::array<std::vector<uint8_t>, 3>* raw) {
+  std::string hex[3];
+  for (int i = 0; i < 3; ++i) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(impl_->ctx[i], out, &n);
+    hex[i] = ToHex(out, n);
+    if (raw != nullptr) (*raw)[size_t(i)].assign(out, out + n);
+  }
+  Reset();
+  return Digests{hex[0], hex[1], hex[2]};
+}
+
 }  // namespace evidex

@@ -5,8 +5,11 @@
 #ifndef EVIDEX_CORE_HASH_H_
 #define EVIDEX_CORE_HASH_H_
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace evidex {
 
@@ -17,6 +20,25 @@ struct Digests {
 
 std::string Sha256Hex(std::string_view data);
 std::string ToHex(const void* data, size_t size);
+
+// MD5, SHA-1 and SHA-256 of one stream on the calling thread, for many small streams (the files
+// of a filesystem, hash-set checks); MultiHasher is for one big stream.
+class StreamHasher {
+ public:
+  StreamHasher();
+  ~StreamHasher();
+  StreamHasher(const StreamHasher&) = delete;
+  StreamHasher& operator=(const StreamHasher&) = delete;
+  // Starts a new stream (also after Finish).
+  void Reset();
+  void Update(const void* data, size_t size);
+  // The digests of the stream; raw bytes too (16, 20 and 32) when `raw` is given.
+  Digests Finish(std::array<std::vector<uint8_t>, 3>* raw = nullptr);
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
 
 }  // namespace evidex
 

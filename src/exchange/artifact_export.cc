@@ -5,6 +5,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "exchange/csv.h"
 #include "exchange/normalize.h"
 
 namespace evidex::exchange {
@@ -26,18 +27,6 @@ std::string EvidenceList(const ExportRow& row, char sep) {
     if (!out.empty()) out += sep;
     out += s.evidence_name;
   }
-  return out;
-}
-
-// RFC 4180: a field with a comma, quote, CR or LF is quoted, its quotes doubled.
-std::string CsvField(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
   return out;
 }
 

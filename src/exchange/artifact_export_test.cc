@@ -1,4 +1,5 @@
 #include "exchange/artifact_export.h"
+#include "exchange/csv.h"
 
 #include <gtest/gtest.h>
 
@@ -202,6 +203,23 @@ TEST(ArtifactExport, MispEmptyCase) {
   no_date.exported = "";
   json today = json::parse(Export(ExportFormat::kMisp, no_date, {}));
   EXPECT_EQ(today.at("Event").at("date").get<std::string>().size(), 10u);
+}
+
+TEST(CsvField, QuotesAndNeutralizesFormulas) {
+  EXPECT_EQ(CsvField("plain"), "plain");
+  EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
+  EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvField("two\nlines"), "\"two\nlines\"");
+  // What a spreadsheet would run: a file name or value from evidence beginning like a formula.
+  EXPECT_EQ(CsvField("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(CsvField("+1 555"), "'+1 555");
+  EXPECT_EQ(CsvField("-rf"), "'-rf");
+  EXPECT_EQ(CsvField("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(CsvField("\tx"), "'\tx");
+  EXPECT_EQ(CsvField(""), "");
+  EXPECT_EQ(CsvField("a=b"), "a=b");
+  EXPECT_EQ(CsvUnguard("'+94112345678"), "+94112345678");
+  EXPECT_EQ(CsvUnguard("'quoted"), "'quoted");  // an apostrophe CsvField did not add stays
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "exchange/csv.h"
 #include "exchange/watchlist_internal.h"
 
 namespace evidex::exchange::internal {
@@ -148,8 +149,8 @@ void ReadCsv(std::string_view data, Collector* sink, ParsedWatchlist* out, Statu
       continue;
     }
     std::string_view comment =
-        comment_col < r.fields.size() ? std::string_view(r.fields[comment_col]) : "";
-    sink->AddTyped(r.fields[type_col], r.fields[value_col], comment, where, where);
+        comment_col < r.fields.size() ? CsvUnguard(r.fields[comment_col]) : "";
+    sink->AddTyped(r.fields[type_col], CsvUnguard(r.fields[value_col]), comment, where, where);
   }
   (void)out;
 }
