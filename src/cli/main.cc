@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   commands.push_back(MakeHitsCommand());
   commands.push_back(MakeWatchlistCommand());
   commands.push_back(MakeHashsetCommand());
+  commands.push_back(MakeFilesCommand());
+  commands.push_back(MakeTimelineCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Setup(app));
 

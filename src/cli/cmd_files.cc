@@ -1,0 +1,430 @@
+// `evidex files` and `evidex timeline`: what the filesystems inside a source hold (fs/filesystem.h).
+//
+//   files SOURCE [--json | --jsonl | --csv] [-o FILE] [--no-hash] [--no-deleted]
+//       every partition, filesystem, file and directory: path, type, size, deleted, MACB times
+//       (UTC), metadata address; with MD5 / SHA-1 / SHA-256, the file type (libmagic) and the
+//       workspace's hash sets (alert / known) unless --no-hash
+//   timeline SOURCE [--jsonl] [-o FILE] [--from TIME] [--to TIME] [--no-deleted]
+//       every filesystem time as one sorted timeline in the columns plaso and Timesketch read
+//       (datetime, timestamp, timestamp_desc, message, ...), CSV by default
+#include <magic.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/vault_cli.h"
+#include "core/hash.h"
+#include "exchange/csv.h"
+#include "fs/filesystem.h"
+#include "hashset/hashset.h"
+#include "io/source.h"
+
+namespace evidex::cli {
+namespace {
+
+using exchange::CsvField;
+
+// "2026-11-02T10:11:12.123456Z" (microseconds: what Timesketch reads), or "" when not set.
+std::string IsoTime(const fs::Timestamp& t, bool micro = true) {
+  if (!t.set) return "";
+  std::time_t s = std::time_t(t.seconds);
+  std::tm tm;
+  if (gmtime_r(&s, &tm) == nullptr) return "";
+  char buf[48];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (micro) n += size_t(std::snprintf(buf + n, sizeof buf - n, ".%06uZ", t.nanoseconds / 1000));
+  else n += size_t(std::snprintf(buf + n, sizeof buf - n, "Z"));
+  return std::string(buf, n);
+}
+
+// "2026-11-02", "2026-11-02T10:11:12" or "...Z" as UTC seconds; false when not a time.
+bool ParseUtc(const std::string& text, int64_t* out) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (end == nullptr) {
+    tm = {};
+    end = strptime(text.c_str(), "%Y-%m-%d", &tm);
+  }
+  if (end == nullptr || (*end != '\0' && std::string(end) != "Z")) return false;
+  *out = int64_t(timegm(&tm));
+  return true;
+}
+
+const char* TypeName(fs::FileEntry::Type t) {
+  switch (t) {
+    case fs::FileEntry::Type::kRegular: return "file";
+    case fs::FileEntry::Type::kDirectory: return "dir";
+    case fs::FileEntry::Type::kSymlink: return "link";
+    case fs::FileEntry::Type::kOther: return "other";
+  }
+  return "other";
+}
+
+struct HashSets {
+  std::vector<std::unique_ptr<hashset::HashSet>> sets;  // alert sets first
+};
+
+// The workspace's hash sets, when there is a workspace; none otherwise.
+Result<HashSets> LoadWorkspaceSets(const GlobalOptions& global) {
+  HashSets out;
+  const std::string dir = WorkspaceDir(global.data) + "/hashsets";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return out;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".evhs") continue;
+    Result<std::unique_ptr<hashset::HashSet>> s = hashset::HashSet::Open(e.path().string());
+    if (!s.ok()) return s.status();
+    out.sets.push_back(std::move(*s));
+  }
+  std::stable_sort(out.sets.begin(), out.sets.end(), [](const auto& a, const auto& b) {
+    return a->info().category == hashset::Category::kAlert &&
+           b->info().category != hashset::Category::kAlert;
+  });
+  return out;
+}
+
+class Magic {
+ public:
+  Magic() : cookie_(magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ELF |
+                               MAGIC_ERROR)) {
+    if (cookie_ != nullptr && magic_load(cookie_, nullptr) != 0) {
+      magic_close(cookie_);
+      cookie_ = nullptr;
+    }
+  }
+  ~Magic() {
+    if (cookie_ != nullptr) magic_close(cookie_);
+  }
+  bool ok() const { return cookie_ != nullptr; }
+  std::string Type(const std::string& head) {
+    if (cookie_ == nullptr) return "";
+    const char* t = magic_buffer(cookie_, head.data(), head.size());
+    return t == nullptr ? "" : t;
+  }
+
+ private:
+  magic_t cookie_;
+};
+
+class FilesCommand : public Command {
+ public:
+  CLI::App* Setup(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand(
+        "files", "list the partitions, filesystems and files inside a source, deleted ones too");
+    cmd->add_option("SOURCE", source_, "raw image, device, split raw or E01")->required();
+    cmd->add_flag("--json", json_, "one JSON document");
+    cmd->add_flag("--jsonl", jsonl_, "one JSON object per file");
+    cmd->add_flag("--csv", csv_, "CSV, one row per file");
+    cmd->add_option("-o,--output", output_, "write there instead of standard output");
+    cmd->add_flag("--no-hash", no_hash_, "no content hashes, file types or hash-set matches");
+    cmd->add_flag("--no-deleted", no_deleted_, "leave deleted entries out");
+    cmd->add_flag("--quiet", quiet_, "no progress line");
+    return cmd;
+  }
+
+  int Run(const GlobalOptions& global) override {
+    if (int(json_) + int(jsonl_) + int(csv_) > 1) {
+      PrintError("give one of --json, --jsonl, --csv");
+      return kExitUsage;
+    }
+    Result<std::unique_ptr<Source>> source = OpenSource(source_);
+    if (!source.ok()) {
+      PrintError(source.status());
+      return kExitSource;
+    }
+    HashSets sets;
+    if (!no_hash_) {
+      Result<HashSets> s = LoadWorkspaceSets(global);
+      if (!s.ok()) {
+        PrintError(s.status().message() + " (remove it with `evidex hashset remove`)");
+        return kExitWorkspace;
+      }
+      sets = std::move(*s);
+    }
+    std::ofstream file;
+    if (!output_.empty()) {
+      file.open(output_, std::ios::binary | std::ios::trunc);
+      if (!file) {
+        PrintError("cannot write " + output_);
+        return kExitOutput;
+      }
+    }
+    std::ostream& out = output_.empty() ? std::cout : file;
+    Magic magic;
+    StreamHasher hasher;
+    ProgressLine progress(quiet_);
+    std::vector<std::vector<std::string>> table{
+        {"fs", "path", "type", "size", "del", "modified (UTC)", "sha256", "match"}};
+    nlohmann::json files = nlohmann::json::array();
+    if (csv_)
+      out << "fs,path,type,size,deleted,address,modified,accessed,changed,created,md5,sha1,sha256,"
+             "mime,match\r\n";
+    uint64_t unreadable = 0, alerts = 0, known = 0, hashed_bytes = 0;
+    fs::WalkOptions options;
+    options.deleted = !no_deleted_;
+    // A file's filesystem is named by its type and byte offset in the source ("fat16@1048576").
+    Result<fs::WalkReport> report = fs::Walk(
+        **source, options,
+        [&](const fs::FileSystem& f, const fs::FileEntry& e, fs::ContentReader& content) {
+          if (g_cancel.load()) return false;
+          nlohmann::json j = {{"fs_offset", f.offset}, {"fs_type", f.type}, {"path", e.path},
+                              {"type", TypeName(e.type)}, {"size", e.size},
+                              {"address", e.address}, {"deleted", e.deleted},
+                              {"modified", IsoTime(e.modified)}, {"accessed", IsoTime(e.accessed)},
+                              {"changed", IsoTime(e.changed)}, {"created", IsoTime(e.created)}};
+          std::string match_text, sha256, md5, sha1, mime;
+          if (!no_hash_ && e.type == fs::FileEntry::Type::kRegular) {
+            std::string head;
+            Status st = content.Read([&](std::span<const std::byte> piece) {
+              if (head.size() < 65536)
+                head.append(reinterpret_cast<const char*>(piece.data()),
+                            std::min(piece.size(), 65536 - head.size()));
+              hasher.Update(piece.data(), piece.size());
+              hashed_bytes += piece.size();
+              progress.Update(hashed_bytes, 0, e.path);
+              return !g_cancel.load();
+            });
+            std::array<std::vector<uint8_t>, 3> raw;
+            Digests d = hasher.Finish(&raw);
+            if (!st.ok()) {
+              ++unreadable;
+              j["error"] = st.message();
+            } else {
+              md5 = d.md5, sha1 = d.sha1, sha256 = d.sha256;
+              mime = magic.Type(head);
+              j["md5"] = md5, j["sha1"] = sha1, j["sha256"] = sha256, j["mime"] = mime;
+              nlohmann::json matches = nlohmann::json::array();
+              bool alert = false;
+              for (const auto& set : sets.sets) {
+                int label = -1;
+                for (int a = 0; a < hashset::kAlgorithms && label < 0; ++a)
+                  label = set->Find(hashset::Algorithm(a), raw[size_t(a)].data());
+                if (label < 0) continue;
+                const hashset::SetInfo& i = set->info();
+                alert = alert || i.category == hashset::Category::kAlert;
+                matches.push_back({{"set", i.name}, {"category", hashset::CategoryName(i.category)},
+                                   {"label", i.labels[size_t(label)]}});
+                if (!match_text.empty()) match_text += "; ";
+                match_text += std::string(i.category == hashset::Category::kAlert ? "ALERT " : "known ") +
+                              i.name + (i.labels[size_t(label)].empty() ? "" : " (" + i.labels[size_t(label)] + ")");
+              }
+              if (!matches.empty()) (alert ? alerts : known)++;
+              j["match"] = matches;
+            }
+          }
+          const std::string tag = f.type + "@" + std::to_string(f.offset);
+          if (jsonl_) {
+            out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+          } else if (csv_) {
+            out << CsvField(tag) << ',' << CsvField(e.path) << ',' << TypeName(e.type) << ','
+                << e.size << ',' << (e.deleted ? "yes" : "no") << ',' << e.address << ','
+                << IsoTime(e.modified) << ',' << IsoTime(e.accessed) << ',' << IsoTime(e.changed)
+                << ',' << IsoTime(e.created) << ',' << md5 << ',' << sha1 << ',' << sha256 << ','
+                << CsvField(mime) << ',' << CsvField(match_text) << "\r\n";
+          } else if (json_) {
+            files.push_back(std::move(j));
+          } else {
+            table.push_back({tag, e.path, TypeName(e.type), std::to_string(e.size),
+                             e.deleted ? "yes" : "", IsoTime(e.modified, false),
+                             sha256.empty() ? "" : sha256.substr(0, 16), match_text});
+          }
+          return true;
+        });
+    progress.Finish();
+    if (!report.ok()) {
+      PrintError(source_ + ": " + report.status().message());
+      return kExitSource;
+    }
+    auto partitions_json = [&] {
+      nlohmann::json p = nlohmann::json::array();
+      for (const fs::Partition& x : report->partitions)
+        p.push_back({{"slot", x.slot}, {"start", x.start}, {"length", x.length},
+                     {"scheme", x.scheme}, {"description", x.description},
+                     {"allocated", x.allocated}});
+      return p;
+    };
+    auto filesystems_json = [&] {
+      nlohmann::json p = nlohmann::json::array();
+      for (const fs::FileSystem& x : report->filesystems)
+        p.push_back({{"offset", x.offset}, {"type", x.type}, {"label", x.label},
+                     {"block_size", x.block_size}, {"blocks", x.block_count},
+                     {"partition", x.partition}});
+      return p;
+    };
+    if (json_) {
+      out << nlohmann::json{{"source", source_},
+                            {"description", (*source)->Describe()},
+                            {"size", (*source)->Size()},
+                            {"partitions", partitions_json()},
+                            {"filesystems", filesystems_json()},
+                            {"notes", report->notes},
+                            {"files", files},
+                            {"entries", report->entries},
+                            {"alert", alerts},
+                            {"known", known},
+                            {"unreadable", unreadable}}
+                 .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+          << '\n';
+    } else if (!jsonl_ && !csv_) {
+      std::printf("%s: %s, %llu bytes\n", source_.c_str(), (*source)->Describe().c_str(),
+                  (unsigned long long)(*source)->Size());
+      for (const fs::Partition& p : report->partitions)
+        std::printf("  partition %u (%s): bytes %llu-%llu, %s%s\n", p.slot, p.scheme.c_str(),
+                    (unsigned long long)p.start, (unsigned long long)(p.start + p.length),
+                    p.description.c_str(), p.allocated ? "" : " (unallocated)");
+      for (const fs::FileSystem& f : report->filesystems)
+        std::printf("  filesystem %s at byte %llu%s%s, %llu blocks of %u bytes\n", f.type.c_str(),
+                    (unsigned long long)f.offset, f.label.empty() ? "" : ", label ",
+                    f.label.c_str(), (unsigned long long)f.block_count, f.block_size);
+      for (const std::string& n : report->notes) std::printf("  note: %s\n", n.c_str());
+      PrintTable(table);
+      std::printf("%llu entries; %llu in an alert set, %llu known; %llu unreadable\n",
+                  (unsigned long long)report->entries, (unsigned long long)alerts,
+                  (unsigned long long)known, (unsigned long long)unreadable);
+    }
+    for (const std::string& n : report->notes)
+      if (json_ || jsonl_ || csv_) PrintError("note: " + n);
+    out.flush();
+    if (!out) {
+      PrintError("cannot write " + (output_.empty() ? std::string("standard output") : output_));
+      return kExitOutput;
+    }
+    if (g_cancel.load()) return kExitInterrupted;
+    return unreadable > 0 ? kExitPartial : kExitOk;
+  }
+
+ private:
+  std::string source_, output_;
+  bool json_ = false, jsonl_ = false, csv_ = false, no_hash_ = false, no_deleted_ = false,
+       quiet_ = false;
+};
+
+class TimelineCommand : public Command {
+ public:
+  CLI::App* Setup(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand(
+        "timeline", "every filesystem time of a source as one sorted timeline (plaso/Timesketch CSV)");
+    cmd->add_option("SOURCE", source_, "raw image, device, split raw or E01")->required();
+    cmd->add_flag("--jsonl", jsonl_, "JSON lines instead of CSV");
+    cmd->add_option("-o,--output", output_, "write there instead of standard output");
+    cmd->add_option("--from", from_, "first time kept, UTC (2026-11-02 or 2026-11-02T10:00:00)");
+    cmd->add_option("--to", to_, "last time kept, UTC (inclusive)");
+    cmd->add_flag("--no-deleted", no_deleted_, "leave deleted entries out");
+    return cmd;
+  }
+
+  int Run(const GlobalOptions&) override {
+    int64_t from = INT64_MIN, to = INT64_MAX;
+    if ((!from_.empty() && !ParseUtc(from_, &from)) || (!to_.empty() && !ParseUtc(to_, &to))) {
+      PrintError("times are YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (UTC)");
+      return kExitUsage;
+    }
+    if (!to_.empty() && to_.find('T') == std::string::npos) to += 86399;  // the whole day
+    Result<std::unique_ptr<Source>> source = OpenSource(source_);
+    if (!source.ok()) {
+      PrintError(source.status());
+      return kExitSource;
+    }
+    struct Row {
+      fs::Timestamp t;
+      uint8_t which;  // 0 M, 1 A, 2 C, 3 B
+      uint32_t entry;
+    };
+    struct Entry {
+      std::string fs, path;
+      uint64_t size, address;
+      bool deleted;
+      const char* type;
+    };
+    std::vector<Entry> entries;
+    std::vector<Row> rows;
+    fs::WalkOptions options;
+    options.deleted = !no_deleted_;
+    Result<fs::WalkReport> report = fs::Walk(
+        **source, options, [&](const fs::FileSystem& f, const fs::FileEntry& e, fs::ContentReader&) {
+          const fs::Timestamp* times[4] = {&e.modified, &e.accessed, &e.changed, &e.created};
+          bool any = false;
+          for (uint8_t w = 0; w < 4; ++w) {
+            if (!times[w]->set || times[w]->seconds < from || times[w]->seconds > to) continue;
+            rows.push_back({*times[w], w, uint32_t(entries.size())});
+            any = true;
+          }
+          if (any)
+            entries.push_back({f.type + "@" + std::to_string(f.offset), e.path, e.size, e.address,
+                               e.deleted, TypeName(e.type)});
+          return !g_cancel.load();
+        });
+    if (!report.ok()) {
+      PrintError(source_ + ": " + report.status().message());
+      return kExitSource;
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      return std::tie(a.t.seconds, a.t.nanoseconds) < std::tie(b.t.seconds, b.t.nanoseconds);
+    });
+    std::ofstream file;
+    if (!output_.empty()) {
+      file.open(output_, std::ios::binary | std::ios::trunc);
+      if (!file) {
+        PrintError("cannot write " + output_);
+        return kExitOutput;
+      }
+    }
+    std::ostream& out = output_.empty() ? std::cout : file;
+    // plaso's descriptions of the four filesystem times.
+    static const char* kDesc[4] = {"Content Modification Time", "Last Access Time",
+                                   "Metadata Modification Time", "Creation Time"};
+    static const char* kMacb[4] = {"M...", ".A..", "..C.", "...B"};
+    if (!jsonl_)
+      out << "datetime,timestamp,timestamp_desc,macb,message,source,source_long,filename,inode,"
+             "deleted,size,fs\r\n";
+    for (const Row& r : rows) {
+      const Entry& e = entries[r.entry];
+      const int64_t micros = r.t.seconds * 1000000 + r.t.nanoseconds / 1000;
+      const std::string message = std::string(e.type) + " " + e.path + (e.deleted ? " (deleted)" : "") +
+                                  " size " + std::to_string(e.size);
+      if (jsonl_) {
+        out << nlohmann::json{{"datetime", IsoTime(r.t)}, {"timestamp", micros},
+                              {"timestamp_desc", kDesc[r.which]}, {"macb", kMacb[r.which]},
+                              {"message", message}, {"source", "FILE"},
+                              {"source_long", "File system " + e.fs}, {"filename", e.path},
+                              {"inode", e.address}, {"deleted", e.deleted}, {"size", e.size},
+                              {"fs", e.fs}}
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+            << '\n';
+      } else {
+        out << IsoTime(r.t) << ',' << micros << ',' << kDesc[r.which] << ',' << kMacb[r.which]
+            << ',' << CsvField(message) << ",FILE," << CsvField("File system " + e.fs) << ','
+            << CsvField(e.path) << ',' << e.address << ',' << (e.deleted ? "yes" : "no") << ','
+            << e.size << ',' << CsvField(e.fs) << "\r\n";
+      }
+    }
+    for (const std::string& n : report->notes) PrintError("note: " + n);
+    out.flush();
+    if (!out) {
+      PrintError("cannot write " + (output_.empty() ? std::string("standard output") : output_));
+      return kExitOutput;
+    }
+    if (!output_.empty())
+      std::fprintf(stderr, "%zu time(s) of %zu entries written to %s\n", rows.size(), entries.size(),
+                   output_.c_str());
+    return g_cancel.load() ? kExitInterrupted : kExitOk;
+  }
+
+ private:
+  std::string source_, output_, from_, to_;
+  bool jsonl_ = false, no_deleted_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeFilesCommand() { return std::make_unique<FilesCommand>(); }
+std::unique_ptr<Command> MakeTimelineCommand() { return std::make_unique<TimelineCommand>(); }
+
+}  // namespace evidex::cli

@@ -1,0 +1,131 @@
+// `evidex files` and `evidex timeline` end to end on a FAT image made at test time by mkfs.fat
+// and mtools (a file deleted after writing included), with a hash set flagging one file.
+#include <nlohmann/json.hpp>
+
+#include "vault_cli_test_util.h"
+
+namespace evidex::testing {
+namespace {
+
+const char* kPass = "correct horse battery staple";
+
+class FilesCli : public VaultCliTest {
+ protected:
+  void SetUp() override {
+    VaultCliTest::SetUp();
+    if (Sh("command -v mkfs.fat && command -v mcopy").code != 0)
+      GTEST_SKIP() << "mkfs.fat or mtools missing (scripts/install-deps.sh installs dosfstools, mtools)";
+    Write("report.txt", "the quarterly report");
+    Write("=cmd.txt", "a name a spreadsheet would run");
+    Write("secret.bin", std::string(5000, 'S'));
+    // FAT keeps local time; the tools run in UTC so the times read back are the ones set here.
+    const std::string env = "TZ=UTC MTOOLS_SKIP_CHECK=1 ";
+    ASSERT_EQ(Sh("TZ=UTC touch -d '2026-03-04 05:06:08' " + P("report.txt") + " " + P("=cmd.txt") +
+                 " && TZ=UTC touch -d '2026-01-02 03:04:06' " + P("secret.bin")).code, 0);
+    ASSERT_EQ(Sh("mkfs.fat -C -n EVIDENCE " + P("fat.img") + " 4096 >/dev/null").code, 0);
+    ASSERT_EQ(Sh(env + "mmd -i " + P("fat.img") + " ::/docs").code, 0);
+    ASSERT_EQ(Sh(env + "mcopy -m -i " + P("fat.img") + " " + P("report.txt") + " '" + P("=cmd.txt") +
+                 "' ::/docs/").code, 0);
+    ASSERT_EQ(Sh(env + "mcopy -m -i " + P("fat.img") + " " + P("secret.bin") + " ::/").code, 0);
+    ASSERT_EQ(Sh(env + "mdel -i " + P("fat.img") + " ::/secret.bin").code, 0);
+  }
+  nlohmann::json FilesJson(const std::string& extra = "") {
+    Outcome o = Ev("files " + P("fat.img") + " --json " + extra);
+    EXPECT_EQ(o.code, 0) << o.out;
+    size_t brace = o.out.find('{');
+    return nlohmann::json::parse(brace == std::string::npos ? "" : o.out.substr(brace), nullptr, false);
+  }
+  static const nlohmann::json* Find(const nlohmann::json& files, const std::string& path) {
+    for (const nlohmann::json& f : files)
+      if (f["path"] == path) return &f;
+    return nullptr;
+  }
+};
+
+TEST_F(FilesCli, ListsFilesDeletedOnesTimesAndHashes) {
+  nlohmann::json j = FilesJson();
+  ASSERT_TRUE(j.is_object());
+  ASSERT_EQ(j["filesystems"].size(), 1u);
+  EXPECT_EQ(j["filesystems"][0]["type"].get<std::string>().rfind("fat", 0), 0u);
+  const nlohmann::json* report = Find(j["files"], "/docs/report.txt");
+  ASSERT_NE(report, nullptr) << j["files"].dump();
+  EXPECT_EQ((*report)["size"], 20);
+  EXPECT_EQ((*report)["deleted"], false);
+  EXPECT_EQ((*report)["sha256"], OpenSslDigests("the quarterly report").sha256);
+  EXPECT_EQ((*report)["md5"], OpenSslDigests("the quarterly report").md5);
+  EXPECT_EQ((*report)["modified"], "2026-03-04T05:06:08.000000Z");
+  EXPECT_EQ((*report)["mime"], "text/plain");
+  const nlohmann::json* dir = Find(j["files"], "/docs");
+  ASSERT_NE(dir, nullptr);
+  EXPECT_EQ((*dir)["type"], "dir");
+  // The deleted file: listed as deleted; FAT keeps its size and first cluster, so its content
+  // is recovered whole here (nothing overwrote it).
+  const nlohmann::json* secret = nullptr;
+  for (const nlohmann::json& f : j["files"])
+    if (f["deleted"] == true && f["size"] == 5000) secret = &f;
+  ASSERT_NE(secret, nullptr) << j["files"].dump();
+  EXPECT_EQ((*secret)["sha256"], OpenSslDigests(std::string(5000, 'S')).sha256);
+  EXPECT_EQ((*secret)["modified"], "2026-01-02T03:04:06.000000Z");
+
+  // Without deleted entries; without hashes.
+  nlohmann::json live = FilesJson("--no-deleted --no-hash");
+  for (const nlohmann::json& f : live["files"]) {
+    EXPECT_EQ(f["deleted"], false) << f.dump();
+    EXPECT_FALSE(f.contains("sha256"));
+  }
+}
+
+TEST_F(FilesCli, HashSetAlertInJsonAndCsv) {
+  ASSERT_EQ(Ev("init --unit \"Cybercrime Unit, Colombo\" --country LK", kPass).code, 0);
+  ASSERT_EQ(Sh("cd " + P("") + " && sha256sum secret.bin > " + P("alert.txt")).code, 0);
+  Outcome imp = Ev("hashset import " + P("alert.txt") + " --category alert --name CAID --label test");
+  ASSERT_EQ(imp.code, 0) << imp.out;
+  nlohmann::json j = FilesJson();
+  EXPECT_EQ(j["alert"], 1);
+  Outcome csv = Ev("files " + P("fat.img") + " --csv -o " + P("files.csv"));
+  ASSERT_EQ(csv.code, 0) << csv.out;
+  std::string text = Read("files.csv");
+  EXPECT_NE(text.find("ALERT CAID (test)"), std::string::npos) << text;
+  // Paths begin with '/', so a name such as "=cmd.txt" never starts a field (exchange::CsvField
+  // would guard one that did); the path is written as it is.
+  EXPECT_NE(text.find(",/docs/=cmd.txt,"), std::string::npos) << text;
+  EXPECT_EQ(text.find(",=cmd"), std::string::npos);
+}
+
+TEST_F(FilesCli, TimelineIsSortedAndFiltered) {
+  Outcome o = Ev("timeline " + P("fat.img") + " -o " + P("t.csv"));
+  ASSERT_EQ(o.code, 0) << o.out;
+  std::string csv = Read("t.csv");
+  ASSERT_EQ(csv.rfind("datetime,timestamp,timestamp_desc,", 0), 0u) << csv;
+  std::vector<std::string> lines;
+  for (size_t at = 0, nl; (nl = csv.find("\r\n", at)) != std::string::npos; at = nl + 2)
+    lines.push_back(csv.substr(at, nl - at));
+  ASSERT_GT(lines.size(), 4u);
+  for (size_t i = 2; i < lines.size(); ++i) EXPECT_LE(lines[i - 1].substr(0, 27), lines[i].substr(0, 27));
+  EXPECT_NE(csv.find("2026-03-04T05:06:08.000000Z,1772600768000000,Content Modification Time,M...,"),
+            std::string::npos) << csv;
+  // Only the deleted file's times are in January.
+  Outcome jan = Ev("timeline " + P("fat.img") + " --jsonl --from 2026-01-01 --to 2026-01-31");
+  ASSERT_EQ(jan.code, 0) << jan.out;
+  size_t rows = 0;
+  for (size_t at = 0, nl; (nl = jan.out.find('\n', at)) != std::string::npos; at = nl + 1) {
+    nlohmann::json r = nlohmann::json::parse(jan.out.substr(at, nl - at), nullptr, false);
+    if (!r.is_object()) continue;
+    ++rows;
+    EXPECT_EQ(r["deleted"], true) << r.dump();
+    EXPECT_EQ(r["datetime"].get<std::string>().substr(0, 7), "2026-01");
+  }
+  EXPECT_GE(rows, 1u);
+  EXPECT_EQ(Ev("timeline " + P("fat.img") + " --from yesterday").code, 1);
+}
+
+TEST_F(FilesCli, BadSources) {
+  EXPECT_EQ(Ev("files " + P("missing.img")).code, 2);
+  Write("random.bin", std::string(1 << 16, '\x5a'));
+  Outcome o = Ev("files " + P("random.bin") + " --json");
+  EXPECT_EQ(o.code, 0) << o.out;  // no filesystem: a note, not an error
+  EXPECT_NE(o.out.find("note"), std::string::npos) << o.out;
+}
+
+}  // namespace
+}  // namespace evidex::testing
