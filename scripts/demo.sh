@@ -53,6 +53,19 @@ printf 'type,value,comment\nbtc,%s,wallet reported by a partner\nemail,nobody@ex
   > "$out/partner-watchlist.csv"
 "$ev" --data "$out/colombo" watchlist import "$out/partner-watchlist.csv" --source "Partner 24/7 PoC"
 "$ev" --data "$out/colombo" hits
+step "evidex files: a USB stick's FAT filesystem (made here by mkfs.fat and mtools), one file deleted"
+rm -f "$out/usb.img"
+mkfs.fat -C -n USB "$out/usb.img" 8192 >/dev/null
+printf 'invoice attached\n' > "$out/invoice.txt"
+head -c 20000 /dev/urandom > "$out/dropper.exe"
+MTOOLS_SKIP_CHECK=1 mmd -i "$out/usb.img" ::/work
+MTOOLS_SKIP_CHECK=1 mcopy -i "$out/usb.img" "$out/invoice.txt" "$out/dropper.exe" ::/work/
+MTOOLS_SKIP_CHECK=1 mdel -i "$out/usb.img" ::/work/invoice.txt
+( cd "$out" && sha256sum dropper.exe ) > "$out/partner-malware.sha256"
+"$ev" --data "$out/colombo" hashset import "$out/partner-malware.sha256" --category alert \
+  --name "Partner malware" --label dropper
+"$ev" --data "$out/colombo" files "$out/usb.img" --quiet
+"$ev" timeline "$out/usb.img" | head -n 4
 step "evidex custody verify: chain, signatures, and the evidence bytes re-read"
 "$ev" --data "$out/colombo" custody verify 2026/041
 "$ev" --data "$out/colombo" custody show 2026/041 | cut -c1-110
