@@ -1,0 +1,682 @@
+// Walk over images made here by the real tools (mkfs.fat + mtools, mkfs.ext4 -d, mkntfs +
+// ntfscp, mkfs.exfat, xorriso, sfdisk): names, sizes, content hashes, times, deleted entries,
+// partitions, extents, and what a corrupt, truncated, random or empty source gives.
+#include "fs/filesystem.h"
+
+#include <openssl/evp.h>
+
+#include <cstdlib>
+#include <iterator>
+#include <map>
+#include <set>
+
+#include "gtest/gtest.h"
+#include "io/source.h"
+#include "io/test_util.h"
+
+namespace evidex::fs {
+namespace {
+
+using evidex::testing::DeterministicBytes;
+using evidex::testing::HaveTool;
+using evidex::testing::Run;
+using evidex::testing::ShellQuote;
+using evidex::testing::TempDir;
+using evidex::testing::WriteFile;
+
+std::string Hex(const unsigned char* md, unsigned len) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  return Hex(md, len);
+}
+
+// One visited entry, with its content hashed through the ContentReader (EVP, piece by piece).
+struct Seen {
+  FileSystem fs;
+  FileEntry entry;
+  std::string sha256;   // of the content read (regular files)
+  std::string content;  // the first 4 MiB of it
+  Status read;
+};
+
+struct Walked {
+  WalkReport report;
+  std::vector<Seen> seen;
+  const Seen* Find(const std::string& path, const std::string& fs_type = "") const {
+    for (const Seen& s : seen)
+      if (s.entry.path == path && (fs_type.empty() || s.fs.type == fs_type)) return &s;
+    return nullptr;
+  }
+};
+
+Walked WalkSource(Source& source, WalkOptions options = {}) {
+  Walked w;
+  Result<WalkReport> r =
+      Walk(source, options, [&](const FileSystem& fs, const FileEntry& e, ContentReader& c) {
+        Seen s{fs, e, "", "", Status::Ok()};
+        if (e.type == FileEntry::Type::kRegular) {
+          EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+          EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+          s.read = c.Read([&](std::span<const std::byte> piece) {
+            EXPECT_LE(piece.size(), size_t(1) << 20);
+            EVP_DigestUpdate(ctx, piece.data(), piece.size());
+            if (s.content.size() < (size_t(4) << 20))
+              s.content.append(reinterpret_cast<const char*>(piece.data()), piece.size());
+            return true;
+          });
+          unsigned char md[EVP_MAX_MD_SIZE];
+          unsigned len = 0;
+          EVP_DigestFinal_ex(ctx, md, &len);
+          EVP_MD_CTX_free(ctx);
+          s.sha256 = Hex(md, len);
+        }
+        w.seen.push_back(std::move(s));
+        return true;
+      });
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  if (r.ok()) w.report = std::move(*r);
+  EXPECT_EQ(w.report.entries, w.seen.size());
+  return w;
+}
+
+Walked WalkPath(const std::string& path, WalkOptions options = {}) {
+  Result<std::unique_ptr<Source>> s = OpenSource(path);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  if (!s.ok()) return {};
+  return WalkSource(**s, options);
+}
+
+// Walks an image holding one filesystem (no partition table) of `type` labelled `label`.
+Walked WalkOne(const std::string& path, const std::string& type, const std::string& label,
+               bool extents = false) {
+  WalkOptions options;
+  options.extents = extents;
+  Walked w = WalkPath(path, options);
+  EXPECT_TRUE(w.report.partitions.empty());
+  EXPECT_EQ(w.report.filesystems.size(), 1u);
+  if (w.report.filesystems.size() == 1) {
+    EXPECT_EQ(w.report.filesystems[0].type, type);
+    EXPECT_EQ(w.report.filesystems[0].label, label);
+    EXPECT_EQ(w.report.filesystems[0].offset, 0u);
+    EXPECT_EQ(w.report.filesystems[0].partition, -1);
+  }
+  return w;
+}
+
+// Reads the source at each extent: together they must be the file's content.
+void ExpectExtentsHoldContent(const std::string& image, const Seen& s) {
+  SCOPED_TRACE(s.entry.path);
+  ASSERT_FALSE(s.entry.extents.empty());
+  Result<std::unique_ptr<Source>> src = OpenSource(image);
+  ASSERT_TRUE(src.ok());
+  std::string rebuilt(s.entry.size, '\0');
+  uint64_t covered = 0;
+  for (const Extent& x : s.entry.extents) {
+    ASSERT_LE(x.file_offset + x.length, s.entry.size);
+    std::vector<std::byte> buf(x.length);
+    Result<size_t> n = (*src)->ReadAt(x.source_offset, buf);
+    ASSERT_TRUE(n.ok());
+    ASSERT_EQ(*n, x.length);
+    std::memcpy(rebuilt.data() + x.file_offset, buf.data(), x.length);
+    covered += x.length;
+  }
+  EXPECT_EQ(covered, s.entry.size);
+  EXPECT_TRUE(rebuilt == s.content);
+}
+
+// Runs a fixture command (mtools without its media checks); fails the test when it fails.
+void Sh(const std::string& command) {
+  ASSERT_EQ(Run("export MTOOLS_SKIP_CHECK=1 TZ=UTC; " + command + " >/dev/null 2>&1"), 0)
+      << command;
+}
+
+#define REQUIRE_TOOL(name)                                                      \
+  do {                                                                          \
+    if (!HaveTool(name)) GTEST_SKIP() << name << " is not installed (fixture)"; \
+  } while (0)
+
+// Sets TZ for the life of the object, so that FAT times cannot come out right by accident.
+class ScopedTz {
+ public:
+  explicit ScopedTz(const char* tz) {
+    const char* old = std::getenv("TZ");
+    had_ = old != nullptr;
+    if (had_) old_ = old;
+    ::setenv("TZ", tz, 1);
+    ::tzset();
+  }
+  ~ScopedTz() {
+    if (had_) {
+      ::setenv("TZ", old_.c_str(), 1);
+    } else {
+      ::unsetenv("TZ");
+    }
+    ::tzset();
+  }
+
+ private:
+  bool had_ = false;
+  std::string old_;
+};
+
+constexpr int64_t k20210304_050608 = 1614834368;  // 2021-03-04 05:06:08 UTC
+constexpr int64_t k20200102_030405 = 1577934245;  // 2020-01-02 03:04:05 UTC
+
+// A FAT12 image: /a.txt (known time), /sub/keep.bin, and /sub/deleted-report.bin written then
+// deleted.
+struct FatFixture {
+  std::string image, a, keep, gone;
+};
+
+void MakeFat(const TempDir& dir, FatFixture* f) {
+  f->image = dir / "fat.img";
+  f->a = "alpha\n";
+  f->keep = DeterministicBytes(70000, 1);
+  f->gone = DeterministicBytes(9000, 2);
+  WriteFile(dir / "a.txt", f->a);
+  WriteFile(dir / "keep.bin", f->keep);
+  WriteFile(dir / "deleted-report.bin", f->gone);
+  const std::string img = ShellQuote(f->image);
+  Sh("touch -d '2021-03-04 05:06:08' " + ShellQuote(dir / "a.txt"));
+  Sh("mkfs.fat -C -n EVIDEXFAT " + img + " 4096");
+  Sh("mcopy -m -i " + img + " " + ShellQuote(dir / "a.txt") + " ::a.txt");
+  Sh("mmd -i " + img + " ::sub");
+  Sh("mcopy -i " + img + " " + ShellQuote(dir / "deleted-report.bin") +
+     " ::sub/deleted-report.bin");
+  Sh("mcopy -i " + img + " " + ShellQuote(dir / "keep.bin") + " ::sub/keep.bin");
+  Sh("mdel -i " + img + " ::sub/deleted-report.bin");
+}
+
+TEST(FatTest, NamesContentTimesDeletedAndExtents) {
+  REQUIRE_TOOL("mkfs.fat");
+  REQUIRE_TOOL("mcopy");
+  TempDir dir;
+  FatFixture f;
+  ASSERT_NO_FATAL_FAILURE(MakeFat(dir, &f));
+  ScopedTz tz("America/New_York");  // TSK reads FAT times as local time; Walk undoes that
+  Walked w = WalkOne(f.image, "fat12", "EVIDEXFAT", true);
+  EXPECT_TRUE(w.report.notes.empty()) << w.report.notes[0];
+
+  const Seen* a = w.Find("/a.txt");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->entry.name, "a.txt");
+  EXPECT_EQ(a->entry.type, FileEntry::Type::kRegular);
+  EXPECT_EQ(a->entry.size, f.a.size());
+  EXPECT_FALSE(a->entry.deleted);
+  EXPECT_EQ(a->sha256, Sha256Hex(f.a));
+  EXPECT_TRUE(a->read.ok());
+  EXPECT_TRUE(a->entry.modified.set);
+  EXPECT_EQ(a->entry.modified.seconds, k20210304_050608);
+  EXPECT_TRUE(a->entry.accessed.set);  // FAT keeps the access date only
+  EXPECT_EQ(a->entry.accessed.seconds, k20210304_050608 - (5 * 3600 + 6 * 60 + 8));
+  EXPECT_FALSE(a->entry.changed.set);  // FAT has no metadata-change time
+  ExpectExtentsHoldContent(f.image, *a);
+
+  const Seen* sub = w.Find("/sub");
+  ASSERT_NE(sub, nullptr);
+  EXPECT_EQ(sub->entry.type, FileEntry::Type::kDirectory);
+  const Seen* keep = w.Find("/sub/keep.bin");
+  ASSERT_NE(keep, nullptr);
+  EXPECT_EQ(keep->entry.size, f.keep.size());
+  EXPECT_EQ(keep->sha256, Sha256Hex(f.keep));
+  ExpectExtentsHoldContent(f.image, *keep);
+
+  // The deleted file: its long name survives (its short name loses the first character), and
+  // its clusters were not reused, so TSK recovers the content.
+  const Seen* gone = nullptr;
+  for (const Seen& s : w.seen)
+    if (s.entry.deleted && s.entry.path.starts_with("/sub/") && s.entry.size == f.gone.size())
+      gone = &s;
+  ASSERT_NE(gone, nullptr);
+  EXPECT_TRUE(gone->entry.name == "deleted-report.bin" || gone->entry.name == "_ELETE~1.BIN")
+      << gone->entry.name;
+  EXPECT_EQ(gone->entry.type, FileEntry::Type::kRegular);
+  EXPECT_TRUE(gone->read.ok()) << gone->read.ToString();
+  EXPECT_EQ(gone->sha256, Sha256Hex(f.gone));
+  ExpectExtentsHoldContent(f.image, *gone);
+
+  // Not listed: ".", "..", the label entry, TSK's virtual $MBR/$FAT1/$FAT2.
+  std::set<std::string> paths;
+  for (const Seen& s : w.seen) {
+    EXPECT_TRUE(paths.insert(s.entry.path).second) << "listed twice: " << s.entry.path;
+    EXPECT_NE(s.entry.name, ".");
+    EXPECT_NE(s.entry.name, "..");
+    EXPECT_EQ(s.entry.path.find("Volume Label"), std::string::npos);
+  }
+  EXPECT_EQ(paths.count("/$MBR"), 0u);
+  EXPECT_EQ(paths.count("/$FAT1"), 0u);
+}
+
+TEST(FatTest, WithoutDeletedListsNoDeletedEntries) {
+  REQUIRE_TOOL("mkfs.fat");
+  REQUIRE_TOOL("mcopy");
+  TempDir dir;
+  FatFixture f;
+  ASSERT_NO_FATAL_FAILURE(MakeFat(dir, &f));
+  WalkOptions options;
+  options.deleted = false;
+  Walked w = WalkPath(f.image, options);
+  EXPECT_NE(w.Find("/sub/keep.bin"), nullptr);
+  for (const Seen& s : w.seen) {
+    EXPECT_FALSE(s.entry.deleted) << s.entry.path;
+    EXPECT_FALSE(s.entry.path.starts_with("/$OrphanFiles")) << s.entry.path;
+    EXPECT_TRUE(s.entry.extents.empty());  // not asked for
+  }
+}
+
+TEST(FatTest, StopsWhenEachReturnsFalse) {
+  REQUIRE_TOOL("mkfs.fat");
+  REQUIRE_TOOL("mcopy");
+  TempDir dir;
+  FatFixture f;
+  ASSERT_NO_FATAL_FAILURE(MakeFat(dir, &f));
+  Result<std::unique_ptr<Source>> s = OpenSource(f.image);
+  ASSERT_TRUE(s.ok());
+  int calls = 0;
+  Result<WalkReport> r = Walk(**s, {}, [&](const FileSystem&, const FileEntry&, ContentReader&) {
+    ++calls;
+    return false;
+  });
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(r->entries, 1u);
+}
+
+// Finds a FAT short directory entry by its 11-byte name and attribute byte; its offset or npos.
+size_t FindDirEntry(const std::string& image, const std::string& name83, char attr) {
+  return image.find(name83 + attr);
+}
+
+TEST(FatTest, DirectoryLoopsAndAliasesEndAndListEachDirectoryOnce) {
+  REQUIRE_TOOL("mkfs.fat");
+  REQUIRE_TOOL("mmd");
+  TempDir dir;
+  const std::string image = dir / "loop.img";
+  WriteFile(dir / "x", "x");
+  Sh("mkfs.fat -C " + ShellQuote(image) + " 1024");
+  Sh("mmd -i " + ShellQuote(image) + " ::A");
+  Sh("mmd -i " + ShellQuote(image) + " ::A/B");
+  Sh("mcopy -i " + ShellQuote(image) + " " + ShellQuote(dir / "x") + " ::A/B/X");
+  Sh("mcopy -i " + ShellQuote(image) + " " + ShellQuote(dir / "x") + " ::Y");
+  std::ifstream in(image, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t a = FindDirEntry(bytes, "A          ", '\x10');
+  const size_t x = FindDirEntry(bytes, "X          ", '\x20');
+  const size_t y = FindDirEntry(bytes, "Y          ", '\x20');
+  ASSERT_NE(a, std::string::npos);
+  ASSERT_NE(x, std::string::npos);
+  ASSERT_NE(y, std::string::npos);
+  // A/B/X becomes a directory that is A (a loop); Y becomes a second name for A (an alias).
+  for (size_t e : {x, y}) {
+    bytes[e + 11] = '\x10';
+    bytes[e + 26] = bytes[a + 26];
+    bytes[e + 27] = bytes[a + 27];
+    bytes[e + 28] = bytes[e + 29] = bytes[e + 30] = bytes[e + 31] = '\0';
+  }
+  WriteFile(image, bytes);
+  Walked w = WalkPath(image);
+  EXPECT_NE(w.Find("/A/B"), nullptr);
+  EXPECT_NE(w.Find("/A/B/X"), nullptr);
+  EXPECT_NE(w.Find("/Y"), nullptr);
+  EXPECT_EQ(w.Find("/A/B/X/B"), nullptr);
+  EXPECT_EQ(w.Find("/Y/B"), nullptr);
+  EXPECT_LT(w.seen.size(), 10u);
+}
+
+TEST(Ext4Test, NamesContentTimesLabelSymlinkAndExtents) {
+  REQUIRE_TOOL("mkfs.ext4");
+  TempDir dir;
+  const std::string root = dir / "root";
+  std::filesystem::create_directories(root + "/docs/deep");
+  const std::string small = "hello ext4\n";
+  const std::string big = DeterministicBytes(300001, 3);  // several extents' worth of blocks
+  WriteFile(root + "/a.txt", small);
+  WriteFile(root + "/docs/deep/big.bin", big);
+  WriteFile(root + "/empty", "");
+  std::filesystem::create_symlink("a.txt", root + "/link");
+  Sh("touch -d '2020-01-02 03:04:05 UTC' " + ShellQuote(root + "/a.txt") + " " +
+     ShellQuote(root + "/docs/deep/big.bin") + " " + ShellQuote(root + "/docs"));
+  const std::string image = dir / "ext4.img";
+  Sh("truncate -s 8M " + ShellQuote(image));
+  Sh("mkfs.ext4 -q -I 256 -L EVIDEXEXT -d " + ShellQuote(root) + " " + ShellQuote(image));
+  Walked w = WalkOne(image, "ext4", "EVIDEXEXT", true);
+  ASSERT_EQ(w.report.filesystems.size(), 1u);
+  EXPECT_EQ(w.report.filesystems[0].block_count * w.report.filesystems[0].block_size, 8u << 20);
+
+  const Seen* a = w.Find("/a.txt");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->sha256, Sha256Hex(small));
+  EXPECT_EQ(a->entry.modified.seconds, k20200102_030405);
+  EXPECT_EQ(a->entry.accessed.seconds, k20200102_030405);
+  EXPECT_EQ(a->entry.modified.nanoseconds, 0u);
+  EXPECT_TRUE(a->entry.changed.set);
+  EXPECT_TRUE(a->entry.created.set);  // 256-byte inodes keep the birth time
+  EXPECT_GT(a->entry.address, 0u);
+  ExpectExtentsHoldContent(image, *a);
+
+  const Seen* big_seen = w.Find("/docs/deep/big.bin");
+  ASSERT_NE(big_seen, nullptr);
+  EXPECT_EQ(big_seen->entry.size, big.size());
+  EXPECT_EQ(big_seen->sha256, Sha256Hex(big));
+  ExpectExtentsHoldContent(image, *big_seen);
+  const Seen* docs = w.Find("/docs");
+  ASSERT_NE(docs, nullptr);
+  EXPECT_EQ(docs->entry.type, FileEntry::Type::kDirectory);
+  EXPECT_EQ(docs->entry.modified.seconds, k20200102_030405);
+  const Seen* empty = w.Find("/empty");
+  ASSERT_NE(empty, nullptr);
+  EXPECT_EQ(empty->entry.size, 0u);
+  EXPECT_EQ(empty->sha256, Sha256Hex(""));
+  EXPECT_TRUE(empty->entry.extents.empty());
+  const Seen* link = w.Find("/link");
+  ASSERT_NE(link, nullptr);
+  EXPECT_EQ(link->entry.type, FileEntry::Type::kSymlink);
+  EXPECT_NE(w.Find("/lost+found"), nullptr);
+}
+
+TEST(NtfsTest, FileContentAndLabel) {
+  REQUIRE_TOOL("mkntfs");
+  REQUIRE_TOOL("ntfscp");
+  TempDir dir;
+  const std::string image = dir / "ntfs.img";
+  const std::string data = DeterministicBytes(123457, 4);
+  WriteFile(dir / "report.bin", data);
+  WriteFile(dir / "tiny.txt", "tiny");
+  Sh("truncate -s 16M " + ShellQuote(image));
+  if (evidex::testing::Run("mkntfs -F -Q -L EVIDEXNTFS " + ShellQuote(image) +
+                           " >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "mkntfs cannot make an image file here";
+  Sh("ntfscp " + ShellQuote(image) + " " + ShellQuote(dir / "report.bin") + " report.bin");
+  Sh("ntfscp " + ShellQuote(image) + " " + ShellQuote(dir / "tiny.txt") + " tiny.txt");
+  Walked w = WalkOne(image, "ntfs", "EVIDEXNTFS", true);
+  const Seen* r = w.Find("/report.bin");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->entry.size, data.size());
+  EXPECT_EQ(r->sha256, Sha256Hex(data));
+  EXPECT_TRUE(r->entry.modified.set && r->entry.accessed.set && r->entry.changed.set &&
+              r->entry.created.set);
+  ExpectExtentsHoldContent(image, *r);
+  const Seen* tiny = w.Find("/tiny.txt");
+  ASSERT_NE(tiny, nullptr);
+  EXPECT_EQ(tiny->sha256, Sha256Hex("tiny"));
+  EXPECT_TRUE(tiny->entry.extents.empty());  // resident in its MFT entry
+  EXPECT_NE(w.Find("/$MFT"), nullptr);
+}
+
+TEST(ExfatTest, TypeAndLabel) {
+  // exfatprogs has no tool that copies files in without mounting, so only the empty volume.
+  REQUIRE_TOOL("mkfs.exfat");
+  TempDir dir;
+  const std::string image = dir / "exfat.img";
+  Sh("truncate -s 8M " + ShellQuote(image));
+  Sh("mkfs.exfat -L EVXFAT " + ShellQuote(image));
+  Walked w = WalkOne(image, "exfat", "EVXFAT");
+  EXPECT_NE(w.Find("/$UPCASE_TABLE"), nullptr);
+  for (const Seen& s : w.seen) EXPECT_EQ(s.entry.path.find("Volume Label"), std::string::npos);
+}
+
+TEST(Iso9660Test, NamesContentAndLabel) {
+  REQUIRE_TOOL("xorriso");
+  TempDir dir;
+  const std::string root = dir / "root";
+  std::filesystem::create_directories(root + "/docs");
+  const std::string data = DeterministicBytes(100000, 5);
+  WriteFile(root + "/docs/data.bin", data);
+  WriteFile(root + "/readme.txt", "read me\n");
+  const std::string image = dir / "cd.iso";
+  Sh("xorriso -as mkisofs -quiet -J -R -V EVIDEXCD -o " + ShellQuote(image) + " " +
+     ShellQuote(root));
+  Walked w = WalkOne(image, "iso9660", "EVIDEXCD", true);
+  const Seen* d = w.Find("/docs/data.bin");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->sha256, Sha256Hex(data));
+  ExpectExtentsHoldContent(image, *d);
+  const Seen* r = w.Find("/readme.txt");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->sha256, Sha256Hex("read me\n"));
+}
+
+// 24 MiB: FAT at 1 MiB (4 MiB), ext4 at 5 MiB (8 MiB), random bytes at 13 MiB (2 MiB).
+// Skips the test when a tool is missing (callers check IsSkipped()).
+void MakePartitioned(const TempDir& dir, const std::string& label, std::string* image) {
+  REQUIRE_TOOL("sfdisk");
+  REQUIRE_TOOL("mkfs.fat");
+  REQUIRE_TOOL("mcopy");
+  REQUIRE_TOOL("mkfs.ext4");
+  FatFixture f;
+  ASSERT_NO_FATAL_FAILURE(MakeFat(dir, &f));
+  const std::string root = dir / "extroot";
+  std::filesystem::create_directories(root);
+  WriteFile(root + "/e.txt", "in ext4\n");
+  const std::string ext = dir / "part.ext4";
+  Sh("truncate -s 8M " + ShellQuote(ext));
+  Sh("mkfs.ext4 -q -d " + ShellQuote(root) + " " + ShellQuote(ext));
+  WriteFile(dir / "random", DeterministicBytes(2 << 20, 6));
+  *image = dir / (label + ".img");
+  Sh("truncate -s 24M " + ShellQuote(*image));
+  const bool gpt = label == "gpt";
+  std::string table = "label: " + label + "\n";
+  table += "start=2048, size=8192, type=" +
+           std::string(gpt ? "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name=data" : "c") + "\n";
+  table += "start=10240, size=16384, type=" +
+           std::string(gpt ? "0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=linux" : "83") + "\n";
+  table += "start=26624, size=4096, type=" +
+           std::string(gpt ? "0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=secret" : "83") + "\n";
+  WriteFile(dir / "table", table);
+  Sh("sfdisk -q " + ShellQuote(*image) + " < " + ShellQuote(dir / "table"));
+  for (auto [file, sector] : {std::pair{f.image, 2048}, {ext, 10240}, {dir / "random", 26624}})
+    Sh("dd if=" + ShellQuote(file) + " of=" + ShellQuote(*image) +
+       " bs=512 conv=notrunc seek=" + std::to_string(sector));
+}
+
+void CheckPartitioned(const std::string& label) {
+  TempDir dir;
+  std::string image;
+  ASSERT_NO_FATAL_FAILURE(MakePartitioned(dir, label, &image));
+  if (::testing::Test::IsSkipped()) return;
+  Walked w = WalkPath(image);
+  std::vector<const Partition*> allocated;
+  for (const Partition& p : w.report.partitions) {
+    EXPECT_EQ(p.scheme, label);
+    if (p.allocated) allocated.push_back(&p);
+  }
+  ASSERT_EQ(allocated.size(), 3u);
+  EXPECT_GT(w.report.partitions.size(), 3u);  // the table itself and the unallocated gaps
+  const uint64_t mib = 1 << 20;
+  EXPECT_EQ(allocated[0]->start, 1 * mib);
+  EXPECT_EQ(allocated[0]->length, 4 * mib);
+  EXPECT_EQ(allocated[1]->start, 5 * mib);
+  EXPECT_EQ(allocated[1]->length, 8 * mib);
+  EXPECT_EQ(allocated[2]->start, 13 * mib);
+  if (label == "dos") {
+    EXPECT_EQ(allocated[0]->description, "Win95 FAT32 (0x0c)");
+    EXPECT_EQ(allocated[1]->description, "Linux (0x83)");
+  } else {
+    EXPECT_EQ(allocated[0]->description, "data");  // TSK gives GPT partition names
+  }
+  ASSERT_EQ(w.report.filesystems.size(), 2u);
+  EXPECT_EQ(w.report.filesystems[0].type, "fat12");
+  EXPECT_EQ(w.report.filesystems[0].offset, 1 * mib);
+  EXPECT_EQ(&w.report.partitions[size_t(w.report.filesystems[0].partition)], allocated[0]);
+  EXPECT_EQ(w.report.filesystems[1].type, "ext4");
+  EXPECT_EQ(w.report.filesystems[1].offset, 5 * mib);
+  EXPECT_EQ(&w.report.partitions[size_t(w.report.filesystems[1].partition)], allocated[1]);
+  const Seen* a = w.Find("/a.txt", "fat12");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->sha256, Sha256Hex("alpha\n"));
+  const Seen* e = w.Find("/e.txt", "ext4");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->sha256, Sha256Hex("in ext4\n"));
+  ASSERT_EQ(w.report.notes.size(), 1u);
+  EXPECT_NE(w.report.notes[0].find("partition " + std::to_string(allocated[2]->slot) +
+                                   " at byte 13631488"),
+            std::string::npos)
+      << w.report.notes[0];
+  EXPECT_NE(w.report.notes[0].find("no filesystem TSK reads"), std::string::npos);
+}
+
+TEST(PartitionTest, DosTwoFilesystemsAndRandomBytes) { CheckPartitioned("dos"); }
+TEST(PartitionTest, GptTwoFilesystemsAndRandomBytes) { CheckPartitioned("gpt"); }
+
+TEST(PartitionTest, TruncatedImageNotesMissingPartition) {
+  TempDir dir;
+  std::string image;
+  ASSERT_NO_FATAL_FAILURE(MakePartitioned(dir, "dos", &image));
+  if (::testing::Test::IsSkipped()) return;
+  std::filesystem::resize_file(image, 9 << 20);  // inside the ext4 partition
+  Walked w = WalkPath(image);
+  EXPECT_NE(w.Find("/a.txt", "fat12"), nullptr);
+  bool ends = false, starts = false;
+  for (const std::string& n : w.report.notes) {
+    ends |=
+        n.find("at byte 5242880") != std::string::npos && n.find("ends past") != std::string::npos;
+    starts |= n.find("at byte 13631488") != std::string::npos &&
+              n.find("starts past") != std::string::npos;
+  }
+  EXPECT_TRUE(ends);
+  EXPECT_TRUE(starts);
+}
+
+// An 8 MiB ext4 image holding /big.bin = `big`; /big.bin's extents.
+void MakeExt4WithBigBin(const TempDir& dir, const std::string& big, std::string* image,
+                        std::vector<Extent>* extents) {
+  const std::string root = dir / "root";
+  std::filesystem::create_directories(root);
+  WriteFile(root + "/big.bin", big);
+  *image = dir / "ext4.img";
+  Sh("truncate -s 8M " + ShellQuote(*image));
+  Sh("mkfs.ext4 -q -d " + ShellQuote(root) + " " + ShellQuote(*image));
+  WalkOptions options;
+  options.extents = true;
+  Walked whole = WalkPath(*image, options);
+  const Seen* b = whole.Find("/big.bin");
+  ASSERT_NE(b, nullptr);
+  ASSERT_FALSE(b->entry.extents.empty());
+  *extents = b->entry.extents;
+}
+
+TEST(TruncatedTest, ContentPastTheEndIsAnErrorNamingTheFile) {
+  REQUIRE_TOOL("mkfs.ext4");
+  TempDir dir;
+  const std::string big = DeterministicBytes(400000, 7);
+  std::string image;
+  std::vector<Extent> extents;
+  ASSERT_NO_FATAL_FAILURE(MakeExt4WithBigBin(dir, big, &image, &extents));
+  // Cut the image in the middle of the file's last extent.
+  const Extent& last = extents.back();
+  std::filesystem::resize_file(image, last.source_offset + last.length / 2);
+  Walked cut = WalkPath(image);
+  const Seen* c = cut.Find("/big.bin");
+  ASSERT_NE(c, nullptr);
+  EXPECT_FALSE(c->read.ok());
+  EXPECT_NE(c->read.message().find("/big.bin"), std::string::npos) << c->read.ToString();
+  EXPECT_LT(c->content.size(), big.size());
+  EXPECT_TRUE(big.starts_with(c->content.substr(0, 65536)));
+}
+
+TEST(NoFilesystemTest, RandomBytesGiveANote) {
+  std::unique_ptr<Source> s = MakeMemorySource(DeterministicBytes(1 << 20, 8));
+  Walked w = WalkSource(*s);
+  EXPECT_TRUE(w.report.partitions.empty());
+  EXPECT_TRUE(w.report.filesystems.empty());
+  EXPECT_EQ(w.report.entries, 0u);
+  ASSERT_EQ(w.report.notes.size(), 1u);
+  EXPECT_NE(w.report.notes[0].find("the source (1 MiB): no partition table or filesystem"),
+            std::string::npos)
+      << w.report.notes[0];
+}
+
+TEST(NoFilesystemTest, AllZeroSourceGivesANote) {
+  std::unique_ptr<Source> s = MakeMemorySource(std::string(3 << 20, '\0'));
+  Walked w = WalkSource(*s);
+  EXPECT_TRUE(w.report.filesystems.empty());
+  ASSERT_EQ(w.report.notes.size(), 1u);
+  EXPECT_NE(w.report.notes[0].find("its bytes are scanned raw"), std::string::npos);
+}
+
+TEST(NoFilesystemTest, EmptyAndTinySources) {
+  for (size_t n : {0, 1, 511, 513}) {
+    std::unique_ptr<Source> s = MakeMemorySource(std::string(n, '\x55'));
+    Walked w = WalkSource(*s);
+    EXPECT_TRUE(w.report.filesystems.empty()) << n;
+    EXPECT_EQ(w.report.notes.size(), 1u) << n;
+  }
+}
+
+TEST(CorruptTest, PartitionPastTheEndIsNoted) {
+  std::string mbr(4 << 20, '\0');
+  auto put32 = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) mbr[at + i] = char(v >> (8 * i));
+  };
+  mbr[446 + 4] = '\x83';
+  put32(446 + 8, 2048);
+  put32(446 + 12, 0xFFFFFFF0);  // 2 TiB in a 4 MiB source
+  mbr[510] = '\x55';
+  mbr[511] = '\xAA';
+  std::unique_ptr<Source> s = MakeMemorySource(mbr);
+  Walked w = WalkSource(*s);
+  ASSERT_FALSE(w.report.partitions.empty());
+  bool noted = false;
+  for (const std::string& n : w.report.notes)
+    noted |= n.find("ends past the end") != std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
+// A source whose reads fail past its first sector: Walk still ends, with notes, not an error.
+class FailingSource final : public Source {
+ public:
+  explicit FailingSource(std::string bytes) : bytes_(std::move(bytes)) {}
+  uint64_t Size() const override { return bytes_.size(); }
+  Result<size_t> ReadAt(uint64_t offset, std::span<std::byte> out) override {
+    if (offset + out.size() > fail_from_) return IoError("bad sector at " + std::to_string(offset));
+    if (offset >= bytes_.size()) return size_t(0);
+    size_t n = std::min<size_t>(out.size(), bytes_.size() - offset);
+    std::memcpy(out.data(), bytes_.data() + offset, n);
+    return n;
+  }
+  std::string Describe() const override { return "failing"; }
+  uint64_t fail_from_ = UINT64_MAX;  // reads reaching this offset fail
+
+ private:
+  std::string bytes_;
+};
+
+TEST(CorruptTest, UnreadableSourceStartIsAnIoError) {
+  FailingSource s(std::string(1 << 20, '\0'));
+  s.fail_from_ = 0;
+  Result<WalkReport> r =
+      Walk(s, {}, [](const FileSystem&, const FileEntry&, ContentReader&) { return true; });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kIoError);
+}
+
+TEST(CorruptTest, ReadErrorsInsideAFilesystemBecomeIoErrors) {
+  REQUIRE_TOOL("mkfs.ext4");
+  TempDir dir;
+  std::string image;
+  std::vector<Extent> extents;
+  ASSERT_NO_FATAL_FAILURE(MakeExt4WithBigBin(dir, DeterministicBytes(300000, 9), &image, &extents));
+  std::ifstream in(image, std::ios::binary);
+  FailingSource s(
+      std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+  s.fail_from_ = extents[0].source_offset;  // TSK would read zeros there and carry on
+  Walked broken = WalkSource(s);
+  const Seen* c = broken.Find("/big.bin");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->read.code(), Code::kIoError) << c->read.ToString();
+  EXPECT_NE(c->read.message().find("/big.bin"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace evidex::fs
