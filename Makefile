@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 DEMO_SIZE ?= 64M
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-asan bench bench-acquire bench-store bench-hashset fuzz clean
+.PHONY: all deps build demo test test-release test-asan bench bench-acquire bench-store bench-hashset bench-files fuzz clean
 
 all: build
 
@@ -53,6 +53,10 @@ bench-store: deps $(BUILD)/build.ninja
 bench-hashset: deps $(BUILD)/build.ninja
 	@cmake --build $(BUILD) -j $(JOBS) --target evidex-hashset-bench
 	@BENCH=$(BUILD)/bench/evidex-hashset-bench bench/hashset.sh $(or $(SIZE),50M)
+
+# Walking and hashing every file of a 2 GiB ext4 image against sha256sum and fls+tsk_recover+hashdeep.
+bench-files: build
+	@bench/files.sh $(or $(SIZE),2G)
 
 $(FUZZBUILD)/build.ninja:
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

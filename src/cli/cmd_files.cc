@@ -10,6 +10,11 @@
 #include <magic.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
+#include <mutex>
+#include <deque>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -113,6 +118,79 @@ class Magic {
   magic_t cookie_;
 };
 
+// One listed entry on its way to the output; the hashing fields are filled by a FileHasher.
+struct Pending {
+  nlohmann::json j;
+  std::string tag, path, modified_short;
+  uint64_t size = 0;
+  std::vector<fs::Extent> extents;
+  bool hashed = false;   // a regular file whose content is hashed
+  bool done = false;     // guarded by the queue's mutex for queued entries
+  Digests digests;
+  std::array<std::vector<uint8_t>, 3> raw;
+  std::string mime, error;
+};
+constexpr size_t kMaxPending = 4096;  // entries waiting for their turn in the output
+
+// MD5, SHA-1, SHA-256 and the type by content (libmagic on the first 4 KiB: enough for
+// signatures, and libmagic costs as much as the three hashes when given more) of one file.
+// One per thread: libmagic's handle is not thread-safe.
+class FileHasher {
+ public:
+  static constexpr size_t kHead = 4096;
+  void FromExtents(Source& source, Pending& p, std::atomic<uint64_t>& bytes) {
+    Start();
+    std::vector<std::byte>& buf = buf_;
+    buf.resize(1 << 20);
+    for (const fs::Extent& x : p.extents) {
+      for (uint64_t done = 0; done < x.length;) {
+        size_t want = size_t(std::min<uint64_t>(buf.size(), x.length - done));
+        Result<size_t> n = source.ReadAt(x.source_offset + done, std::span(buf.data(), want));
+        if (!n.ok() || *n < want) {
+          p.error = p.path + ": cannot read its content at byte " + std::to_string(x.file_offset + done) +
+                    (n.ok() ? std::string(" (the source ends)") : ": " + n.status().message());
+          hasher_.Finish();
+          return;
+        }
+        Piece(buf.data(), want);
+        bytes += want;
+        done += want;
+      }
+    }
+    Done(p);
+  }
+  void FromReader(fs::ContentReader& content, Pending& p, std::atomic<uint64_t>& bytes) {
+    Start();
+    Status st = content.Read([&](std::span<const std::byte> piece) {
+      Piece(piece.data(), piece.size());
+      bytes += piece.size();
+      return !g_cancel.load();
+    });
+    if (!st.ok()) {
+      p.error = st.message();
+      hasher_.Finish();
+      return;
+    }
+    Done(p);
+  }
+
+ private:
+  void Start() { head_.clear(); }
+  void Piece(const std::byte* data, size_t n) {
+    if (head_.size() < kHead)
+      head_.append(reinterpret_cast<const char*>(data), std::min(n, kHead - head_.size()));
+    hasher_.Update(data, n);
+  }
+  void Done(Pending& p) {
+    p.digests = hasher_.Finish(&p.raw);
+    p.mime = magic_.Type(head_);
+  }
+  StreamHasher hasher_;
+  Magic magic_;
+  std::string head_;
+  std::vector<std::byte> buf_;
+};
+
 class FilesCommand : public Command {
  public:
   CLI::App* Setup(CLI::App& app) override {
@@ -157,8 +235,6 @@ class FilesCommand : public Command {
       }
     }
     std::ostream& out = output_.empty() ? std::cout : file;
-    Magic magic;
-    StreamHasher hasher;
     ProgressLine progress(quiet_);
     std::vector<std::vector<std::string>> table{
         {"fs", "path", "type", "size", "del", "modified (UTC)", "sha256", "match"}};
@@ -166,77 +242,151 @@ class FilesCommand : public Command {
     if (csv_)
       out << "fs,path,type,size,deleted,address,modified,accessed,changed,created,md5,sha1,sha256,"
              "mime,match\r\n";
-    uint64_t unreadable = 0, alerts = 0, known = 0, hashed_bytes = 0;
+    uint64_t unreadable = 0, alerts = 0, known = 0;
+    std::atomic<uint64_t> hashed_bytes{0};
+
+    // Entries are written in walk order. A regular file whose extents cover its content is
+    // hashed by a worker that reads those extents from the source itself (Source::ReadAt is
+    // thread-safe; TSK is not), so hashing runs on every CPU while the walk goes on; other
+    // content (resident, compressed, sparse) is read through TSK on the walking thread.
+    std::deque<std::unique_ptr<Pending>> pending;
+    std::mutex mu;
+    std::condition_variable work_cv, done_cv;
+    std::deque<Pending*> queue;
+    bool closing = false;
+    const unsigned workers = no_hash_ ? 0 : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::thread> pool;
+    for (unsigned w = 0; w < workers; ++w) {
+      pool.emplace_back([&] {
+        FileHasher hasher;
+        for (;;) {
+          Pending* p;
+          {
+            std::unique_lock lock(mu);
+            work_cv.wait(lock, [&] { return closing || !queue.empty(); });
+            if (queue.empty()) return;
+            p = queue.front();
+            queue.pop_front();
+          }
+          hasher.FromExtents(**source, *p, hashed_bytes);
+          {
+            std::lock_guard lock(mu);
+            p->done = true;
+          }
+          done_cv.notify_all();
+        }
+      });
+    }
+    auto emit = [&](Pending& p) {
+      std::string match_text;
+      if (p.hashed && p.error.empty()) {
+        nlohmann::json matches = nlohmann::json::array();
+        bool alert = false;
+        for (const auto& set : sets.sets) {
+          int label = -1;
+          for (int a = 0; a < hashset::kAlgorithms && label < 0; ++a)
+            label = set->Find(hashset::Algorithm(a), p.raw[size_t(a)].data());
+          if (label < 0) continue;
+          const hashset::SetInfo& i = set->info();
+          const std::string& l = i.labels[size_t(label)];
+          alert = alert || i.category == hashset::Category::kAlert;
+          matches.push_back({{"set", i.name}, {"category", hashset::CategoryName(i.category)}, {"label", l}});
+          if (!match_text.empty()) match_text += "; ";
+          match_text += std::string(i.category == hashset::Category::kAlert ? "ALERT " : "known ") +
+                        i.name + (l.empty() ? "" : " (" + l + ")");
+        }
+        if (!matches.empty()) (alert ? alerts : known)++;
+        p.j["md5"] = p.digests.md5, p.j["sha1"] = p.digests.sha1, p.j["sha256"] = p.digests.sha256;
+        p.j["mime"] = p.mime;
+        p.j["match"] = matches;
+      } else if (!p.error.empty()) {
+        ++unreadable;
+        p.j["error"] = p.error;
+        PrintError(p.error);
+      }
+      const nlohmann::json& j = p.j;
+      if (jsonl_) {
+        out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+      } else if (csv_) {
+        out << CsvField(p.tag) << ',' << CsvField(j["path"].get<std::string>()) << ','
+            << j["type"].get<std::string>() << ',' << j["size"].get<uint64_t>() << ','
+            << (j["deleted"].get<bool>() ? "yes" : "no") << ',' << j["address"].get<uint64_t>()
+            << ',' << j["modified"].get<std::string>() << ',' << j["accessed"].get<std::string>()
+            << ',' << j["changed"].get<std::string>() << ',' << j["created"].get<std::string>()
+            << ',' << p.digests.md5 << ',' << p.digests.sha1 << ',' << p.digests.sha256 << ','
+            << CsvField(p.mime) << ',' << CsvField(match_text) << "\r\n";
+      } else if (json_) {
+        files.push_back(std::move(p.j));
+      } else {
+        table.push_back({p.tag, j["path"].get<std::string>(), j["type"].get<std::string>(),
+                         std::to_string(j["size"].get<uint64_t>()),
+                         j["deleted"].get<bool>() ? "yes" : "", p.modified_short,
+                         p.digests.sha256.substr(0, std::min<size_t>(16, p.digests.sha256.size())),
+                         match_text});
+      }
+    };
+    // Writes the finished entries at the front; with `all`, waits for every one.
+    auto flush = [&](bool all) {
+      while (!pending.empty()) {
+        Pending& front = *pending.front();
+        {
+          std::unique_lock lock(mu);
+          if (!front.done) {
+            if (!all && pending.size() < kMaxPending) return;
+            done_cv.wait(lock, [&] { return front.done; });
+          }
+        }
+        emit(front);
+        pending.pop_front();
+      }
+    };
+    FileHasher local;  // for content read through TSK on this thread
     fs::WalkOptions options;
     options.deleted = !no_deleted_;
+    options.extents = !no_hash_;
     // A file's filesystem is named by its type and byte offset in the source ("fat16@1048576").
     Result<fs::WalkReport> report = fs::Walk(
         **source, options,
         [&](const fs::FileSystem& f, const fs::FileEntry& e, fs::ContentReader& content) {
           if (g_cancel.load()) return false;
-          nlohmann::json j = {{"fs_offset", f.offset}, {"fs_type", f.type}, {"path", e.path},
-                              {"type", TypeName(e.type)}, {"size", e.size},
-                              {"address", e.address}, {"deleted", e.deleted},
-                              {"modified", IsoTime(e.modified)}, {"accessed", IsoTime(e.accessed)},
-                              {"changed", IsoTime(e.changed)}, {"created", IsoTime(e.created)}};
-          std::string match_text, sha256, md5, sha1, mime;
+          auto p = std::make_unique<Pending>();
+          p->tag = f.type + "@" + std::to_string(f.offset);
+          p->path = e.path;
+          p->modified_short = IsoTime(e.modified, false);
+          p->j = {{"fs_offset", f.offset}, {"fs_type", f.type}, {"path", e.path},
+                  {"type", TypeName(e.type)}, {"size", e.size},
+                  {"address", e.address}, {"deleted", e.deleted},
+                  {"modified", IsoTime(e.modified)}, {"accessed", IsoTime(e.accessed)},
+                  {"changed", IsoTime(e.changed)}, {"created", IsoTime(e.created)}};
+          p->size = e.size;
+          bool queued = false;
           if (!no_hash_ && e.type == fs::FileEntry::Type::kRegular) {
-            std::string head;
-            Status st = content.Read([&](std::span<const std::byte> piece) {
-              if (head.size() < 65536)
-                head.append(reinterpret_cast<const char*>(piece.data()),
-                            std::min(piece.size(), 65536 - head.size()));
-              hasher.Update(piece.data(), piece.size());
-              hashed_bytes += piece.size();
-              progress.Update(hashed_bytes, 0, e.path);
-              return !g_cancel.load();
-            });
-            std::array<std::vector<uint8_t>, 3> raw;
-            Digests d = hasher.Finish(&raw);
-            if (!st.ok()) {
-              ++unreadable;
-              j["error"] = st.message();
+            p->hashed = true;
+            uint64_t covered = 0;
+            for (const fs::Extent& x : e.extents) covered += x.length;
+            if (covered == e.size && e.size > 0) {
+              p->extents = e.extents;
+              std::lock_guard lock(mu);
+              queue.push_back(p.get());
+              queued = true;
             } else {
-              md5 = d.md5, sha1 = d.sha1, sha256 = d.sha256;
-              mime = magic.Type(head);
-              j["md5"] = md5, j["sha1"] = sha1, j["sha256"] = sha256, j["mime"] = mime;
-              nlohmann::json matches = nlohmann::json::array();
-              bool alert = false;
-              for (const auto& set : sets.sets) {
-                int label = -1;
-                for (int a = 0; a < hashset::kAlgorithms && label < 0; ++a)
-                  label = set->Find(hashset::Algorithm(a), raw[size_t(a)].data());
-                if (label < 0) continue;
-                const hashset::SetInfo& i = set->info();
-                alert = alert || i.category == hashset::Category::kAlert;
-                matches.push_back({{"set", i.name}, {"category", hashset::CategoryName(i.category)},
-                                   {"label", i.labels[size_t(label)]}});
-                if (!match_text.empty()) match_text += "; ";
-                match_text += std::string(i.category == hashset::Category::kAlert ? "ALERT " : "known ") +
-                              i.name + (i.labels[size_t(label)].empty() ? "" : " (" + i.labels[size_t(label)] + ")");
-              }
-              if (!matches.empty()) (alert ? alerts : known)++;
-              j["match"] = matches;
+              local.FromReader(content, *p, hashed_bytes);
             }
           }
-          const std::string tag = f.type + "@" + std::to_string(f.offset);
-          if (jsonl_) {
-            out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-          } else if (csv_) {
-            out << CsvField(tag) << ',' << CsvField(e.path) << ',' << TypeName(e.type) << ','
-                << e.size << ',' << (e.deleted ? "yes" : "no") << ',' << e.address << ','
-                << IsoTime(e.modified) << ',' << IsoTime(e.accessed) << ',' << IsoTime(e.changed)
-                << ',' << IsoTime(e.created) << ',' << md5 << ',' << sha1 << ',' << sha256 << ','
-                << CsvField(mime) << ',' << CsvField(match_text) << "\r\n";
-          } else if (json_) {
-            files.push_back(std::move(j));
-          } else {
-            table.push_back({tag, e.path, TypeName(e.type), std::to_string(e.size),
-                             e.deleted ? "yes" : "", IsoTime(e.modified, false),
-                             sha256.empty() ? "" : sha256.substr(0, 16), match_text});
-          }
+          if (!queued) p->done = true;
+          pending.push_back(std::move(p));
+          if (queued) work_cv.notify_one();
+          flush(false);
+          progress.Update(hashed_bytes.load(), 0, e.path);
           return true;
         });
+    flush(true);
+    {
+      std::lock_guard lock(mu);
+      closing = true;
+    }
+    work_cv.notify_all();
+    for (std::thread& t : pool) t.join();
     progress.Finish();
     if (!report.ok()) {
       PrintError(source_ + ": " + report.status().message());
