@@ -2,6 +2,9 @@
 // and mtools (a file deleted after writing included), with a hash set flagging one file.
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <sstream>
+
 #include "vault_cli_test_util.h"
 
 namespace evidex::testing {
@@ -125,6 +128,38 @@ TEST_F(FilesCli, BadSources) {
   Outcome o = Ev("files " + P("random.bin") + " --json");
   EXPECT_EQ(o.code, 0) << o.out;  // no filesystem: a note, not an error
   EXPECT_NE(o.out.find("note"), std::string::npos) << o.out;
+}
+
+TEST_F(FilesCli, ScanNamesTheFileOfEachHit) {
+  // Hits inside a live file, a deleted file and free space, in a FAT image made here.
+  const std::string env = "MTOOLS_SKIP_CHECK=1 ";
+  Write("mail.txt", "header\ncontact alice@example.org now\n");
+  Write("gone.txt", "x bob@example.com y");
+  ASSERT_EQ(Sh("mkfs.fat -C " + P("m.img") + " 8192 >/dev/null").code, 0);
+  ASSERT_EQ(Sh(env + "mcopy -i " + P("m.img") + " " + P("mail.txt") + " " + P("gone.txt") + " ::/").code, 0);
+  ASSERT_EQ(Sh(env + "mdel -i " + P("m.img") + " ::/gone.txt").code, 0);
+  // carol@ in free space: written into the last cluster of the image, which no file uses.
+  ASSERT_EQ(Sh("printf ' carol@example.net ' | dd of=" + P("m.img") +
+               " bs=1 seek=$((8192 * 1024 - 4096)) conv=notrunc 2>/dev/null").code, 0);
+  Outcome o = Sh(Evidex() + " scan " + P("m.img") + " -o " + P("out") + " --jsonl --quiet --scanners email");
+  ASSERT_EQ(o.code, 0) << o.out;
+  std::map<std::string, nlohmann::json> by_email;
+  std::istringstream lines(Read("out/hits.jsonl"));
+  for (std::string line; std::getline(lines, line);) {
+    nlohmann::json h = nlohmann::json::parse(line);
+    by_email[h["normalized"]] = h;
+  }
+  ASSERT_TRUE(by_email.count("alice@example.org")) << Read("out/hits.jsonl");
+  EXPECT_EQ(by_email["alice@example.org"]["file"], "/mail.txt");
+  EXPECT_EQ(by_email["alice@example.org"]["file_offset"], 15);
+  EXPECT_FALSE(by_email["alice@example.org"].contains("file_deleted"));
+  ASSERT_TRUE(by_email.count("bob@example.com"));
+  EXPECT_EQ(by_email["bob@example.com"]["file_deleted"], true);  // TSK names it /_one.txt
+  EXPECT_EQ(by_email["bob@example.com"]["file_offset"], 2);
+  ASSERT_TRUE(by_email.count("carol@example.net"));
+  EXPECT_EQ(by_email["carol@example.net"]["area"], "unallocated");
+  EXPECT_FALSE(by_email["carol@example.net"].contains("file"));
+  EXPECT_EQ(by_email["carol@example.net"]["fs"].get<std::string>().rfind("fat", 0), 0u);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "cli/vault_cli.h"
 #include "core/hash.h"
 #include "core/version.h"
+#include "fs/file_map.h"
 #include "scan/hostname.h"
 #include "scan/scan_job.h"
 #include "scan/scanner.h"
@@ -115,6 +116,30 @@ int ScanCommand::Run(const GlobalOptions& global) {
     return kExitUsage;
   }
   opts.page_size = size_t(v);
+  // hits.jsonl names the file each hit is in when the source holds filesystems (The Sleuth Kit
+  // walks their metadata once before the bytes are scanned); files of a directory source are
+  // files already.
+  opts.locator = [](Source& source, scan::SourceReport& report) -> std::unique_ptr<scan::HitLocator> {
+    if (!report.relative.empty()) return nullptr;
+    Result<std::unique_ptr<fs::FileMap>> map = fs::FileMap::Build(source);
+    if (!map.ok() || (*map)->empty()) return nullptr;
+    report.description += "; filesystems inside: " + std::to_string((*map)->files()) + " files mapped";
+    struct Locator : scan::HitLocator {
+      std::unique_ptr<fs::FileMap> map;
+      bool Locate(uint64_t offset, scan::HitPlace* place) const override {
+        fs::Place p;
+        if (!map->Locate(offset, &p)) return false;
+        place->fs = std::move(p.fs);
+        place->path = p.path;
+        place->file_offset = p.file_offset;
+        place->deleted = p.deleted;
+        return true;
+      }
+    };
+    auto l = std::make_unique<Locator>();
+    l->map = std::move(*map);
+    return l;
+  };
 
   // Scanner selection: --scanners replaces the defaults; -e adds, -x removes.
   std::vector<std::string> names;

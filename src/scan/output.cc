@@ -120,7 +120,9 @@ void AppendJsonString(std::string& out, std::string_view s) {
 }  // namespace
 
 void RenderHits(std::span<const Hit> hits, std::string_view name,
-                std::span<const ScannerDef* const> scanners, bool jsonl, RenderedHits* out) {
+                std::span<const ScannerDef* const> scanners, bool jsonl, RenderedHits* out,
+                const HitLocator* locator) {
+  HitPlace place;
   out->features.assign(scanners.size(), std::string());
   out->jsonl.clear();
   std::string path, feature, context, normalized;
@@ -153,6 +155,19 @@ void RenderHits(std::span<const Hit> hits, std::string_view name,
     if (!name.empty()) {
       j += ",\"source\":";
       AppendJsonString(j, EscapeFeature(name));
+    }
+    if (locator != nullptr && locator->Locate(hit.offset, &place)) {
+      j += ",\"fs\":";
+      AppendJsonString(j, EscapeFeature(place.fs));
+      if (place.path != nullptr) {
+        j += ",\"file\":";
+        AppendJsonString(j, EscapeFeature(*place.path));
+        j += ",\"file_offset\":";
+        j += std::to_string(place.file_offset);
+        if (place.deleted) j += ",\"file_deleted\":true";
+      } else {
+        j += ",\"area\":\"unallocated\"";
+      }
     }
     j += "}\n";
   }

@@ -27,6 +27,20 @@ namespace evidex::scan {
 // not form valid UTF-8 become \xHH (upper-case hex).
 std::string EscapeFeature(std::string_view bytes);
 
+// Where a hit's top-level offset lies in a filesystem inside the source.
+struct HitPlace {
+  std::string fs;                      // "ext4@1048576"
+  const std::string* path = nullptr;   // the file, or nullptr: in no file's content ("unallocated")
+  uint64_t file_offset = 0;
+  bool deleted = false;
+};
+class HitLocator {
+ public:
+  virtual ~HitLocator() = default;
+  // False when the offset is in no filesystem. Thread-safe (workers call it).
+  virtual bool Locate(uint64_t offset, HitPlace* place) const = 0;
+};
+
 // A page's hits as the text of the output files: one feature-file blob per scanner and the
 // hits.jsonl lines, in hit order.
 struct RenderedHits {
@@ -34,8 +48,10 @@ struct RenderedHits {
   std::string jsonl;                  // empty unless jsonl was asked for
 };
 // `name` is the evidence item's name ("" for a single source); it heads the forensic path.
+// `locator` (may be null) adds each hit's file to its hits.jsonl line.
 void RenderHits(std::span<const Hit> hits, std::string_view name,
-                std::span<const ScannerDef* const> scanners, bool jsonl, RenderedHits* out);
+                std::span<const ScannerDef* const> scanners, bool jsonl, RenderedHits* out,
+                const HitLocator* locator = nullptr);
 
 class OutputWriter {
  public:

@@ -74,6 +74,7 @@ struct Task {
   uint64_t data_offset = 0;
   size_t keep_begin = 0, keep_end = 0;
   std::string name;  // the evidence item's name in forensic paths ("" for a single source)
+  std::shared_ptr<const HitLocator> locator;  // may be null
   std::vector<Hit> hits;
   RenderedHits rendered;  // the hits as output text, rendered by the worker
   PageStats stats;
@@ -148,7 +149,7 @@ class Pool {
       page.keep_end = t->keep_end;
       page.source = t->source.get();
       w.ScanPage(page, &t->hits, &t->stats);
-      RenderHits(t->hits, t->name, scanners_, jsonl_, &t->rendered);
+      RenderHits(t->hits, t->name, scanners_, jsonl_, &t->rendered, t->locator.get());
       {
         std::lock_guard lock(mu_);
         t->done = true;
@@ -287,6 +288,8 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
     r.opened = true;
     r.description = source->Describe();
     r.size = source->Size();
+    std::shared_ptr<const HitLocator> locator;
+    if (options.locator && options.jsonl) locator = options.locator(*source, r);
     std::error_code ec;
     uint64_t file_size = std::filesystem::file_size(it.path, ec);
     if (!ec) prog.bytes_total = prog.bytes_total - std::min(prog.bytes_total, file_size) + r.size;
@@ -298,6 +301,7 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
       t->report = it.report;
       t->name = r.name;
       t->source = source;
+      t->locator = locator;
       if (!free_buffers.empty()) {
         t->buf = std::move(free_buffers.back());
         free_buffers.pop_back();

@@ -17,7 +17,9 @@
 #include <vector>
 
 #include "core/status.h"
+#include "io/source.h"
 #include "scan/engine.h"
+#include "scan/output.h"
 
 namespace evidex::scan {
 
@@ -28,6 +30,11 @@ struct SourceReport;
 // error does. `scanners` names hit.scanner.
 using HitSink = std::function<Status(const SourceReport& source, std::span<const Hit> hits,
                                      std::span<const ScannerDef* const> scanners)>;
+
+// Where a byte of a source lies in the files of the filesystems inside it, for hits.jsonl (the
+// caller builds one per source, e.g. from fs::FileMap; see HitPlace in output.h).
+using LocatorFactory =
+    std::function<std::unique_ptr<HitLocator>(Source& source, SourceReport& report)>;
 
 struct ScanJobOptions {
   std::vector<std::string> sources;
@@ -48,6 +55,8 @@ struct ScanJobOptions {
   const std::atomic<bool>* cancel = nullptr;
   // Optional: hits also go here (a case scan stores them); see HitSink.
   HitSink hit_sink;
+  // Optional: each source's hits are placed in its files (hits.jsonl "file" / "area").
+  LocatorFactory locator;
 };
 
 struct ScanProgress {
