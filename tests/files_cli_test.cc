@@ -122,6 +122,51 @@ TEST_F(FilesCli, TimelineIsSortedAndFiltered) {
   EXPECT_EQ(Ev("timeline " + P("fat.img") + " --from yesterday").code, 1);
 }
 
+TEST_F(FilesCli, YaraRulesOnFileContent) {
+  Write("rules.yar", "rule quarterly : finance {\n  meta:\n    author = \"examiner\"\n"
+                     "  strings:\n    $q = \"quarterly\"\n  condition:\n    $q\n}\n");
+  // With and without hashes: the content is read for YARA either way.
+  for (const std::string extra : {"", "--no-hash"}) {
+    nlohmann::json j = FilesJson("--yara " + P("rules.yar") + " " + extra);
+    ASSERT_TRUE(j.is_object());
+    EXPECT_EQ(j["yara_matched"], 1) << extra;
+    const nlohmann::json* report = Find(j["files"], "/docs/report.txt");
+    ASSERT_NE(report, nullptr);
+    ASSERT_EQ((*report)["yara"].size(), 1u) << report->dump();
+    const nlohmann::json& m = (*report)["yara"][0];
+    EXPECT_EQ(m["rule"], "quarterly");
+    EXPECT_EQ(m["namespace"], "default");
+    EXPECT_EQ(m["tags"], nlohmann::json::array({"finance"}));
+    EXPECT_EQ(m["meta"]["author"], "examiner");
+    ASSERT_EQ(m["strings"].size(), 1u);
+    EXPECT_EQ(m["strings"][0]["id"], "$q");
+    EXPECT_EQ(m["strings"][0]["offset"], 4);  // "the quarterly report"
+    EXPECT_EQ(m["strings"][0]["length"], 9);
+    EXPECT_EQ(m["strings"][0]["data"], "717561727465726c79");
+    EXPECT_EQ((*report).contains("sha256"), extra.empty());
+    const nlohmann::json* other = Find(j["files"], "/docs/=cmd.txt");
+    ASSERT_NE(other, nullptr);
+    EXPECT_TRUE((*other)["yara"].empty());
+  }
+  Outcome csv = Ev("files " + P("fat.img") + " --csv --yara " + P("rules.yar") + " -o " + P("y.csv"));
+  ASSERT_EQ(csv.code, 0) << csv.out;
+  std::string text = Read("y.csv");
+  EXPECT_NE(text.find(",mime,match,yara\r\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(",text/plain,,quarterly\r\n"), std::string::npos) << text;
+  Outcome table = Ev("files " + P("fat.img") + " --quiet --yara " + P("rules.yar"));
+  ASSERT_EQ(table.code, 0) << table.out;
+  EXPECT_NE(table.out.find("YARA matches:\n"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("/docs/report.txt: quarterly"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("1 file(s) matched YARA rules"), std::string::npos) << table.out;
+
+  // A rule that does not compile: a usage error naming the file and line, before any reading.
+  Write("bad.yar", "rule broken {\n  condition:\n    $missing\n}\n");
+  Outcome bad = Ev("files " + P("fat.img") + " --yara " + P("bad.yar"));
+  EXPECT_EQ(bad.code, 1) << bad.out;
+  EXPECT_NE(bad.out.find(P("bad.yar") + ":"), std::string::npos) << bad.out;
+  EXPECT_EQ(Ev("files " + P("fat.img") + " --yara " + P("missing.yar")).code, 1);
+}
+
 TEST_F(FilesCli, BadSources) {
   EXPECT_EQ(Ev("files " + P("missing.img")).code, 2);
   Write("random.bin", std::string(1 << 16, '\x5a'));

@@ -1,9 +1,10 @@
 // `evidex files` and `evidex timeline`: what the filesystems inside a source hold (fs/filesystem.h).
 //
-//   files SOURCE [--json | --jsonl | --csv] [-o FILE] [--no-hash] [--no-deleted]
+//   files SOURCE [--json | --jsonl | --csv] [-o FILE] [--no-hash] [--no-deleted] [--yara RULES]
 //       every partition, filesystem, file and directory: path, type, size, deleted, MACB times
 //       (UTC), metadata address; with MD5 / SHA-1 / SHA-256, the file type (libmagic) and the
-//       workspace's hash sets (alert / known) unless --no-hash
+//       workspace's hash sets (alert / known) unless --no-hash; with --yara, the rules (yara/yara.h)
+//       matching each file's content, scanned from the same reads as the hashes
 //   timeline SOURCE [--jsonl] [-o FILE] [--from TIME] [--to TIME] [--no-deleted]
 //       every filesystem time as one sorted timeline in the columns plaso and Timesketch read
 //       (datetime, timestamp, timestamp_desc, message, ...), CSV by default
@@ -21,6 +22,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -30,6 +32,7 @@
 #include "fs/filesystem.h"
 #include "hashset/hashset.h"
 #include "io/source.h"
+#include "yara/yara.h"
 
 namespace evidex::cli {
 namespace {
@@ -70,6 +73,15 @@ const char* TypeName(fs::FileEntry::Type t) {
     case fs::FileEntry::Type::kOther: return "other";
   }
   return "other";
+}
+
+// Lower-case hex of bytes (YARA's matched data in the JSON output).
+std::string HexBytes(const std::string& bytes) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) out += kHex[c >> 4], out += kHex[c & 15];
+  return out;
 }
 
 struct HashSets {
@@ -124,22 +136,33 @@ struct Pending {
   std::string tag, path, modified_short;
   uint64_t size = 0;
   std::vector<fs::Extent> extents;
-  bool hashed = false;   // a regular file whose content is hashed
+  bool hashed = false;   // a regular file whose content is read (hashed, scanned by YARA)
   bool done = false;     // guarded by the queue's mutex for queued entries
   Digests digests;
   std::array<std::vector<uint8_t>, 3> raw;
   std::string mime, error;
+  std::vector<yara::Match> yara;
+  std::string yara_error;  // the scan failed (a timeout) while the content was read
+};
+
+// What a file's content is read for: hashes (and libmagic), YARA rules, or both.
+struct ContentUse {
+  bool hash = true;
+  const yara::Rules* rules = nullptr;
+  yara::ScanOptions yara;
 };
 constexpr size_t kMaxPending = 4096;  // entries waiting for their turn in the output
 
 // MD5, SHA-1, SHA-256 and the type by content (libmagic on the first 4 KiB: enough for
 // signatures, and libmagic costs as much as the three hashes when given more) of one file.
+// With YARA rules, the same pieces feed a yara::Stream: the content is read once.
 // One per thread: libmagic's handle is not thread-safe.
 class FileHasher {
  public:
   static constexpr size_t kHead = 4096;
+  explicit FileHasher(const ContentUse& use) : use_(use) {}
   void FromExtents(Source& source, Pending& p, std::atomic<uint64_t>& bytes) {
-    Start();
+    Start(p);
     std::vector<std::byte>& buf = buf_;
     buf.resize(1 << 20);
     for (const fs::Extent& x : p.extents) {
@@ -149,7 +172,7 @@ class FileHasher {
         if (!n.ok() || *n < want) {
           p.error = p.path + ": cannot read its content at byte " + std::to_string(x.file_offset + done) +
                     (n.ok() ? std::string(" (the source ends)") : ": " + n.status().message());
-          hasher_.Finish();
+          Abandon();
           return;
         }
         Piece(buf.data(), want);
@@ -160,7 +183,7 @@ class FileHasher {
     Done(p);
   }
   void FromReader(fs::ContentReader& content, Pending& p, std::atomic<uint64_t>& bytes) {
-    Start();
+    Start(p);
     Status st = content.Read([&](std::span<const std::byte> piece) {
       Piece(piece.data(), piece.size());
       bytes += piece.size();
@@ -168,23 +191,42 @@ class FileHasher {
     });
     if (!st.ok()) {
       p.error = st.message();
-      hasher_.Finish();
+      Abandon();
       return;
     }
     Done(p);
   }
 
  private:
-  void Start() { head_.clear(); }
+  void Start(const Pending& p) {
+    head_.clear();
+    if (use_.rules != nullptr) yara_.emplace(*use_.rules, p.size, use_.yara);
+  }
   void Piece(const std::byte* data, size_t n) {
     if (head_.size() < kHead)
       head_.append(reinterpret_cast<const char*>(data), std::min(n, kHead - head_.size()));
-    hasher_.Update(data, n);
+    if (use_.hash) hasher_.Update(data, n);
+    if (yara_) yara_->Write(std::span(data, n));
+  }
+  void Abandon() {
+    if (use_.hash) hasher_.Finish();
+    if (yara_) (void)yara_->Finish(Status(Code::kIoError, "unreadable"));
+    yara_.reset();
   }
   void Done(Pending& p) {
-    p.digests = hasher_.Finish(&p.raw);
-    p.mime = magic_.Type(head_);
+    if (use_.hash) {
+      p.digests = hasher_.Finish(&p.raw);
+      p.mime = magic_.Type(head_);
+    }
+    if (yara_) {
+      Result<std::vector<yara::Match>> m = yara_->Finish();
+      if (m.ok()) p.yara = std::move(*m);
+      else p.yara_error = p.path + ": " + m.status().message();
+      yara_.reset();
+    }
   }
+  const ContentUse& use_;
+  std::optional<yara::Stream> yara_;
   StreamHasher hasher_;
   Magic magic_;
   std::string head_;
@@ -204,6 +246,13 @@ class FilesCommand : public Command {
     cmd->add_flag("--no-hash", no_hash_, "no content hashes, file types or hash-set matches");
     cmd->add_flag("--no-deleted", no_deleted_, "leave deleted entries out");
     cmd->add_flag("--quiet", quiet_, "no progress line");
+    cmd->add_option("--yara", yara_path_,
+                    "YARA rules: a rule file or a directory of .yar/.yara files, run on every file");
+    cmd->add_option("--yara-timeout", yara_timeout_, "seconds a file's YARA scan may take (60)")
+        ->check(CLI::Range(0, 86400));
+    cmd->add_option("--yara-whole", yara_whole_mib_,
+                    "MiB up to which a file is scanned whole; larger ones in 16 MiB blocks (256)")
+        ->check(CLI::Range(1, 1 << 20));
     return cmd;
   }
 
@@ -212,6 +261,22 @@ class FilesCommand : public Command {
       PrintError("give one of --json, --jsonl, --csv");
       return kExitUsage;
     }
+    // The rules first: a rule that does not compile is the examiner's to fix before any reading.
+    std::unique_ptr<yara::Rules> rules;
+    ContentUse use;
+    use.hash = !no_hash_;
+    if (!yara_path_.empty()) {
+      Result<std::unique_ptr<yara::Rules>> r = yara::Rules::Compile(yara_path_);
+      if (!r.ok()) {
+        PrintError(r.status().message());
+        return kExitUsage;  // the rules are the examiner's input, as an option is
+      }
+      rules = std::move(*r);
+      use.rules = rules.get();
+      use.yara.timeout_seconds = yara_timeout_;
+      use.yara.whole_limit = uint64_t(yara_whole_mib_) << 20;
+    }
+    const bool reading = use.hash || rules != nullptr;
     Result<std::unique_ptr<Source>> source = OpenSource(source_);
     if (!source.ok()) {
       PrintError(source.status());
@@ -241,8 +306,9 @@ class FilesCommand : public Command {
     nlohmann::json files = nlohmann::json::array();
     if (csv_)
       out << "fs,path,type,size,deleted,address,modified,accessed,changed,created,md5,sha1,sha256,"
-             "mime,match\r\n";
-    uint64_t unreadable = 0, alerts = 0, known = 0;
+             "mime,match,yara\r\n";
+    uint64_t unreadable = 0, alerts = 0, known = 0, yara_matched = 0, yara_failed = 0;
+    std::vector<std::string> yara_lines;  // "path: rule, rule" for the text output
     std::atomic<uint64_t> hashed_bytes{0};
 
     // Entries are written in walk order. A regular file whose extents cover its content is
@@ -254,11 +320,11 @@ class FilesCommand : public Command {
     std::condition_variable work_cv, done_cv;
     std::deque<Pending*> queue;
     bool closing = false;
-    const unsigned workers = no_hash_ ? 0 : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned workers = reading ? std::max(1u, std::thread::hardware_concurrency()) : 0;
     std::vector<std::thread> pool;
     for (unsigned w = 0; w < workers; ++w) {
       pool.emplace_back([&] {
-        FileHasher hasher;
+        FileHasher hasher(use);
         for (;;) {
           Pending* p;
           {
@@ -278,8 +344,31 @@ class FilesCommand : public Command {
       });
     }
     auto emit = [&](Pending& p) {
-      std::string match_text;
-      if (p.hashed && p.error.empty()) {
+      std::string match_text, yara_text;
+      if (p.hashed && p.error.empty() && rules != nullptr) {
+        nlohmann::json matches = nlohmann::json::array();
+        for (const yara::Match& m : p.yara) {
+          nlohmann::json strings = nlohmann::json::array();
+          for (const yara::StringMatch& s : m.strings)
+            strings.push_back({{"id", s.id}, {"offset", s.offset}, {"length", s.length},
+                               {"data", HexBytes(s.data)}});
+          matches.push_back({{"rule", m.rule}, {"namespace", m.ns}, {"tags", m.tags},
+                             {"meta", m.meta}, {"strings", strings}});
+          if (m.strings_truncated) matches.back()["strings_truncated"] = true;
+          yara_text += (yara_text.empty() ? "" : ";") + m.rule;
+        }
+        if (!p.yara.empty()) {
+          ++yara_matched;
+          yara_lines.push_back(p.tag + " " + p.path + ": " + yara_text);
+        }
+        p.j["yara"] = matches;
+        if (!p.yara_error.empty()) {
+          ++yara_failed;
+          p.j["yara_error"] = p.yara_error;
+          PrintError(p.yara_error);
+        }
+      }
+      if (p.hashed && p.error.empty() && use.hash) {
         nlohmann::json matches = nlohmann::json::array();
         bool alert = false;
         for (const auto& set : sets.sets) {
@@ -299,7 +388,8 @@ class FilesCommand : public Command {
         p.j["md5"] = p.digests.md5, p.j["sha1"] = p.digests.sha1, p.j["sha256"] = p.digests.sha256;
         p.j["mime"] = p.mime;
         p.j["match"] = matches;
-      } else if (!p.error.empty()) {
+      }
+      if (!p.error.empty()) {
         ++unreadable;
         p.j["error"] = p.error;
         PrintError(p.error);
@@ -314,7 +404,8 @@ class FilesCommand : public Command {
             << ',' << j["modified"].get<std::string>() << ',' << j["accessed"].get<std::string>()
             << ',' << j["changed"].get<std::string>() << ',' << j["created"].get<std::string>()
             << ',' << p.digests.md5 << ',' << p.digests.sha1 << ',' << p.digests.sha256 << ','
-            << CsvField(p.mime) << ',' << CsvField(match_text) << "\r\n";
+            << CsvField(p.mime) << ',' << CsvField(match_text) << ',' << CsvField(yara_text)
+            << "\r\n";
       } else if (json_) {
         files.push_back(std::move(p.j));
       } else {
@@ -322,7 +413,9 @@ class FilesCommand : public Command {
                          std::to_string(j["size"].get<uint64_t>()),
                          j["deleted"].get<bool>() ? "yes" : "", p.modified_short,
                          p.digests.sha256.substr(0, std::min<size_t>(16, p.digests.sha256.size())),
-                         match_text});
+                         yara_text.empty() ? match_text
+                                           : match_text + (match_text.empty() ? "" : "; ") +
+                                                 "YARA " + yara_text});
       }
     };
     // Writes the finished entries at the front; with `all`, waits for every one.
@@ -340,10 +433,10 @@ class FilesCommand : public Command {
         pending.pop_front();
       }
     };
-    FileHasher local;  // for content read through TSK on this thread
+    FileHasher local(use);  // for content read through TSK on this thread
     fs::WalkOptions options;
     options.deleted = !no_deleted_;
-    options.extents = !no_hash_;
+    options.extents = reading;
     // A file's filesystem is named by its type and byte offset in the source ("fat16@1048576").
     Result<fs::WalkReport> report = fs::Walk(
         **source, options,
@@ -360,7 +453,7 @@ class FilesCommand : public Command {
                   {"changed", IsoTime(e.changed)}, {"created", IsoTime(e.created)}};
           p->size = e.size;
           bool queued = false;
-          if (!no_hash_ && e.type == fs::FileEntry::Type::kRegular) {
+          if (reading && e.type == fs::FileEntry::Type::kRegular) {
             p->hashed = true;
             uint64_t covered = 0;
             for (const fs::Extent& x : e.extents) covered += x.length;
@@ -419,6 +512,8 @@ class FilesCommand : public Command {
                             {"entries", report->entries},
                             {"alert", alerts},
                             {"known", known},
+                            {"yara_matched", yara_matched},
+                            {"yara_failed", yara_failed},
                             {"unreadable", unreadable}}
                  .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
           << '\n';
@@ -434,10 +529,18 @@ class FilesCommand : public Command {
                     (unsigned long long)f.offset, f.label.empty() ? "" : ", label ",
                     f.label.c_str(), (unsigned long long)f.block_count, f.block_size);
       for (const std::string& n : report->notes) std::printf("  note: %s\n", n.c_str());
+      if (!yara_lines.empty()) {
+        std::printf("YARA matches:\n");
+        for (const std::string& l : yara_lines) std::printf("  %s\n", l.c_str());
+      }
       PrintTable(table);
       std::printf("%llu entries; %llu in an alert set, %llu known; %llu unreadable\n",
                   (unsigned long long)report->entries, (unsigned long long)alerts,
                   (unsigned long long)known, (unsigned long long)unreadable);
+      if (rules != nullptr)
+        std::printf("%llu file(s) matched YARA rules (%zu rules from %zu file(s)); %llu scan(s) failed\n",
+                    (unsigned long long)yara_matched, rules->rule_count(), rules->files().size(),
+                    (unsigned long long)yara_failed);
     }
     for (const std::string& n : report->notes)
       if (json_ || jsonl_ || csv_) PrintError("note: " + n);
@@ -454,6 +557,9 @@ class FilesCommand : public Command {
   std::string source_, output_;
   bool json_ = false, jsonl_ = false, csv_ = false, no_hash_ = false, no_deleted_ = false,
        quiet_ = false;
+  std::string yara_path_;
+  int yara_timeout_ = 60;
+  int yara_whole_mib_ = 256;
 };
 
 class TimelineCommand : public Command {
