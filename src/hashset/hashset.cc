@@ -195,14 +195,14 @@ Status Builder::Write(const std::string& path) {
     b.bits = BitsFor(n);
     const size_t nb = size_t(1) << b.bits;
     std::vector<uint32_t> start(nb + 1, 0);
-    for (uint64_t i = 0; i < n; ++i) ++start[BucketOf(&in[i * stride], b.bits) + 1];
+    for (uint64_t i = 0; i < n; ++i) ++start[BucketOf(in.data() + i * stride, b.bits) + 1];
     for (size_t k = 0; k < nb; ++k) start[k + 1] += start[k];
     b.records.resize(n * stride);
     {
       std::vector<uint32_t> fill(start.begin(), start.end() - 1);
       for (uint64_t i = 0; i < n; ++i) {
-        const uint8_t* r = &in[i * stride];
-        std::memcpy(&b.records[size_t(fill[BucketOf(r, b.bits)]++) * stride], r, stride);
+        const uint8_t* r = in.data() + i * stride;
+        std::memcpy(b.records.data() + size_t(fill[BucketOf(r, b.bits)]++) * stride, r, stride);
       }
     }
     std::vector<uint8_t>().swap(in);
@@ -213,7 +213,7 @@ Status Builder::Write(const std::string& path) {
     uint64_t out = 0;
     b.buckets.assign(nb + 1, 0);
     for (size_t k = 0; k < nb; ++k) {
-      uint8_t* first = &b.records[size_t(start[k]) * stride];
+      uint8_t* first = b.records.data() + size_t(start[k]) * stride;
       const size_t m = start[k + 1] - start[k];
       auto less = [stride](const uint8_t* x, const uint8_t* y) { return std::memcmp(x, y, stride) < 0; };
       if (m <= kSmallBucket) {
@@ -239,7 +239,8 @@ Status Builder::Write(const std::string& path) {
       for (size_t i = 0; i < m; ++i) {
         const uint8_t* r = first + i * stride;
         if (i > 0 && std::memcmp(r, r - stride, size) == 0) continue;  // a duplicate digest
-        if (&b.records[out * stride] != r) std::memcpy(&b.records[out * stride], r, stride);
+        uint8_t* to = b.records.data() + out * stride;
+        if (to != r) std::memcpy(to, r, stride);
         ++out;
       }
     }

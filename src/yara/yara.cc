@@ -72,18 +72,22 @@ int OnScanMessage(YR_SCAN_CONTEXT* context, int message, void* data, void* user)
   }
   const YR_STRING* string;
   yr_rule_strings_foreach(rule, string) {
-    const YR_MATCH* match;
-    yr_string_matches_foreach(context, string, match) {
+    // libyara keeps its YR_MATCH records packed (not always 8-byte aligned): each is copied out
+    // before its fields are read, as yr_string_matches_foreach would read them in place.
+    for (const void* at = context->matches[string->idx].head; at != nullptr;) {
+      YR_MATCH match;
+      std::memcpy(&match, at, sizeof match);
+      at = match.next;
       if (m.strings.size() >= s->options->max_strings) {
         m.strings_truncated = true;
         break;
       }
       StringMatch sm;
       sm.id = string->identifier;
-      sm.offset = uint64_t(match->base + match->offset);
-      sm.length = uint64_t(match->match_length);
-      size_t n = std::min<size_t>(size_t(std::max(match->data_length, 0)), kMaxMatchData);
-      sm.data.assign(reinterpret_cast<const char*>(match->data), n);
+      sm.offset = uint64_t(match.base + match.offset);
+      sm.length = uint64_t(match.match_length);
+      size_t n = std::min<size_t>(size_t(std::max(match.data_length, 0)), kMaxMatchData);
+      sm.data.assign(reinterpret_cast<const char*>(match.data), n);
       m.strings.push_back(std::move(sm));
     }
   }
