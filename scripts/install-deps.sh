@@ -15,6 +15,7 @@ PACKAGES=(
   libtsk-dev sleuthkit libmagic-dev libyara-dev yara
   mtools dosfstools e2fsprogs ntfs-3g exfatprogs xorriso fdisk
   gzip zip unzip time openssl coreutils hashdeep poppler-utils
+  ssdeep  # tests only: reference for src/fuzzy
 )
 
 missing=()
