@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <random>
 #include <sstream>
 
 #include "vault_cli_test_util.h"
@@ -205,6 +206,44 @@ TEST_F(FilesCli, ScanNamesTheFileOfEachHit) {
   EXPECT_EQ(by_email["carol@example.net"]["area"], "unallocated");
   EXPECT_FALSE(by_email["carol@example.net"].contains("file"));
   EXPECT_EQ(by_email["carol@example.net"]["fs"].get<std::string>().rfind("fat", 0), 0u);
+}
+
+TEST_F(FilesCli, FuzzyHashesAndSimilarFiles) {
+  // A 64 KiB text, a copy with a few bytes changed, and an unrelated one, in a FAT image.
+  std::string text;
+  std::mt19937_64 rng(11);
+  while (text.size() < 65536) text += "line " + std::to_string(rng() % 100000) + " of the ledger\n";
+  std::string edited = text;
+  edited.replace(30000, 12, "CHANGED HERE");
+  std::string other;
+  while (other.size() < 65536) other += "other " + std::to_string(rng()) + "\n";
+  Write("ledger.txt", text);
+  Write("ledger-edited.txt", edited);
+  Write("other.txt", other);
+  const std::string env = "MTOOLS_SKIP_CHECK=1 ";
+  ASSERT_EQ(Sh("mkfs.fat -C " + P("s.img") + " 4096 >/dev/null").code, 0);
+  ASSERT_EQ(Sh(env + "mcopy -i " + P("s.img") + " " + P("ledger-edited.txt") + " " + P("other.txt") +
+               " ::/").code, 0);
+  Outcome files = Ev("files " + P("s.img") + " --json --fuzzy");
+  ASSERT_EQ(files.code, 0) << files.out;
+  nlohmann::json j = nlohmann::json::parse(files.out.substr(files.out.find('{')));
+  const nlohmann::json* f = Find(j["files"], "/ledger-edited.txt");
+  ASSERT_NE(f, nullptr);
+  ASSERT_TRUE(f->contains("ssdeep")) << f->dump();
+  EXPECT_NE((*f)["ssdeep"].get<std::string>().find(':'), std::string::npos);
+
+  Outcome sim = Ev("similar " + P("ledger.txt") + " " + P("s.img") + " --json");
+  ASSERT_EQ(sim.code, 0) << sim.out;
+  nlohmann::json r = nlohmann::json::parse(sim.out.substr(sim.out.find('{')));
+  ASSERT_EQ(r["similar"].size(), 1u) << r.dump();  // the edited copy, not the unrelated file
+  EXPECT_NE(r["similar"][0]["file"].get<std::string>().find("/ledger-edited.txt"), std::string::npos);
+  EXPECT_GE(r["similar"][0]["score"].get<int>(), 50);
+  EXPECT_EQ(r["compared"], 2);
+  // The same by hash, and against a folder on disk.
+  Outcome by_hash = Ev("similar " + (*f)["ssdeep"].get<std::string>() + " " + P("ledger.txt") + " --json");
+  ASSERT_EQ(by_hash.code, 0) << by_hash.out;
+  EXPECT_NE(by_hash.out.find("ledger.txt"), std::string::npos);
+  EXPECT_EQ(Ev("similar not-a-hash " + P("s.img")).code, 1);
 }
 
 }  // namespace

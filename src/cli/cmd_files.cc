@@ -12,17 +12,17 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
-#include <mutex>
-#include <deque>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <deque>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -30,6 +30,7 @@
 #include "core/hash.h"
 #include "exchange/csv.h"
 #include "fs/filesystem.h"
+#include "fuzzy/ssdeep.h"
 #include "hashset/hashset.h"
 #include "io/source.h"
 #include "yara/yara.h"
@@ -143,11 +144,16 @@ struct Pending {
   std::string mime, error;
   std::vector<yara::Match> yara;
   std::string yara_error;  // the scan failed (a timeout) while the content was read
+  std::string ssdeep;      // with --fuzzy, for files of at least kFuzzyMinSize bytes
 };
+
+// ssdeep says little about small files (a few pieces): hashes are given from 4 KiB on.
+constexpr uint64_t kFuzzyMinSize = 4096;
 
 // What a file's content is read for: hashes (and libmagic), YARA rules, or both.
 struct ContentUse {
   bool hash = true;
+  bool fuzzy = false;  // ssdeep too
   const yara::Rules* rules = nullptr;
   yara::ScanOptions yara;
 };
@@ -200,12 +206,15 @@ class FileHasher {
  private:
   void Start(const Pending& p) {
     head_.clear();
+    fuzzy_ = use_.fuzzy && p.size >= kFuzzyMinSize;
+    if (fuzzy_) ssdeep_.Reset();
     if (use_.rules != nullptr) yara_.emplace(*use_.rules, p.size, use_.yara);
   }
   void Piece(const std::byte* data, size_t n) {
     if (head_.size() < kHead)
       head_.append(reinterpret_cast<const char*>(data), std::min(n, kHead - head_.size()));
     if (use_.hash) hasher_.Update(data, n);
+    if (fuzzy_) ssdeep_.Update(data, n);
     if (yara_) yara_->Write(std::span(data, n));
   }
   void Abandon() {
@@ -218,6 +227,7 @@ class FileHasher {
       p.digests = hasher_.Finish(&p.raw);
       p.mime = magic_.Type(head_);
     }
+    if (fuzzy_) p.ssdeep = ssdeep_.Finish();
     if (yara_) {
       Result<std::vector<yara::Match>> m = yara_->Finish();
       if (m.ok()) p.yara = std::move(*m);
@@ -228,6 +238,8 @@ class FileHasher {
   const ContentUse& use_;
   std::optional<yara::Stream> yara_;
   StreamHasher hasher_;
+  fuzzy::SsdeepHasher ssdeep_;
+  bool fuzzy_ = false;
   Magic magic_;
   std::string head_;
   std::vector<std::byte> buf_;
@@ -245,6 +257,7 @@ class FilesCommand : public Command {
     cmd->add_option("-o,--output", output_, "write there instead of standard output");
     cmd->add_flag("--no-hash", no_hash_, "no content hashes, file types or hash-set matches");
     cmd->add_flag("--no-deleted", no_deleted_, "leave deleted entries out");
+    cmd->add_flag("--fuzzy", fuzzy_, "also an ssdeep hash of every file of 4 KiB or more");
     cmd->add_flag("--quiet", quiet_, "no progress line");
     cmd->add_option("--yara", yara_path_,
                     "YARA rules: a rule file or a directory of .yar/.yara files, run on every file");
@@ -265,6 +278,7 @@ class FilesCommand : public Command {
     std::unique_ptr<yara::Rules> rules;
     ContentUse use;
     use.hash = !no_hash_;
+    use.fuzzy = fuzzy_;
     if (!yara_path_.empty()) {
       Result<std::unique_ptr<yara::Rules>> r = yara::Rules::Compile(yara_path_);
       if (!r.ok()) {
@@ -276,7 +290,7 @@ class FilesCommand : public Command {
       use.yara.timeout_seconds = yara_timeout_;
       use.yara.whole_limit = uint64_t(yara_whole_mib_) << 20;
     }
-    const bool reading = use.hash || rules != nullptr;
+    const bool reading = use.hash || use.fuzzy || rules != nullptr;
     Result<std::unique_ptr<Source>> source = OpenSource(source_);
     if (!source.ok()) {
       PrintError(source.status());
@@ -389,6 +403,7 @@ class FilesCommand : public Command {
         p.j["mime"] = p.mime;
         p.j["match"] = matches;
       }
+      if (!p.ssdeep.empty() && p.error.empty()) p.j["ssdeep"] = p.ssdeep;
       if (!p.error.empty()) {
         ++unreadable;
         p.j["error"] = p.error;
@@ -556,7 +571,7 @@ class FilesCommand : public Command {
  private:
   std::string source_, output_;
   bool json_ = false, jsonl_ = false, csv_ = false, no_hash_ = false, no_deleted_ = false,
-       quiet_ = false;
+       quiet_ = false, fuzzy_ = false;
   std::string yara_path_;
   int yara_timeout_ = 60;
   int yara_whole_mib_ = 256;
@@ -678,9 +693,151 @@ class TimelineCommand : public Command {
   bool jsonl_ = false, no_deleted_ = false;
 };
 
+// `evidex similar TARGET SOURCE...`: files like TARGET (a file, or an ssdeep hash) among the files
+// inside images and the files on disk given, by ssdeep score.
+class SimilarCommand : public Command {
+ public:
+  CLI::App* Setup(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand(
+        "similar", "find near-duplicates of a file (or of an ssdeep hash) inside images and folders");
+    cmd->add_option("TARGET", target_, "a file, or an ssdeep hash (BLOCKSIZE:HASH:HASH)")->required();
+    cmd->add_option("SOURCE", sources_, "images (their filesystems are walked) or files and folders")
+        ->required();
+    cmd->add_option("--threshold", threshold_, "lowest ssdeep score listed, 1-100 (default 40)")
+        ->check(CLI::Range(1, 100));
+    cmd->add_flag("--json", json_, "print as JSON");
+    return cmd;
+  }
+
+  int Run(const GlobalOptions&) override {
+    std::string target = target_;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(target_, ec)) {
+      Result<std::string> h = HashWhole(target_);
+      if (!h.ok()) {
+        PrintError(h.status());
+        return kExitSource;
+      }
+      target = *h;
+    } else if (!fuzzy::SsdeepCompare(target_, target_).has_value()) {
+      PrintError(target_ + " is neither a file nor an ssdeep hash (BLOCKSIZE:HASH:HASH)");
+      return kExitUsage;
+    }
+    struct Found {
+      int score;
+      std::string source, where, ssdeep;
+      uint64_t size;
+    };
+    std::vector<Found> found;
+    bool partial = false;
+    uint64_t compared = 0;
+    auto consider = [&](const std::string& source, const std::string& where, uint64_t size,
+                        const std::string& hash) {
+      ++compared;
+      std::optional<int> score = fuzzy::SsdeepCompare(target, hash);
+      if (score && *score >= threshold_) found.push_back({*score, source, where, hash, size});
+    };
+    fuzzy::SsdeepHasher hasher;
+    for (const std::string& src : sources_) {
+      if (std::filesystem::is_directory(src, ec)) {
+        Result<Enumeration> items = EnumerateEvidence(src);
+        if (!items.ok()) {
+          PrintError(items.status());
+          return kExitSource;
+        }
+        for (const EvidenceItem& it : items->items) {
+          Result<std::string> h = HashWhole(it.path);
+          if (!h.ok()) {
+            PrintError(h.status());
+            partial = true;
+            continue;
+          }
+          consider(src, it.path, std::filesystem::file_size(it.path, ec), *h);
+        }
+        continue;
+      }
+      Result<std::unique_ptr<Source>> source = OpenSource(src);
+      if (!source.ok()) {
+        PrintError(source.status());
+        return kExitSource;
+      }
+      Result<fs::WalkReport> report = fs::Walk(
+          **source, fs::WalkOptions{},
+          [&](const fs::FileSystem& f, const fs::FileEntry& e, fs::ContentReader& content) {
+            if (e.type != fs::FileEntry::Type::kRegular || e.size < kFuzzyMinSize) return true;
+            hasher.Reset();
+            Status st = content.Read([&](std::span<const std::byte> piece) {
+              hasher.Update(piece.data(), piece.size());
+              return !g_cancel.load();
+            });
+            if (!st.ok()) {
+              PrintError(st);
+              partial = true;
+              return !g_cancel.load();
+            }
+            consider(src, f.type + "@" + std::to_string(f.offset) + ":" + e.path +
+                              (e.deleted ? " (deleted)" : ""),
+                     e.size, hasher.Finish());
+            return !g_cancel.load();
+          });
+      if (!report.ok()) {
+        PrintError(src + ": " + report.status().message());
+        return kExitSource;
+      }
+      if (report->filesystems.empty()) {  // a plain file: itself
+        Result<std::string> h = HashWhole(src);
+        if (h.ok()) consider(src, src, (*source)->Size(), *h);
+      }
+    }
+    std::stable_sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.score > b.score; });
+    if (json_) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const Found& f : found)
+        out.push_back({{"score", f.score}, {"source", f.source}, {"file", f.where}, {"size", f.size},
+                       {"ssdeep", f.ssdeep}});
+      std::printf("%s\n", nlohmann::json{{"target", target}, {"threshold", threshold_},
+                                         {"compared", compared}, {"similar", out}}
+                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                              .c_str());
+    } else {
+      std::printf("target %s\n", target.c_str());
+      std::vector<std::vector<std::string>> rows{{"score", "file", "size", "source"}};
+      for (const Found& f : found)
+        rows.push_back({std::to_string(f.score), f.where, std::to_string(f.size), f.source});
+      PrintTable(rows);
+      std::printf("%zu of %llu file(s) at %d or more\n", found.size(), (unsigned long long)compared,
+                  threshold_);
+    }
+    return partial ? kExitPartial : kExitOk;
+  }
+
+ private:
+  // The ssdeep hash of a file on disk.
+  static Result<std::string> HashWhole(const std::string& path) {
+    Result<std::unique_ptr<Source>> src = OpenRawFile(path);
+    if (!src.ok()) return src.status();
+    fuzzy::SsdeepHasher h;
+    std::vector<std::byte> buf(1 << 20);
+    for (uint64_t off = 0;;) {
+      Result<size_t> n = (*src)->ReadAt(off, buf);
+      if (!n.ok()) return n.status();
+      if (*n == 0) break;
+      h.Update(buf.data(), *n);
+      off += *n;
+    }
+    return h.Finish();
+  }
+
+  std::string target_;
+  std::vector<std::string> sources_;
+  int threshold_ = 40;
+  bool json_ = false;
+};
+
 }  // namespace
 
 std::unique_ptr<Command> MakeFilesCommand() { return std::make_unique<FilesCommand>(); }
 std::unique_ptr<Command> MakeTimelineCommand() { return std::make_unique<TimelineCommand>(); }
+std::unique_ptr<Command> MakeSimilarCommand() { return std::make_unique<SimilarCommand>(); }
 
 }  // namespace evidex::cli

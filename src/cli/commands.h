@@ -61,6 +61,7 @@ std::unique_ptr<Command> MakeWatchlistCommand();       // cmd_artifacts.cc
 std::unique_ptr<Command> MakeHashsetCommand();         // cmd_hashset.cc
 std::unique_ptr<Command> MakeFilesCommand();           // cmd_files.cc
 std::unique_ptr<Command> MakeTimelineCommand();        // cmd_files.cc
+std::unique_ptr<Command> MakeSimilarCommand();         // cmd_files.cc
 
 }  // namespace evidex::cli
 

@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   commands.push_back(MakeHashsetCommand());
   commands.push_back(MakeFilesCommand());
   commands.push_back(MakeTimelineCommand());
+  commands.push_back(MakeSimilarCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Setup(app));
 
