@@ -20,6 +20,8 @@ struct Digests {
 
 std::string Sha256Hex(std::string_view data);
 std::string ToHex(const void* data, size_t size);
+// Decodes exactly 2 * n hex digits (either case) into out[0..n); false otherwise.
+bool FromHex(std::string_view hex, uint8_t* out, size_t n);
 
 // MD5, SHA-1 and SHA-256 of one stream on the calling thread, for many small streams (the files
 // of a filesystem, hash-set checks); MultiHasher is for one big stream.

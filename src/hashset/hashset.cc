@@ -12,6 +12,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "core/hash.h"
+
 namespace evidex::hashset {
 namespace {
 
@@ -121,31 +123,10 @@ std::optional<Algorithm> AlgorithmForHexLength(size_t hex_chars) {
 }
 
 bool ParseHexDigest(std::string_view hex, Algorithm a, uint8_t* out) {
-  const size_t n = DigestSize(a);
-  if (hex.size() != 2 * n) return false;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (size_t k = 0; k < n; ++k) {
-    int hi = nibble(hex[2 * k]), lo = nibble(hex[2 * k + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[k] = uint8_t(hi << 4 | lo);
-  }
-  return true;
+  return FromHex(hex, out, DigestSize(a));
 }
 
-std::string HexDigest(const uint8_t* digest, Algorithm a) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s(2 * DigestSize(a), '0');
-  for (size_t k = 0; k < DigestSize(a); ++k) {
-    s[2 * k] = kHex[digest[k] >> 4];
-    s[2 * k + 1] = kHex[digest[k] & 15];
-  }
-  return s;
-}
+std::string HexDigest(const uint8_t* digest, Algorithm a) { return ToHex(digest, DigestSize(a)); }
 
 const char* CategoryName(Category c) { return c == Category::kAlert ? "alert" : "known"; }
 
