@@ -85,27 +85,13 @@ std::string HexBytes(const std::string& bytes) {
   return out;
 }
 
-struct HashSets {
-  std::vector<std::unique_ptr<hashset::HashSet>> sets;  // alert sets first
-};
-
-// The workspace's hash sets, when there is a workspace; none otherwise.
-Result<HashSets> LoadWorkspaceSets(const GlobalOptions& global) {
-  HashSets out;
-  const std::string dir = WorkspaceDir(global.data) + "/hashsets";
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return out;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    if (e.path().extension() != ".evhs") continue;
-    Result<std::unique_ptr<hashset::HashSet>> s = hashset::HashSet::Open(e.path().string());
-    if (!s.ok()) return s.status();
-    out.sets.push_back(std::move(*s));
-  }
-  std::stable_sort(out.sets.begin(), out.sets.end(), [](const auto& a, const auto& b) {
-    return a->info().category == hashset::Category::kAlert &&
-           b->info().category != hashset::Category::kAlert;
-  });
-  return out;
+// Opens -o FILE when one is given (standard output otherwise); false, said, when it cannot.
+bool OpenOutput(const std::string& path, std::ofstream* file) {
+  if (path.empty()) return true;
+  file->open(path, std::ios::binary | std::ios::trunc);
+  if (*file) return true;
+  PrintError("cannot write " + path);
+  return false;
 }
 
 class Magic {
@@ -296,9 +282,11 @@ class FilesCommand : public Command {
       PrintError(source.status());
       return kExitSource;
     }
-    HashSets sets;
+    // The workspace's hash sets, when there is a workspace (none otherwise).
+    std::vector<std::unique_ptr<hashset::HashSet>> sets;
     if (!no_hash_) {
-      Result<HashSets> s = LoadWorkspaceSets(global);
+      Result<std::vector<std::unique_ptr<hashset::HashSet>>> s =
+          hashset::OpenSets(WorkspaceDir(global.data) + "/hashsets");
       if (!s.ok()) {
         PrintError(s.status().message() + " (remove it with `evidex hashset remove`)");
         return kExitWorkspace;
@@ -306,13 +294,7 @@ class FilesCommand : public Command {
       sets = std::move(*s);
     }
     std::ofstream file;
-    if (!output_.empty()) {
-      file.open(output_, std::ios::binary | std::ios::trunc);
-      if (!file) {
-        PrintError("cannot write " + output_);
-        return kExitOutput;
-      }
-    }
+    if (!OpenOutput(output_, &file)) return kExitOutput;
     std::ostream& out = output_.empty() ? std::cout : file;
     ProgressLine progress(quiet_);
     std::vector<std::vector<std::string>> table{
@@ -385,18 +367,13 @@ class FilesCommand : public Command {
       if (p.hashed && p.error.empty() && use.hash) {
         nlohmann::json matches = nlohmann::json::array();
         bool alert = false;
-        for (const auto& set : sets.sets) {
-          int label = -1;
-          for (int a = 0; a < hashset::kAlgorithms && label < 0; ++a)
-            label = set->Find(hashset::Algorithm(a), p.raw[size_t(a)].data());
-          if (label < 0) continue;
-          const hashset::SetInfo& i = set->info();
-          const std::string& l = i.labels[size_t(label)];
+        for (const hashset::SetMatch& m : hashset::FindFileInSets(sets, p.raw)) {
+          const hashset::SetInfo& i = m.set->info();
           alert = alert || i.category == hashset::Category::kAlert;
-          matches.push_back({{"set", i.name}, {"category", hashset::CategoryName(i.category)}, {"label", l}});
+          matches.push_back({{"set", i.name}, {"category", hashset::CategoryName(i.category)}, {"label", m.label}});
           if (!match_text.empty()) match_text += "; ";
           match_text += std::string(i.category == hashset::Category::kAlert ? "ALERT " : "known ") +
-                        i.name + (l.empty() ? "" : " (" + l + ")");
+                        i.name + (m.label.empty() ? "" : " (" + m.label + ")");
         }
         if (!matches.empty()) (alert ? alerts : known)++;
         p.j["md5"] = p.digests.md5, p.j["sha1"] = p.digests.sha1, p.j["sha256"] = p.digests.sha256;
@@ -640,13 +617,7 @@ class TimelineCommand : public Command {
       return std::tie(a.t.seconds, a.t.nanoseconds) < std::tie(b.t.seconds, b.t.nanoseconds);
     });
     std::ofstream file;
-    if (!output_.empty()) {
-      file.open(output_, std::ios::binary | std::ios::trunc);
-      if (!file) {
-        PrintError("cannot write " + output_);
-        return kExitOutput;
-      }
-    }
+    if (!OpenOutput(output_, &file)) return kExitOutput;
     std::ostream& out = output_.empty() ? std::cout : file;
     // plaso's descriptions of the four filesystem times.
     static const char* kDesc[4] = {"Content Modification Time", "Last Access Time",

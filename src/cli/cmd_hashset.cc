@@ -39,52 +39,14 @@ std::string UtcNowIso() {
   return buf;
 }
 
-struct LoadedSet {
-  std::string path;
-  std::unique_ptr<HashSet> set;
-};
-
-// Every set of the workspace, alert sets first, then by name. A damaged set file is an error
-// (a set that silently stopped matching would hide alerts).
-Result<std::vector<LoadedSet>> LoadSets(const std::string& dir) {
-  std::vector<LoadedSet> out;
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) return out;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
-    if (e.path().extension() != ".evhs") continue;
-    Result<std::unique_ptr<HashSet>> s = HashSet::Open(e.path().string());
-    if (!s.ok()) return s.status();
-    out.push_back({e.path().string(), std::move(*s)});
-  }
-  if (ec) return ErrnoStatus("cannot list " + dir, ec.value());
-  std::sort(out.begin(), out.end(), [](const LoadedSet& a, const LoadedSet& b) {
-    if (a.set->info().category != b.set->info().category)
-      return a.set->info().category == hashset::Category::kAlert;
-    return a.set->info().name < b.set->info().name;
-  });
-  return out;
-}
-
-struct SetMatch {
-  const hashset::SetInfo* set;
-  std::string label;
-};
-
-// The sets holding one digest, alert sets first.
-std::vector<SetMatch> Match(const std::vector<LoadedSet>& sets, Algorithm a, const uint8_t* d) {
-  std::vector<SetMatch> m;
-  for (const LoadedSet& s : sets) {
-    int label = s.set->Find(a, d);
-    if (label >= 0) m.push_back({&s.set->info(), s.set->info().labels[size_t(label)]});
-  }
-  return m;
-}
+using hashset::SetMatch;
+using Sets = std::vector<std::unique_ptr<HashSet>>;
 
 nlohmann::json MatchesJson(const std::vector<SetMatch>& m) {
   nlohmann::json out = nlohmann::json::array();
   for (const SetMatch& x : m)
-    out.push_back({{"set", x.set->name}, {"set_id", x.set->id},
-                   {"category", hashset::CategoryName(x.set->category)}, {"label", x.label}});
+    out.push_back({{"set", x.set->info().name}, {"set_id", x.set->info().id},
+                   {"category", hashset::CategoryName(x.set->info().category)}, {"label", x.label}});
   return out;
 }
 
@@ -92,7 +54,7 @@ std::string MatchesText(const std::vector<SetMatch>& m) {
   std::string s;
   for (const SetMatch& x : m) {
     if (!s.empty()) s += "; ";
-    s += std::string(hashset::CategoryName(x.set->category)) + ": " + x.set->name;
+    s += std::string(hashset::CategoryName(x.set->info().category)) + ": " + x.set->info().name;
     if (!x.label.empty()) s += " (" + x.label + ")";
   }
   return s;
@@ -156,7 +118,7 @@ class HashsetCommand : public Command {
     if (!ws) return exit_code;
     dir_ = ws->dir() + "/hashsets";
     if (import_->parsed()) return Import();
-    Result<std::vector<LoadedSet>> sets = LoadSets(dir_);
+    Result<Sets> sets = hashset::OpenSets(dir_);
     if (!sets.ok()) {
       PrintError(sets.status().message() + " (remove it with `evidex hashset remove` and import it again)");
       return kExitWorkspace;
@@ -225,17 +187,17 @@ class HashsetCommand : public Command {
     return kExitOk;
   }
 
-  int List(const std::vector<LoadedSet>& sets) {
+  int List(const Sets& sets) {
     if (json_) {
       nlohmann::json out = nlohmann::json::array();
-      for (const LoadedSet& s : sets) {
-        const hashset::SetInfo& i = s.set->info();
+      for (const auto& s : sets) {
+        const hashset::SetInfo& i = s->info();
         out.push_back({{"id", i.id}, {"name", i.name},
                        {"category", hashset::CategoryName(i.category)}, {"format", i.format},
                        {"description", i.description}, {"labels", i.labels},
                        {"md5", i.counts[0]}, {"sha1", i.counts[1]}, {"sha256", i.counts[2]},
                        {"source_file", i.source_file}, {"source_sha256", i.source_sha256},
-                       {"imported", i.imported}, {"bytes", s.set->mapped_bytes()}});
+                       {"imported", i.imported}, {"bytes", s->mapped_bytes()}});
       }
       std::printf("%s\n", out.dump(2).c_str());
       return kExitOk;
@@ -246,8 +208,8 @@ class HashsetCommand : public Command {
     }
     std::vector<std::vector<std::string>> rows{
         {"id", "name", "category", "format", "md5", "sha1", "sha256", "imported"}};
-    for (const LoadedSet& s : sets) {
-      const hashset::SetInfo& i = s.set->info();
+    for (const auto& s : sets) {
+      const hashset::SetInfo& i = s->info();
       rows.push_back({i.id, i.name, hashset::CategoryName(i.category), i.format,
                       std::to_string(i.counts[0]), std::to_string(i.counts[1]),
                       std::to_string(i.counts[2]), i.imported});
@@ -256,10 +218,10 @@ class HashsetCommand : public Command {
     return kExitOk;
   }
 
-  int Remove(const std::vector<LoadedSet>& sets) {
-    std::vector<const LoadedSet*> found;
-    for (const LoadedSet& s : sets)
-      if (s.set->info().id == target_ || s.set->info().name == target_) found.push_back(&s);
+  int Remove(const Sets& sets) {
+    std::vector<const HashSet*> found;
+    for (const auto& s : sets)
+      if (s->info().id == target_ || s->info().name == target_) found.push_back(s.get());
     if (found.empty()) {
       PrintError("no hash set " + target_ + " (see evidex hashset list)");
       return kExitUsage;
@@ -269,16 +231,17 @@ class HashsetCommand : public Command {
       return kExitUsage;
     }
     std::error_code ec;
-    if (!fs::remove(found[0]->path, ec) || ec) {
-      PrintError("cannot remove " + found[0]->path + ": " + ec.message());
+    const std::string path = found[0]->path();
+    const std::string id = found[0]->info().id, name = found[0]->info().name;
+    if (!fs::remove(path, ec) || ec) {
+      PrintError("cannot remove " + path + ": " + ec.message());
       return kExitOutput;
     }
-    std::printf("hash set %s \"%s\" removed\n", found[0]->set->info().id.c_str(),
-                found[0]->set->info().name.c_str());
+    std::printf("hash set %s \"%s\" removed\n", id.c_str(), name.c_str());
     return kExitOk;
   }
 
-  int Lookup(const std::vector<LoadedSet>& sets) {
+  int Lookup(const Sets& sets) {
     nlohmann::json out = nlohmann::json::array();
     std::vector<std::vector<std::string>> rows{{"hash", "found in"}};
     for (const std::string& h : hashes_) {
@@ -288,7 +251,7 @@ class HashsetCommand : public Command {
         PrintError("not an MD5, SHA-1 or SHA-256 in hex: " + h);
         return kExitUsage;
       }
-      std::vector<SetMatch> m = Match(sets, *a, d);
+      std::vector<SetMatch> m = hashset::FindInSets(sets, *a, d);
       out.push_back({{"hash", hashset::HexDigest(d, *a)}, {"algorithm", hashset::AlgorithmName(*a)},
                      {"matches", MatchesJson(m)}});
       rows.push_back({hashset::HexDigest(d, *a), m.empty() ? "-" : MatchesText(m)});
@@ -298,7 +261,7 @@ class HashsetCommand : public Command {
     return kExitOk;
   }
 
-  int Check(const std::vector<LoadedSet>& sets) {
+  int Check(const Sets& sets) {
     struct FileResult {
       std::string path;
       std::array<std::vector<uint8_t>, 3> digests;
@@ -329,13 +292,9 @@ class HashsetCommand : public Command {
           results.push_back(std::move(r));
           continue;
         }
-        for (int a = 0; a < hashset::kAlgorithms; ++a)
-          for (SetMatch& m : Match(sets, Algorithm(a), r.digests[size_t(a)].data()))
-            if (std::none_of(r.matches.begin(), r.matches.end(),
-                             [&](const SetMatch& x) { return x.set == m.set; }))
-              r.matches.push_back(std::move(m));
+        r.matches = hashset::FindFileInSets(sets, r.digests);
         r.alert = std::any_of(r.matches.begin(), r.matches.end(), [](const SetMatch& m) {
-          return m.set->category == hashset::Category::kAlert;
+          return m.set->info().category == hashset::Category::kAlert;
         });
         results.push_back(std::move(r));
       }

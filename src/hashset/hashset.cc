@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/hash.h"
@@ -307,6 +308,7 @@ Result<std::unique_ptr<HashSet>> HashSet::Open(const std::string& path) {
   if (map == MAP_FAILED) return ErrnoStatus("cannot map " + path, err);
   std::unique_ptr<HashSet> set(new HashSet());
   set->base_ = static_cast<const uint8_t*>(map);
+  set->path_ = path;
   set->size_ = size;
   FixedHeader h;
   std::memcpy(&h, set->base_, sizeof h);
@@ -397,6 +399,50 @@ void HashSet::FindMany(Algorithm a, const uint8_t* digests, size_t n, int* label
       __builtin_prefetch(s.records + size_t(s.buckets[bucket[i]]) * stride);
     for (size_t i = 0; i < m; ++i) labels[base + i] = Find(a, digests + (base + i) * size);
   }
+}
+
+Result<std::vector<std::unique_ptr<HashSet>>> OpenSets(const std::string& dir) {
+  std::vector<std::unique_ptr<HashSet>> out;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return out;
+  for (const std::filesystem::directory_entry& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".evhs") continue;
+    Result<std::unique_ptr<HashSet>> s = HashSet::Open(e.path().string());
+    if (!s.ok()) return s.status();
+    out.push_back(std::move(*s));
+  }
+  if (ec) return ErrnoStatus("cannot list " + dir, ec.value());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    if (a->info().category != b->info().category) return a->info().category == Category::kAlert;
+    return a->info().name < b->info().name;
+  });
+  return out;
+}
+
+std::vector<SetMatch> FindInSets(const std::vector<std::unique_ptr<HashSet>>& sets, Algorithm a,
+                                 const uint8_t* digest) {
+  std::vector<SetMatch> m;
+  for (const auto& s : sets) {
+    int label = s->Find(a, digest);
+    if (label >= 0) m.push_back({s.get(), s->info().labels[size_t(label)]});
+  }
+  return m;
+}
+
+std::vector<SetMatch> FindFileInSets(const std::vector<std::unique_ptr<HashSet>>& sets,
+                                     const std::array<std::vector<uint8_t>, kAlgorithms>& digests) {
+  std::vector<SetMatch> m;
+  for (const auto& s : sets) {
+    for (int a = 0; a < kAlgorithms; ++a) {
+      const std::vector<uint8_t>& d = digests[size_t(a)];
+      if (d.size() != DigestSize(Algorithm(a))) continue;
+      int label = s->Find(Algorithm(a), d.data());
+      if (label < 0) continue;
+      m.push_back({s.get(), s->info().labels[size_t(label)]});
+      break;
+    }
+  }
+  return m;
 }
 
 }  // namespace evidex::hashset

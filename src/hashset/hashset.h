@@ -97,6 +97,7 @@ class HashSet {
   void FindMany(Algorithm a, const uint8_t* digests, size_t n, int* labels) const;
   // Bytes mapped (what the set costs in memory once its pages are in).
   uint64_t mapped_bytes() const { return size_; }
+  const std::string& path() const { return path_; }
 
  private:
   HashSet() = default;
@@ -107,10 +108,27 @@ class HashSet {
     int bits = 0;
   };
   SetInfo info_;
+  std::string path_;
   const uint8_t* base_ = nullptr;
   uint64_t size_ = 0;
   std::array<Section, kAlgorithms> sections_{};
 };
+
+// Every set file (*.evhs) in `dir`, alert sets first, then by name; none when `dir` does not
+// exist. A damaged set file is an error: a set that silently stopped matching would hide alerts.
+Result<std::vector<std::unique_ptr<HashSet>>> OpenSets(const std::string& dir);
+
+struct SetMatch {
+  const HashSet* set;
+  std::string label;
+};
+// The sets holding `digest`, in the order of `sets`.
+std::vector<SetMatch> FindInSets(const std::vector<std::unique_ptr<HashSet>>& sets, Algorithm a,
+                                 const uint8_t* digest);
+// The sets holding any of a file's digests (raw MD5, SHA-1 and SHA-256, in Algorithm order; an
+// empty one is not looked up), each set once with the label of the first digest it holds.
+std::vector<SetMatch> FindFileInSets(const std::vector<std::unique_ptr<HashSet>>& sets,
+                                     const std::array<std::vector<uint8_t>, kAlgorithms>& digests);
 
 }  // namespace evidex::hashset
 
