@@ -38,7 +38,7 @@
 namespace evidex::store {
 
 // The schema version this build writes and the newest it reads.
-constexpr int kSchemaVersion = 2;  // 1: vault issue; 2: artifacts, scans, watchlists
+constexpr int kSchemaVersion = 3;  // 1: vault issue; 2: artifacts, scans, watchlists; 3: files
 
 struct Unit {
   std::string name;        // "Cybercrime Unit, Colombo"
@@ -198,6 +198,101 @@ struct WatchHit {
   std::string found;                // UTC RFC 3339: when the match was first made
 };
 
+// ---- Files inside evidence (schema 3) ----
+// `evidex files EVIDENCE` stores a listing: every file and directory of every filesystem inside
+// one evidence item (fs/filesystem.h), with content hashes, type, fuzzy hashes, the hash-set
+// matches and YARA matches found while reading them, and YARA matches in unallocated space.
+// A new listing of the same evidence supersedes the earlier one (its files and matches removed
+// in the same transaction that starts the new one), as scans do.
+
+struct FileListing {
+  int64_t id = 0;
+  std::string uuid;
+  int64_t case_id = 0;
+  int64_t evidence_id = 0;
+  std::string started, finished;  // UTC RFC 3339; finished "" while running
+  std::string updated;            // last write (UTC); stale "running" reads as interrupted
+  std::string status = "running";  // as ScanRecord::status
+  std::string parameters;  // JSON object: hashing on/off, fuzzy, YARA rule files, hash sets, ...
+  std::string report;      // JSON object when finished: partitions, filesystems, notes
+  uint64_t files = 0;          // entries stored (files and directories)
+  uint64_t alerts = 0;         // files in an alert hash set
+  uint64_t yara_matches = 0;   // YARA matches (in files and unallocated space)
+  std::string error;
+};
+
+struct StoredFile {
+  int64_t id = 0;            // set by the store
+  int64_t evidence_id = 0;   // set by the store (the listing's)
+  std::string fs;            // the filesystem's type and byte offset: "fat16@1048576"
+  std::string path;          // "/Users/a/x.doc"
+  std::string type;          // "file", "dir", "link", "other"
+  uint64_t size = 0;
+  uint64_t address = 0;      // MFT entry / inode / FAT directory-entry address
+  bool deleted = false;
+  // Microseconds since 1970-01-01 UTC; std::nullopt when the filesystem keeps no such time.
+  std::optional<int64_t> modified, accessed, changed, created;
+  std::string md5, sha1, sha256;  // lower-case hex; "" when not hashed (directories, --no-hash)
+  std::string mime;          // libmagic, "" when not hashed
+  std::string ssdeep, tlsh;  // "" when not computed (small files, not asked for)
+  std::string error;         // why the content could not be read ("" when it could)
+};
+
+struct FileSetMatch {
+  std::string set;       // the hash set's name
+  std::string category;  // "alert" or "known"
+  std::string label;     // "malware", "child abuse material", or the set's default
+};
+
+struct YaraMatchRecord {
+  std::string rule, ns;
+  std::vector<std::string> tags;
+  std::string meta;     // JSON object {"author": "...", ...}
+  std::string strings;  // JSON array [{"id","offset","length","data"(hex)}], offsets inside the
+                        // file, or inside the source for unallocated space
+};
+
+// One entry handed to FileWriter::Add.
+struct FileIn {
+  StoredFile file;
+  std::vector<FileSetMatch> matches;
+  std::vector<YaraMatchRecord> yara;
+};
+
+// What deserves an examiner's attention first (`evidex hits` lists these before watchlist hits):
+// a file in an alert hash set, a YARA match (in a file or in unallocated space), or a file whose
+// MD5 / SHA-1 / SHA-256 is an indicator of a watchlist.
+struct FileAlert {
+  std::string kind;  // "hashset", "yara", "watchlist"
+  int64_t case_id = 0;
+  std::string case_number;
+  int64_t evidence_id = 0;
+  std::string evidence_name, evidence_label;  // "E1", "Laptop HDD"
+  std::optional<StoredFile> file;  // std::nullopt: unallocated space (YARA)
+  uint64_t offset = 0;             // unallocated space: source byte offset of the scanned region
+  FileSetMatch set;                // kind "hashset"
+  YaraMatchRecord yara;            // kind "yara"
+  std::string watchlist;           // kind "watchlist": its name
+  Indicator indicator;             // kind "watchlist"
+};
+
+// Feeds one stored listing; made by Store::BeginFiles, used by one thread. Destroying it without
+// Finish leaves the listing "running" (read as interrupted once stale).
+class FileWriter {
+ public:
+  virtual ~FileWriter() = default;
+  virtual const FileListing& listing() const = 0;
+  // Buffers and writes in batches (each its own transaction, ~1 s or ~20,000 files at most):
+  // a killed listing keeps what was committed.
+  virtual Status Add(std::span<const FileIn> batch) = 0;
+  // A YARA match in unallocated space: the region scanned starts at source byte `offset`.
+  virtual Status AddUnallocatedYara(uint64_t offset, const YaraMatchRecord& match) = 0;
+  // Writes what is buffered and sets status ("complete", "interrupted", "failed"), error and the
+  // report JSON; counts are the stored ones. Returns the final record.
+  virtual Result<FileListing> Finish(const std::string& status, const std::string& error = "",
+                                     const std::string& report = "{}") = 0;
+};
+
 // Feeds one stored scan. Created by Store::BeginScan; used by one thread. Destroying it without
 // Finish leaves the scan "running" (it then reads as interrupted once stale).
 class ScanWriter {
@@ -308,6 +403,28 @@ class Store {
   virtual Status RemoveWatchlist(int64_t id) = 0;  // and its hits; kNotFound when absent
   // Hits in one case (case_id != 0) or all, newest first.
   virtual Result<std::vector<WatchHit>> ListHits(int64_t case_id) = 0;
+
+  // ---- Files inside evidence (schema 3) ----
+  // Starts a listing: listing.case_id, evidence_id, parameters are the caller's; id, uuid,
+  // started, updated, status set. Every earlier listing of that evidence becomes "superseded"
+  // and its files and matches are removed, in the same transaction.
+  virtual Result<std::unique_ptr<FileWriter>> BeginFiles(FileListing listing) = 0;
+  virtual Result<std::vector<FileListing>> ListFileListings(int64_t case_id) = 0;  // by id
+  // The current (latest non-superseded) listing's files of one evidence, in the order added;
+  // `each` returns false to stop. With `with_matches`, each file's hash-set and YARA matches too.
+  virtual Status ForEachFile(int64_t evidence_id, bool with_matches,
+                             const std::function<bool(const FileIn&)>& each) = 0;
+  // Files of every evidence (case_id == 0) or of one case with an ssdeep or a TLSH hash, for
+  // `evidex similar`; `each` gets the file and where it is.
+  virtual Status ForEachFuzzyFile(
+      int64_t case_id, const std::function<bool(const StoredFile&, const Sighting&)>& each) = 0;
+  // Files whose MD5, SHA-1 or SHA-256 (lower-case hex; the length says which) is `hash`, in
+  // every case, with where (`evidex search HASH`).
+  virtual Result<std::vector<std::pair<StoredFile, Sighting>>> FindFilesByHash(
+      const std::string& hash) = 0;
+  // Alerts of one case (case_id != 0) or all: hash-set alerts, YARA matches, files matching a
+  // watchlist hash indicator; by case, evidence, then file order.
+  virtual Result<std::vector<FileAlert>> ListFileAlerts(int64_t case_id) = 0;
 };
 
 struct StoreOptions {
