@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <memory>
@@ -67,9 +68,107 @@ uint64_t PageLength(uint64_t page, uint64_t off, uint64_t size) {
   return len;
 }
 
+// The ranges of one source left out of the scan: sorted, merged, non-empty, within the source.
+class SkipRanges {
+ public:
+  struct Span {
+    uint64_t begin, end;
+  };
+
+  SkipRanges(const std::vector<ByteRange>& ranges, uint64_t size) {
+    spans_.reserve(ranges.size());
+    for (const ByteRange& r : ranges)
+      if (r.offset < size && r.length > 0)
+        spans_.push_back({r.offset, r.offset + std::min(r.length, size - r.offset)});
+    std::sort(spans_.begin(), spans_.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
+    size_t n = 0;
+    for (const Span& sp : spans_) {
+      if (n > 0 && sp.begin <= spans_[n - 1].end)
+        spans_[n - 1].end = std::max(spans_[n - 1].end, sp.end);
+      else
+        spans_[n++] = sp;
+    }
+    spans_.resize(n);
+  }
+
+  bool empty() const { return spans_.empty(); }
+  // The spans overlapping [begin, end), not clipped. Binary searches: no walk over the others.
+  std::span<const Span> Overlapping(uint64_t begin, uint64_t end) const {
+    auto first = std::upper_bound(spans_.begin(), spans_.end(), begin,
+                                  [](uint64_t v, const Span& sp) { return v < sp.end; });
+    auto last = std::lower_bound(first, spans_.end(), end,
+                                 [](const Span& sp, uint64_t v) { return sp.begin < v; });
+    return {first, last};
+  }
+  // Bytes of [begin, end) inside the spans.
+  uint64_t Covered(uint64_t begin, uint64_t end) const {
+    uint64_t n = 0;
+    for (const Span& sp : Overlapping(begin, end)) n += std::min(sp.end, end) - std::max(sp.begin, begin);
+    return n;
+  }
+  bool Contains(uint64_t offset) const {
+    std::span<const Span> o = Overlapping(offset, offset + 1);
+    return !o.empty();
+  }
+
+ private:
+  std::vector<Span> spans_;
+};
+
+// A source whose skipped ranges read as zeros: the pages read through it, and the decoders that
+// read on past a page, see zeros there. A skipped stretch at either end of a read, or of
+// kMinUnread bytes or more, is not read from the source underneath; shorter ones inside a read
+// are read with the bytes around them and cleared (one read rather than many small ones).
+class SkippingSource : public Source {
+ public:
+  static constexpr uint64_t kMinUnread = 64 * 1024;
+
+  SkippingSource(std::shared_ptr<Source> inner, SkipRanges ranges)
+      : inner_(std::move(inner)), ranges_(std::move(ranges)) {}
+  const SkipRanges& ranges() const { return ranges_; }
+  uint64_t Size() const override { return inner_->Size(); }
+  std::string Describe() const override { return inner_->Describe(); }
+
+  Result<size_t> ReadAt(uint64_t offset, std::span<std::byte> out) override {
+    const uint64_t size = inner_->Size();
+    if (offset >= size || out.empty()) return size_t(0);
+    uint64_t end = offset + std::min<uint64_t>(out.size(), size - offset);
+    std::span<const SkipRanges::Span> skip = ranges_.Overlapping(offset, end);
+    uint64_t next = offset;  // the first byte neither read nor left unread yet
+    auto read_to = [&](uint64_t to) -> Status {
+      if (to <= next) return Status::Ok();
+      Result<size_t> n = inner_->ReadAt(next, out.subspan(size_t(next - offset), size_t(to - next)));
+      if (!n.ok()) return n.status();
+      if (*n < to - next) end = next + *n;  // the source ended early (shrunk)
+      next = std::min(to, end);
+      return Status::Ok();
+    };
+    for (const SkipRanges::Span& sp : skip) {
+      uint64_t b = std::max(sp.begin, offset), e = std::min(sp.end, end);
+      if (b > offset && e < end && e - b < kMinUnread) continue;  // read through, cleared below
+      EVIDEX_RETURN_IF_ERROR(read_to(b));
+      if (end <= b) break;
+      next = e;
+    }
+    if (next < end) EVIDEX_RETURN_IF_ERROR(read_to(end));
+    for (const SkipRanges::Span& sp : skip) {
+      uint64_t b = std::max(sp.begin, offset), e = std::min(sp.end, end);
+      if (b >= e) break;
+      std::memset(out.data() + (b - offset), 0, size_t(e - b));
+    }
+    return size_t(end - offset);
+  }
+
+ private:
+  std::shared_ptr<Source> inner_;
+  const SkipRanges ranges_;
+};
+
 struct Task {
   size_t report = 0;
-  std::shared_ptr<Source> source;
+  std::shared_ptr<Source> source;  // a SkippingSource when the source has skipped ranges
+  const SkipRanges* skip = nullptr;  // its ranges (owned by `source`), or null
+  uint64_t skipped = 0;              // bytes of the keep region inside them
   PageBuffer buf;
   uint64_t data_offset = 0;
   size_t keep_begin = 0, keep_end = 0;
@@ -149,6 +248,9 @@ class Pool {
       page.keep_end = t->keep_end;
       page.source = t->source.get();
       w.ScanPage(page, &t->hits, &t->stats);
+      // Zeros can still match a keyword pattern: nothing is reported from inside skipped bytes.
+      if (t->skip != nullptr)
+        std::erase_if(t->hits, [t](const Hit& h) { return t->skip->Contains(h.offset); });
       RenderHits(t->hits, t->name, scanners_, jsonl_, &t->rendered, t->locator.get());
       {
         std::lock_guard lock(mu_);
@@ -261,8 +363,8 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
       write_status = options.hit_sink(r, t->hits, engine.scanners());
     summary.hits += t->hits.size();
     uint64_t kept = t->keep_end - t->keep_begin;
-    r.bytes_scanned += kept;
-    summary.bytes_scanned += kept;
+    r.bytes_scanned += kept - t->skipped;
+    summary.bytes_scanned += kept - t->skipped;
     prog.bytes_done += kept;
     summary.decoders.streams_decoded += t->stats.streams_decoded;
     summary.decoders.bytes_decoded += t->stats.bytes_decoded;
@@ -290,12 +392,28 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
     r.size = source->Size();
     std::shared_ptr<const HitLocator> locator;
     if (options.locator && options.jsonl) locator = options.locator(*source, r);
+    const SkipRanges* skip = nullptr;
+    if (options.skip) {
+      SkipRanges ranges(options.skip(*source, r), r.size);
+      if (!ranges.empty()) {
+        auto skipping = std::make_shared<SkippingSource>(std::move(source), std::move(ranges));
+        skip = &skipping->ranges();
+        source = std::move(skipping);
+      }
+    }
     std::error_code ec;
     uint64_t file_size = std::filesystem::file_size(it.path, ec);
     if (!ec) prog.bytes_total = prog.bytes_total - std::min(prog.bytes_total, file_size) + r.size;
     if (r.size == 0) summary.errors.push_back(r.path + ": source is empty (0 bytes), nothing to scan");
     for (uint64_t off = 0, len = 0; off < r.size && write_status.ok() && !cancelled(); off += len) {
       len = PageLength(page, off, r.size);
+      if (skip != nullptr && skip->Covered(off, off + len) == len) {  // nothing to match: not read
+        r.bytes_skipped += len;
+        summary.bytes_skipped += len;
+        prog.bytes_done += len;
+        report_progress(false);
+        continue;
+      }
       while (in_flight.size() >= max_in_flight) finish_front();
       auto t = std::make_unique<Task>();
       t->report = it.report;
@@ -318,6 +436,12 @@ Result<ScanSummary> RunScan(const ScanJobOptions& options,
         r.errors.push_back(r.path + ": source ended at byte " + std::to_string(begin + got) +
                            " of " + std::to_string(r.size));
         break;
+      }
+      if (skip != nullptr) {
+        t->skip = skip;
+        t->skipped = skip->Covered(begin + t->keep_begin, begin + t->keep_end);
+        r.bytes_skipped += t->skipped;
+        summary.bytes_skipped += t->skipped;
       }
       pool.Submit(t.get());
       in_flight.push_back(std::move(t));
@@ -361,6 +485,7 @@ std::string ReportJson(const ScanJobOptions& options, const ScanSummary& s) {
     o["opened"] = r.opened;
     o["size"] = r.size;
     o["bytes_scanned"] = r.bytes_scanned;
+    o["bytes_skipped"] = r.bytes_skipped;
     o["unreadable_bytes"] = r.bad_bytes;
     o["errors"] = r.errors;
     sources.push_back(std::move(o));
@@ -374,6 +499,7 @@ std::string ReportJson(const ScanJobOptions& options, const ScanSummary& s) {
                    {"limits_hit", s.decoders.limits_hit},
                    {"corrupt_streams", s.decoders.corrupt_streams}};
   j["bytes_scanned"] = s.bytes_scanned;
+  j["bytes_skipped"] = s.bytes_skipped;
   j["hits"] = s.hits;
   j["elapsed_seconds"] = s.seconds;
   j["throughput_mb_per_s"] = s.seconds > 0 ? double(s.bytes_scanned) / 1e6 / s.seconds : 0.0;

@@ -6,6 +6,8 @@
 // thread count. Memory stays bounded: at most threads + 3 pages are in flight.
 // Unreadable regions of a source are read around in 64 KiB blocks (zero-filled and counted as
 // bad bytes) so one bad sector does not end the scan.
+// Byte ranges of a source can be left out (ScanJobOptions::skip, e.g. the content of known-good
+// files): they read as zeros to the engine, and pages inside them are not read at all.
 #ifndef EVIDEX_SCAN_SCAN_JOB_H_
 #define EVIDEX_SCAN_SCAN_JOB_H_
 
@@ -36,6 +38,23 @@ using HitSink = std::function<Status(const SourceReport& source, std::span<const
 using LocatorFactory =
     std::function<std::unique_ptr<HitLocator>(Source& source, SourceReport& report)>;
 
+// Bytes [offset, offset + length) of a source.
+struct ByteRange {
+  uint64_t offset = 0, length = 0;
+};
+
+// Ranges of a source not to scan, e.g. the content of files in a known-good hash set. Called once
+// per source, after it is opened (and after the LocatorFactory), on the thread that called
+// RunScan; `source` is the source itself, unaffected by the ranges. The ranges may come in any
+// order, overlap, or reach past the source's end: the job clamps them to the source, sorts and
+// merges them. Their bytes are replaced by zeros before matching, in each page with its lead and
+// margin and in what decoders read on from the source, so nothing is found in them and no
+// artifact spans into them (hits starting in them are dropped too, for a keyword pattern that
+// matches zeros). A page whose keep bytes all lie in them is not read at all, nor is a skipped
+// stretch at either end of a read or of 64 KiB or more inside it; unread bytes are never counted
+// as unreadable. Counted in SourceReport::bytes_skipped.
+using SkipFactory = std::function<std::vector<ByteRange>(Source& source, SourceReport& report)>;
+
 struct ScanJobOptions {
   std::vector<std::string> sources;
   // Names heading the forensic paths of each source when there are several (default: the path
@@ -57,10 +76,12 @@ struct ScanJobOptions {
   HitSink hit_sink;
   // Optional: each source's hits are placed in its files (hits.jsonl "file" / "area").
   LocatorFactory locator;
+  // Optional: each source's ranges not to scan (`evidex scan --skip-known`); see SkipFactory.
+  SkipFactory skip;
 };
 
 struct ScanProgress {
-  uint64_t bytes_done = 0;
+  uint64_t bytes_done = 0;  // skipped bytes included, so that it reaches bytes_total
   uint64_t bytes_total = 0;
   uint64_t hits = 0;
   double seconds = 0;
@@ -73,7 +94,8 @@ struct SourceReport {
   std::string relative;     // the file's path inside a directory source ("" otherwise)
   std::string description;  // Source::Describe()
   uint64_t size = 0;
-  uint64_t bytes_scanned = 0;
+  uint64_t bytes_scanned = 0;  // skipped bytes excluded: a whole scan has scanned + skipped = size
+  uint64_t bytes_skipped = 0;  // inside the ranges of ScanJobOptions::skip, not matched
   uint64_t bad_bytes = 0;   // unreadable, zero-filled
   std::vector<std::string> errors;
   bool opened = false;
@@ -84,7 +106,8 @@ struct ScanSummary {
   std::vector<std::string> errors;       // one line each, naming the source
   std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> counts;  // scanner -> (hits, utf16)
   PageStats decoders;
-  uint64_t bytes_scanned = 0;
+  uint64_t bytes_scanned = 0;  // the sources' sums
+  uint64_t bytes_skipped = 0;
   uint64_t hits = 0;
   double seconds = 0;
   int threads = 0;
