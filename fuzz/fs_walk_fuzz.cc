@@ -1,6 +1,8 @@
-// Fuzzes the filesystem walk (fs/filesystem.h): the input is a disk or volume image, read from
-// memory. Whatever the bytes: no crash, hang or unbounded work; every entry has a path under '/',
-// its extents lie inside the source, and the report counts the entries given.
+// Fuzzes the filesystem walk and the unallocated-space walk (fs/filesystem.h): the input is a disk
+// or volume image, read from memory. Whatever the bytes: no crash, hang or unbounded work; every
+// entry has a path under '/', its extents lie inside the source, and the report counts the
+// entries given; unallocated runs are non-empty, inside the source, in order, disjoint, and
+// those of one filesystem never touch.
 #include <cstdint>
 #include <string>
 
@@ -51,5 +53,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (r->entries != entries) __builtin_trap();
   for (const evidex::fs::FileSystem& fs : r->filesystems)
     if (fs.partition >= int64_t(r->partitions.size())) __builtin_trap();
+
+  uint64_t runs = 0, end = 0;
+  std::string last_fs;
+  evidex::Result<evidex::fs::WalkReport> u =
+      evidex::fs::UnallocatedRuns(*source, [&](const evidex::fs::ByteRun& run) {
+        if (run.length == 0 || run.offset < end || run.offset + run.length > size) __builtin_trap();
+        if (runs > 0 && run.offset == end && run.fs == last_fs) __builtin_trap();  // not merged
+        if (!run.fs.empty() && run.fs.find('@') == std::string::npos) __builtin_trap();
+        end = run.offset + run.length;
+        last_fs = run.fs;
+        return ++runs < kMaxEntries;
+      });
+  if (!u.ok()) __builtin_trap();
+  if (u->entries != runs) __builtin_trap();
   return 0;
 }

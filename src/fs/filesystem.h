@@ -100,6 +100,28 @@ Result<WalkReport> Walk(Source& source, const WalkOptions& options,
                         const std::function<bool(const FileSystem&, const FileEntry&,
                                                  ContentReader&)>& each);
 
+// A run of source bytes that no allocated file or filesystem structure holds: a filesystem's
+// unallocated blocks (TSK's block walk, TSK_FS_BLOCK_WALK_FLAG_UNALLOC), and bytes outside every
+// filesystem TSK opened (unpartitioned gaps, partitions with no filesystem TSK reads, the whole
+// source when it holds none). Contiguous blocks are merged into one run.
+struct ByteRun {
+  uint64_t offset = 0;   // in the source
+  uint64_t length = 0;
+  std::string fs;        // "ext4@1048576" (type@offset as elsewhere), or "" outside filesystems
+};
+// Calls `each` for every run in source order; stops when it returns false. Errors as Walk.
+//
+// Runs are disjoint, non-empty, inside the source, and two runs of one `fs` never touch (runs
+// with fs "" included). A filesystem holds the bytes from its offset to its end (block count x
+// block size), cut at its partition's end and the source's end; the bytes outside every such
+// span are fs "" runs, partition-table sectors and volume slack included. Where two corrupt
+// partitions overlap, the earlier filesystem keeps the shared bytes. The report is Walk's
+// (partitions, filesystems, notes) with `entries` the runs given to `each`; a filesystem whose
+// block walk TSK cannot do (or finish) gets a note, and no runs past where it failed. Streams:
+// memory does not grow with the size of a filesystem, and the work is bounded by the size of
+// the source, whatever a corrupt filesystem claims.
+Result<WalkReport> UnallocatedRuns(Source& source, const std::function<bool(const ByteRun&)>& each);
+
 }  // namespace evidex::fs
 
 #endif  // EVIDEX_FS_FILESYSTEM_H_

@@ -1,6 +1,9 @@
 // Walk over images made here by the real tools (mkfs.fat + mtools, mkfs.ext4 -d, mkntfs +
 // ntfscp, mkfs.exfat, xorriso, sfdisk): names, sizes, content hashes, times, deleted entries,
-// partitions, extents, and what a corrupt, truncated, random or empty source gives.
+// partitions, extents, and what a corrupt, truncated, random or empty source gives; and
+// UnallocatedRuns over the same images (deleted content inside a run, live content and
+// filesystem structures outside every run, gaps and unread partitions as fs "" runs), checked
+// against TSK's own blkls where it is installed.
 #include "fs/filesystem.h"
 
 #include <openssl/evp.h>
@@ -676,6 +679,337 @@ TEST(CorruptTest, ReadErrorsInsideAFilesystemBecomeIoErrors) {
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->read.code(), Code::kIoError) << c->read.ToString();
   EXPECT_NE(c->read.message().find("/big.bin"), std::string::npos);
+}
+
+// ---- UnallocatedRuns -----------------------------------------------------------------------
+
+struct Runs {
+  WalkReport report;
+  std::vector<ByteRun> runs;
+  uint64_t Bytes(const std::string& fs) const {
+    uint64_t n = 0;
+    for (const ByteRun& r : runs)
+      if (r.fs == fs) n += r.length;
+    return n;
+  }
+  // The run holding all of [offset, offset + length), or null.
+  const ByteRun* Holding(uint64_t offset, uint64_t length) const {
+    for (const ByteRun& r : runs)
+      if (r.offset <= offset && offset + length <= r.offset + r.length) return &r;
+    return nullptr;
+  }
+  bool Touches(uint64_t offset, uint64_t length) const {
+    for (const ByteRun& r : runs)
+      if (r.offset < offset + length && offset < r.offset + r.length) return true;
+    return false;
+  }
+};
+
+// Collects the runs and checks what UnallocatedRuns promises of every run list.
+Runs CollectRuns(Source& source) {
+  Runs out;
+  Result<WalkReport> r = UnallocatedRuns(source, [&](const ByteRun& run) {
+    out.runs.push_back(run);
+    return true;
+  });
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  if (!r.ok()) return out;
+  out.report = std::move(*r);
+  EXPECT_EQ(out.report.entries, out.runs.size());
+  std::set<std::string> names{""};
+  for (const FileSystem& f : out.report.filesystems)
+    names.insert(f.type + "@" + std::to_string(f.offset));
+  for (size_t i = 0; i < out.runs.size(); ++i) {
+    const ByteRun& x = out.runs[i];
+    EXPECT_GT(x.length, 0u) << i;
+    EXPECT_LE(x.offset + x.length, source.Size()) << i;
+    EXPECT_EQ(names.count(x.fs), 1u) << x.fs;
+    if (i == 0) continue;
+    const ByteRun& prev = out.runs[i - 1];
+    EXPECT_LE(prev.offset + prev.length, x.offset) << "runs " << i - 1 << " and " << i;
+    if (prev.fs == x.fs) {
+      EXPECT_LT(prev.offset + prev.length, x.offset) << "not merged: " << i;
+    }
+  }
+  return out;
+}
+
+Runs CollectRunsOf(const std::string& path) {
+  Result<std::unique_ptr<Source>> s = OpenSource(path);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  if (!s.ok()) return {};
+  return CollectRuns(**s);
+}
+
+// Bytes in the blocks TSK's blkls lists as unallocated for the filesystem at `sector`; -1 when
+// blkls is not installed.
+int64_t BlklsUnallocatedBytes(const std::string& image, uint64_t sector, uint64_t block_size) {
+  if (!HaveTool("blkls")) return -1;
+  TempDir dir;
+  const std::string list = dir / "blkls.txt";
+  EXPECT_EQ(Run("blkls -A -l -o " + std::to_string(sector) + " " + ShellQuote(image) + " > " +
+                ShellQuote(list) + " 2>/dev/null"),
+            0);
+  std::ifstream in(list);
+  std::string line;
+  int64_t blocks = 0;
+  bool body = false;
+  while (std::getline(in, line)) {
+    if (body && !line.empty()) ++blocks;
+    if (line == "addr|alloc") body = true;
+  }
+  return blocks * int64_t(block_size);
+}
+
+TEST(UnallocatedTest, FatDeletedContentIsInARunLiveContentIsNot) {
+  REQUIRE_TOOL("mkfs.fat");
+  REQUIRE_TOOL("mcopy");
+  TempDir dir;
+  FatFixture f;
+  ASSERT_NO_FATAL_FAILURE(MakeFat(dir, &f));
+  WalkOptions options;
+  options.extents = true;
+  Walked w = WalkPath(f.image, options);
+  const Seen* gone = nullptr;
+  for (const Seen& s : w.seen)
+    if (s.entry.deleted && s.entry.size == f.gone.size()) gone = &s;
+  const Seen* keep = w.Find("/sub/keep.bin");
+  const Seen* a = w.Find("/a.txt");
+  ASSERT_TRUE(gone != nullptr && keep != nullptr && a != nullptr);
+
+  Runs runs = CollectRunsOf(f.image);
+  EXPECT_TRUE(runs.report.notes.empty()) << runs.report.notes[0];
+  ASSERT_EQ(runs.report.filesystems.size(), 1u);
+  ASSERT_FALSE(runs.runs.empty());
+  for (const ByteRun& r : runs.runs) EXPECT_EQ(r.fs, "fat12@0");
+  ASSERT_FALSE(gone->entry.extents.empty());
+  for (const Extent& x : gone->entry.extents) {
+    const ByteRun* r = runs.Holding(x.source_offset, x.length);
+    ASSERT_NE(r, nullptr) << "deleted content at " << x.source_offset;
+    // The run's bytes are the deleted file's content.
+    Result<std::unique_ptr<Source>> src = OpenSource(f.image);
+    ASSERT_TRUE(src.ok());
+    EXPECT_TRUE(evidex::testing::ReadString(**src, x.source_offset, x.length) ==
+                f.gone.substr(x.file_offset, x.length));
+  }
+  for (const Seen* live : {keep, a})
+    for (const Extent& x : live->entry.extents)
+      EXPECT_FALSE(runs.Touches(x.source_offset, x.length)) << live->entry.path;
+  // The boot sector, FATs and root directory are structures, not free space.
+  EXPECT_FALSE(runs.Touches(0, 512));
+  // The same blocks TSK's own tool lists.
+  const int64_t blkls = BlklsUnallocatedBytes(f.image, 0, runs.report.filesystems[0].block_size);
+  if (blkls >= 0) {
+    EXPECT_EQ(runs.Bytes("fat12@0"), uint64_t(blkls));
+  }
+}
+
+TEST(UnallocatedTest, Ext4DeletedContentIsInARunLiveContentIsNot) {
+  REQUIRE_TOOL("mkfs.ext4");
+  REQUIRE_TOOL("debugfs");
+  TempDir dir;
+  const std::string root = dir / "root";
+  std::filesystem::create_directories(root);
+  const std::string live = DeterministicBytes(200000, 11);
+  const std::string gone = DeterministicBytes(150000, 12);
+  WriteFile(root + "/live.bin", live);
+  WriteFile(root + "/gone.bin", gone);
+  const std::string image = dir / "ext4.img";
+  Sh("truncate -s 8M " + ShellQuote(image));
+  Sh("mkfs.ext4 -q -d " + ShellQuote(root) + " " + ShellQuote(image));
+  WalkOptions options;
+  options.extents = true;
+  Walked before = WalkPath(image, options);
+  const Seen* g = before.Find("/gone.bin");
+  ASSERT_NE(g, nullptr);
+  const std::vector<Extent> gone_extents = g->entry.extents;
+  ASSERT_FALSE(gone_extents.empty());
+  Sh("debugfs -w -R 'rm /gone.bin' " + ShellQuote(image));
+
+  Walked after = WalkPath(image, options);
+  const Seen* l = after.Find("/live.bin");
+  ASSERT_NE(l, nullptr);
+  const Seen* listed = after.Find("/gone.bin");
+  EXPECT_TRUE(listed == nullptr || listed->entry.deleted);
+  Runs runs = CollectRunsOf(image);
+  EXPECT_TRUE(runs.report.notes.empty()) << runs.report.notes[0];
+  for (const Extent& x : gone_extents)
+    EXPECT_NE(runs.Holding(x.source_offset, x.length), nullptr) << x.source_offset;
+  for (const Extent& x : l->entry.extents) EXPECT_FALSE(runs.Touches(x.source_offset, x.length));
+  EXPECT_FALSE(runs.Touches(1024, 1024));  // the superblock
+  EXPECT_EQ(runs.Bytes(""), 0u);           // the filesystem fills the image
+  ASSERT_EQ(runs.report.filesystems.size(), 1u);
+  const int64_t blkls = BlklsUnallocatedBytes(image, 0, runs.report.filesystems[0].block_size);
+  if (blkls >= 0) {
+    EXPECT_EQ(runs.Bytes("ext4@0"), uint64_t(blkls));
+  }
+}
+
+void CheckPartitionedRuns(const std::string& label) {
+  TempDir dir;
+  std::string image;
+  ASSERT_NO_FATAL_FAILURE(MakePartitioned(dir, label, &image));
+  if (::testing::Test::IsSkipped()) return;
+  Runs runs = CollectRunsOf(image);
+  ASSERT_EQ(runs.report.filesystems.size(), 2u);
+  const uint64_t mib = 1 << 20;
+  // Outside every filesystem: the table and the gap before the first partition, and the
+  // partition of random bytes with the unpartitioned end after it (one run: they touch).
+  std::vector<std::pair<uint64_t, uint64_t>> outside;
+  for (const ByteRun& r : runs.runs)
+    if (r.fs.empty()) outside.emplace_back(r.offset, r.length);
+  ASSERT_EQ(outside.size(), 2u);
+  EXPECT_EQ(outside[0], std::make_pair(uint64_t(0), 1 * mib));
+  EXPECT_EQ(outside[1], std::make_pair(13 * mib, 11 * mib));
+  // Inside the filesystems: only their own runs, and some free space in each.
+  for (const ByteRun& r : runs.runs) {
+    if (r.fs == "fat12@1048576") {
+      EXPECT_TRUE(r.offset >= 1 * mib && r.offset + r.length <= 5 * mib) << r.offset;
+    } else if (r.fs == "ext4@5242880") {
+      EXPECT_TRUE(r.offset >= 5 * mib && r.offset + r.length <= 13 * mib) << r.offset;
+    } else {
+      EXPECT_EQ(r.fs, "");
+    }
+  }
+  EXPECT_GT(runs.Bytes("fat12@1048576"), 0u);
+  EXPECT_GT(runs.Bytes("ext4@5242880"), 0u);
+  const int64_t fat = BlklsUnallocatedBytes(image, 2048, 512);
+  if (fat >= 0) {
+    EXPECT_EQ(runs.Bytes("fat12@1048576"), uint64_t(fat));
+  }
+  const int64_t ext = BlklsUnallocatedBytes(image, 10240, runs.report.filesystems[1].block_size);
+  if (ext >= 0) {
+    EXPECT_EQ(runs.Bytes("ext4@5242880"), uint64_t(ext));
+  }
+  // The note Walk gives for the partition it cannot read.
+  bool noted = false;
+  for (const std::string& n : runs.report.notes)
+    noted |= n.find("at byte 13631488") != std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
+TEST(UnallocatedTest, DosGapsAndUnreadPartitionAreOutsideRuns) { CheckPartitionedRuns("dos"); }
+TEST(UnallocatedTest, GptGapsAndUnreadPartitionAreOutsideRuns) { CheckPartitionedRuns("gpt"); }
+
+TEST(UnallocatedTest, TruncatedImageRunsStayInsideIt) {
+  TempDir dir;
+  std::string image;
+  ASSERT_NO_FATAL_FAILURE(MakePartitioned(dir, "dos", &image));
+  if (::testing::Test::IsSkipped()) return;
+  std::filesystem::resize_file(image, 9 << 20);  // inside the ext4 partition
+  Runs runs = CollectRunsOf(image);              // checks every run ends inside the source
+  ASSERT_FALSE(runs.runs.empty());
+  EXPECT_GT(runs.Bytes("fat12@1048576"), 0u);
+  // The cut ext4 is walked up to its last whole block in the source, without a failure.
+  EXPECT_GT(runs.Bytes("ext4@5242880"), 0u);
+  for (const std::string& n : runs.report.notes)
+    EXPECT_EQ(n.find("unallocated blocks not listed"), std::string::npos) << n;
+}
+
+TEST(UnallocatedTest, PlainBlobIsOneRun) {
+  const std::string bytes = DeterministicBytes((1 << 20) + 123, 13);
+  std::unique_ptr<Source> s = MakeMemorySource(bytes);
+  Runs runs = CollectRuns(*s);
+  ASSERT_EQ(runs.runs.size(), 1u);
+  EXPECT_EQ(runs.runs[0].offset, 0u);
+  EXPECT_EQ(runs.runs[0].length, bytes.size());
+  EXPECT_EQ(runs.runs[0].fs, "");
+  EXPECT_TRUE(runs.report.filesystems.empty());
+  ASSERT_EQ(runs.report.notes.size(), 1u);
+  EXPECT_NE(runs.report.notes[0].find("no partition table or filesystem"), std::string::npos);
+
+  std::unique_ptr<Source> zeros = MakeMemorySource(std::string(3 << 20, '\0'));
+  Runs z = CollectRuns(*zeros);
+  ASSERT_EQ(z.runs.size(), 1u);
+  EXPECT_EQ(z.runs[0].length, 3u << 20);
+}
+
+TEST(UnallocatedTest, EmptyTinyAndUnreadableSources) {
+  for (size_t n : {0, 1, 511, 513}) {
+    std::unique_ptr<Source> s = MakeMemorySource(std::string(n, '\x55'));
+    Runs runs = CollectRuns(*s);
+    EXPECT_EQ(runs.runs.size(), n == 0 ? 0u : 1u) << n;
+    EXPECT_EQ(runs.report.notes.size(), 1u) << n;
+  }
+  FailingSource failing(std::string(1 << 20, '\0'));
+  failing.fail_from_ = 0;
+  Result<WalkReport> r = UnallocatedRuns(failing, [](const ByteRun&) { return true; });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kIoError);
+}
+
+TEST(UnallocatedTest, StopsWhenEachReturnsFalse) {
+  TempDir dir;
+  std::string image;
+  ASSERT_NO_FATAL_FAILURE(MakePartitioned(dir, "gpt", &image));
+  if (::testing::Test::IsSkipped()) return;
+  Result<std::unique_ptr<Source>> s = OpenSource(image);
+  ASSERT_TRUE(s.ok());
+  for (int stop_after : {1, 2, 3}) {
+    int calls = 0;
+    Result<WalkReport> r =
+        UnallocatedRuns(**s, [&](const ByteRun&) { return ++calls < stop_after; });
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(calls, stop_after);
+    EXPECT_EQ(r->entries, uint64_t(stop_after));
+  }
+}
+
+TEST(UnallocatedTest, CorruptBlockCountIsCutAtTheSourceEnd) {
+  REQUIRE_TOOL("mkfs.ext4");
+  TempDir dir;
+  const std::string image = dir / "ext4.img";
+  Sh("truncate -s 8M " + ShellQuote(image));
+  Sh("mkfs.ext4 -q " + ShellQuote(image));
+  std::ifstream in(image, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // s_blocks_count_lo: 2^32 - 1 blocks (16 TiB) in an 8 MiB image.
+  for (int i = 0; i < 4; ++i) bytes[1024 + 4 + i] = '\xff';
+  std::unique_ptr<Source> s = MakeMemorySource(bytes);
+  Runs runs = CollectRuns(*s);  // ends, and every run lies inside the 8 MiB
+  EXPECT_LE(runs.runs.size(), size_t(8 << 20) / 1024);
+}
+
+TEST(UnallocatedTest, OtherFilesystemsGiveRunsOrANote) {
+  TempDir dir;
+  std::vector<std::string> images;
+  if (HaveTool("mkfs.exfat")) {
+    images.push_back(dir / "exfat.img");
+    Sh("truncate -s 8M " + ShellQuote(images.back()));
+    Sh("mkfs.exfat " + ShellQuote(images.back()));
+  }
+  if (HaveTool("xorriso")) {
+    std::filesystem::create_directories(dir / "isoroot");
+    WriteFile(dir / "isoroot/data.bin", DeterministicBytes(100000, 14));
+    images.push_back(dir / "cd.iso");
+    Sh("xorriso -as mkisofs -quiet -o " + ShellQuote(images.back()) + " " +
+       ShellQuote(dir / "isoroot"));
+  }
+  if (HaveTool("mkntfs") && HaveTool("ntfscp")) {
+    const std::string ntfs = dir / "ntfs.img";
+    Sh("truncate -s 16M " + ShellQuote(ntfs));
+    if (evidex::testing::Run("mkntfs -F -Q " + ShellQuote(ntfs) + " >/dev/null 2>&1") == 0)
+      images.push_back(ntfs);
+  }
+  if (images.empty()) GTEST_SKIP() << "no mkfs.exfat, xorriso or mkntfs (fixtures)";
+  for (const std::string& image : images) {
+    SCOPED_TRACE(image);
+    Runs runs = CollectRunsOf(image);
+    ASSERT_EQ(runs.report.filesystems.size(), 1u);
+    const FileSystem& f = runs.report.filesystems[0];
+    const std::string name = f.type + "@0";
+    if (runs.Bytes(name) == 0) {
+      EXPECT_FALSE(runs.report.notes.empty());  // a block walk TSK cannot do is noted
+    }
+    // The boot sector (ISO 9660's first 32 KiB are a system area TSK calls unallocated).
+    if (f.type != "iso9660") {
+      EXPECT_FALSE(runs.Touches(0, 512));
+    }
+    const int64_t blkls = BlklsUnallocatedBytes(image, 0, f.block_size);
+    if (blkls >= 0 && runs.report.notes.empty()) {
+      EXPECT_EQ(runs.Bytes(name), uint64_t(blkls));
+    }
+  }
 }
 
 }  // namespace
