@@ -16,6 +16,8 @@ PACKAGES=(
   mtools dosfstools e2fsprogs ntfs-3g exfatprogs xorriso fdisk
   gzip zip unzip time openssl coreutils hashdeep poppler-utils
   ssdeep  # tests only: reference for src/fuzzy
+  libtlsh-dev
+  tlsh-tools  # tests only: the `tlsh` program, reference for src/fuzzy/tlsh
 )
 
 missing=()
