@@ -65,6 +65,7 @@ struct PgRow {
   int row;
   int64_t Int(int column) const { return result.Int(row, column); }
   std::string Text(int column) const { return result.Text(row, column); }
+  bool IsNull(int column) const { return result.IsNull(row, column); }
 };
 
 // Text-format parameters $1, $2, ... in the order added.

@@ -25,6 +25,40 @@
 #include "vault/custody.h"
 
 namespace evidex::store {
+
+// Runs `body` in the store's transaction, waiting up to kWriterLockWaitSeconds for the write lock
+// (the busy timeout is shorter; another writer's Finish may hold the lock for seconds). Outside a
+// caller's transaction the commit is synchronous=NORMAL: in WAL mode that skips the fsync per
+// commit, and a power cut can lose only the last scan batches, which a re-run stores again; the
+// next synchronous=FULL commit (custody) makes them durable too.
+// `may_nest`: whether a transaction the caller opened may hold it (the scan writer's may not: its
+// id cache and counts assume that what it wrote is committed when the body returns).
+Status WithWriteLock(Db& db, const TransactionRunner& transaction,
+                     const std::function<Status()>& body, bool may_nest) {
+  if (db.InTransaction()) {
+    if (!may_nest)
+      return InvalidArgument(
+          "a scan or file writer commits its own batches; it cannot write inside "
+          "Store::Transaction");
+    return transaction(body);
+  }
+  EVIDEX_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = NORMAL"));
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + std::chrono::seconds(kWriterLockWaitSeconds);
+  Status st;
+  for (;;) {
+    bool ran = false;
+    st = transaction([&]() -> Status {
+      ran = true;
+      return body();
+    });
+    if (st.ok() || st.code() != Code::kLimit || ran || Clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  Status restore = db.Exec("PRAGMA synchronous = FULL");
+  return st.ok() ? restore : st;
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -107,38 +141,6 @@ Status Query(Db& db, const std::string& sql, const std::function<void(Statement&
     if (!more.ok()) return more.status();
     if (!*more || !row(*s)) return Status::Ok();
   }
-}
-
-// Runs `body` in the store's transaction, waiting up to kWriterLockWaitSeconds for the write lock
-// (the busy timeout is shorter; another writer's Finish may hold the lock for seconds). Outside a
-// caller's transaction the commit is synchronous=NORMAL: in WAL mode that skips the fsync per
-// commit, and a power cut can lose only the last scan batches, which a re-run stores again; the
-// next synchronous=FULL commit (custody) makes them durable too.
-// `may_nest`: whether a transaction the caller opened may hold it (the scan writer's may not: its
-// id cache and counts assume that what it wrote is committed when the body returns).
-Status WithWriteLock(Db& db, const TransactionRunner& transaction,
-                     const std::function<Status()>& body, bool may_nest = false) {
-  if (db.InTransaction()) {
-    if (!may_nest)
-      return InvalidArgument(
-          "a scan writer commits its own batches; it cannot write inside "
-          "Store::Transaction");
-    return transaction(body);
-  }
-  EVIDEX_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = NORMAL"));
-  auto deadline = Clock::now() + std::chrono::seconds(kWriterLockWaitSeconds);
-  Status st;
-  for (;;) {
-    bool ran = false;
-    st = transaction([&]() -> Status {
-      ran = true;
-      return body();
-    });
-    if (st.ok() || st.code() != Code::kLimit || ran || Clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  Status restore = db.Exec("PRAGMA synchronous = FULL");
-  return st.ok() ? restore : st;
 }
 
 // Maps "kind\0value" to an artifact id. Two generations bound the memory: lookups promote from

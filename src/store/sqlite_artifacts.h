@@ -60,6 +60,12 @@ constexpr int kWriterLockWaitSeconds = 120;
 // Runs a body in the store's transaction (joining one that is open).
 using TransactionRunner = std::function<Status(const std::function<Status()>&)>;
 
+// Runs `body` in the store's transaction, waiting up to kWriterLockWaitSeconds for the write lock
+// (sqlite_artifacts.cc says why). `may_nest`: whether a transaction the caller opened may hold it
+// (a writer's batches may not: what they wrote must be committed when the call returns).
+Status WithWriteLock(Db& db, const TransactionRunner& transaction,
+                     const std::function<Status()>& body, bool may_nest = false);
+
 class SqliteArtifacts {
  public:
   SqliteArtifacts(Db* db, TransactionRunner transaction)

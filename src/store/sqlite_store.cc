@@ -16,6 +16,7 @@
 #include "store/backends.h"
 #include "store/sqlite.h"
 #include "store/sqlite_artifacts.h"
+#include "store/sqlite_files.h"
 #include "store/store.h"
 #include "store/store_common.h"
 
@@ -192,6 +193,80 @@ CREATE TABLE watch_hits (
 ) WITHOUT ROWID;
 CREATE INDEX watch_hits_case ON watch_hits (case_id, artifact);
 )sql",
+    // v3: files inside evidence (`evidex files`): listings, their files, hash-set and YARA matches
+    // (sqlite_files.cc). Files of a listing are found by (listing_id, id), which also removes a
+    // superseded listing's rows; hashes by partial indexes (most directories have none).
+    R"sql(
+CREATE TABLE file_listings (
+  id           INTEGER PRIMARY KEY,
+  uuid         TEXT NOT NULL UNIQUE,
+  case_id      INTEGER NOT NULL REFERENCES cases(id),
+  evidence_id  INTEGER NOT NULL REFERENCES evidence(id),
+  started      TEXT NOT NULL,
+  finished     TEXT NOT NULL DEFAULT '',
+  updated      TEXT NOT NULL,
+  status       TEXT NOT NULL CHECK (status IN
+               ('running', 'complete', 'interrupted', 'failed', 'superseded')),
+  parameters   TEXT NOT NULL DEFAULT '{}',
+  report       TEXT NOT NULL DEFAULT '{}',
+  files        INTEGER NOT NULL DEFAULT 0,
+  alerts       INTEGER NOT NULL DEFAULT 0,
+  yara_matches INTEGER NOT NULL DEFAULT 0,
+  error        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX file_listings_case ON file_listings (case_id);
+CREATE INDEX file_listings_evidence ON file_listings (evidence_id);
+CREATE TABLE files (
+  id          INTEGER PRIMARY KEY,
+  listing_id  INTEGER NOT NULL,
+  evidence_id INTEGER NOT NULL,
+  fs          TEXT NOT NULL,
+  path        TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  size        INTEGER NOT NULL,
+  address     INTEGER NOT NULL,
+  deleted     INTEGER NOT NULL,
+  modified    INTEGER,
+  accessed    INTEGER,
+  changed     INTEGER,
+  created     INTEGER,
+  md5         TEXT NOT NULL DEFAULT '',
+  sha1        TEXT NOT NULL DEFAULT '',
+  sha256      TEXT NOT NULL DEFAULT '',
+  mime        TEXT NOT NULL DEFAULT '',
+  ssdeep      TEXT NOT NULL DEFAULT '',
+  tlsh        TEXT NOT NULL DEFAULT '',
+  error       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX files_listing ON files (listing_id, id);
+CREATE INDEX files_md5 ON files (md5) WHERE md5 <> '';
+CREATE INDEX files_sha1 ON files (sha1) WHERE sha1 <> '';
+CREATE INDEX files_sha256 ON files (sha256) WHERE sha256 <> '';
+CREATE INDEX files_fuzzy ON files (listing_id, id) WHERE ssdeep <> '' OR tlsh <> '';
+CREATE TABLE file_matches (
+  id         INTEGER PRIMARY KEY,
+  listing_id INTEGER NOT NULL,
+  file_id    INTEGER NOT NULL,
+  set_name   TEXT NOT NULL,
+  category   TEXT NOT NULL,
+  label      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX file_matches_listing ON file_matches (listing_id, file_id);
+CREATE INDEX file_matches_alert ON file_matches (listing_id, file_id) WHERE category = 'alert';
+CREATE TABLE yara_matches (
+  id            INTEGER PRIMARY KEY,
+  listing_id    INTEGER NOT NULL,
+  evidence_id   INTEGER NOT NULL,
+  file_id       INTEGER,
+  region_offset INTEGER NOT NULL DEFAULT 0,
+  rule          TEXT NOT NULL,
+  ns            TEXT NOT NULL DEFAULT '',
+  tags          TEXT NOT NULL DEFAULT '[]',
+  meta          TEXT NOT NULL DEFAULT '{}',
+  strings       TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX yara_matches_listing ON yara_matches (listing_id, file_id);
+)sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion, "one migration step per schema version");
@@ -209,9 +284,9 @@ void BindEvidence(Statement& s, const Evidence& e) {
 class SqliteStore : public Store {
  public:
   explicit SqliteStore(Db db)
-      : db_(std::move(db)), artifacts_(&db_, [this](const std::function<Status()>& body) {
-          return Transaction(body);
-        }) {}
+      : db_(std::move(db)),
+        artifacts_(&db_, [this](const std::function<Status()>& body) { return Transaction(body); }),
+        files_(&db_, [this](const std::function<Status()>& body) { return Transaction(body); }) {}
 
   Status Migrate();
 
@@ -452,6 +527,30 @@ class SqliteStore : public Store {
     return artifacts_.ListHits(case_id);
   }
 
+  // Files inside evidence: sqlite_files.cc.
+  Result<std::unique_ptr<FileWriter>> BeginFiles(FileListing listing) override {
+    return files_.BeginFiles(std::move(listing));
+  }
+  Result<std::vector<FileListing>> ListFileListings(int64_t case_id) override {
+    return files_.ListFileListings(case_id);
+  }
+  Status ForEachFile(int64_t evidence_id, bool with_matches,
+                     const std::function<bool(const FileIn&)>& each) override {
+    return files_.ForEachFile(evidence_id, with_matches, each);
+  }
+  Status ForEachFuzzyFile(
+      int64_t case_id,
+      const std::function<bool(const StoredFile&, const Sighting&)>& each) override {
+    return files_.ForEachFuzzyFile(case_id, each);
+  }
+  Result<std::vector<std::pair<StoredFile, Sighting>>> FindFilesByHash(
+      const std::string& hash) override {
+    return files_.FindFilesByHash(hash);
+  }
+  Result<std::vector<FileAlert>> ListFileAlerts(int64_t case_id) override {
+    return files_.ListFileAlerts(case_id);
+  }
+
  private:
   // Prepares, binds and runs a statement that returns no rows; `changes` gets the rows changed.
   Status Exec(const std::string& sql, const std::function<void(Statement&)>& bind,
@@ -534,6 +633,7 @@ class SqliteStore : public Store {
   Db db_;
   int depth_ = 0;
   SqliteArtifacts artifacts_;
+  SqliteFiles files_;
 };
 
 Status SqliteStore::Migrate() {

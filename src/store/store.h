@@ -409,6 +409,7 @@ class Store {
   // started, updated, status set. Every earlier listing of that evidence becomes "superseded"
   // and its files and matches are removed, in the same transaction.
   virtual Result<std::unique_ptr<FileWriter>> BeginFiles(FileListing listing) = 0;
+  // By id; a "running" listing not written for kScanStaleSeconds is returned as "interrupted".
   virtual Result<std::vector<FileListing>> ListFileListings(int64_t case_id) = 0;  // by id
   // The current (latest non-superseded) listing's files of one evidence, in the order added;
   // `each` returns false to stop. With `with_matches`, each file's hash-set and YARA matches too.

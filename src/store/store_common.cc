@@ -2,6 +2,7 @@
 #include "store/store_common.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace evidex::store {
 
@@ -49,6 +50,79 @@ bool AllDigits(const std::string& s) {
   for (char c : s)
     if (c < '0' || c > '9') return false;
   return true;
+}
+
+std::string EffectiveListingStatus(const FileListing& listing, const std::string& now) {
+  ScanRecord as_scan;
+  as_scan.status = listing.status;
+  as_scan.updated = listing.updated;
+  return EffectiveScanStatus(as_scan, now);
+}
+
+std::string DumpTags(const std::vector<std::string>& tags) {
+  return nlohmann::json(tags).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::string> ParseTags(const std::string& text) {
+  std::vector<std::string> out;
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_array()) return out;
+  for (const nlohmann::json& t : j)
+    if (t.is_string()) out.push_back(t.get<std::string>());
+  return out;
+}
+
+bool IsAlertFile(const FileIn& file) {
+  return std::any_of(file.matches.begin(), file.matches.end(),
+                     [](const FileSetMatch& m) { return m.category == "alert"; });
+}
+
+const char* HashColumn(const std::string& hash) {
+  switch (hash.size()) {
+    case 32:
+      return "md5";
+    case 40:
+      return "sha1";
+    case 64:
+      return "sha256";
+    default:
+      return "";
+  }
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  return s;
+}
+
+std::vector<FileAlert> OrderAlerts(std::vector<NumberedAlert> alerts) {
+  auto rank = [](const std::string& kind) {
+    return kind == "hashset" ? 0 : kind == "yara" ? 1 : 2;
+  };
+  std::stable_sort(
+      alerts.begin(), alerts.end(), [&](const NumberedAlert& a, const NumberedAlert& b) {
+        return std::make_tuple(a.alert.case_id, a.evidence_number, rank(a.alert.kind)) <
+               std::make_tuple(b.alert.case_id, b.evidence_number, rank(b.alert.kind));
+      });
+  std::vector<FileAlert> out;
+  out.reserve(alerts.size());
+  for (NumberedAlert& a : alerts) out.push_back(std::move(a.alert));
+  return out;
+}
+
+size_t ApproximateSize(const FileIn& in) {
+  const StoredFile& f = in.file;
+  size_t n = sizeof(FileIn) + f.fs.size() + f.path.size() + f.type.size() + f.md5.size() +
+             f.sha1.size() + f.sha256.size() + f.mime.size() + f.ssdeep.size() + f.tlsh.size() +
+             f.error.size();
+  for (const FileSetMatch& m : in.matches)
+    n += sizeof m + m.set.size() + m.category.size() + m.label.size();
+  for (const YaraMatchRecord& y : in.yara) {
+    n += sizeof y + y.rule.size() + y.ns.size() + y.meta.size() + y.strings.size();
+    for (const std::string& t : y.tags) n += sizeof t + t.size();
+  }
+  return n;
 }
 
 }  // namespace evidex::store

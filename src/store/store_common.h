@@ -34,6 +34,32 @@ nlohmann::json ParseCustodyDetails(const std::string& text);
 // True for 1..18 decimal digits (a local id, an evidence number).
 bool AllDigits(const std::string& s);
 
+// ---- Files inside evidence (schema 3) ----
+
+// A stale "running" listing reads as "interrupted" (as EffectiveScanStatus, kScanStaleSeconds):
+// what ListFileListings returns. `now` is UTC RFC 3339.
+std::string EffectiveListingStatus(const FileListing& listing, const std::string& now);
+// A YARA match's tags as stored: a JSON array of strings. And back ([] for anything else).
+std::string DumpTags(const std::vector<std::string>& tags);
+std::vector<std::string> ParseTags(const std::string& text);
+// True when the file has a hash-set match of category "alert" (FileListing::alerts counts these).
+bool IsAlertFile(const FileIn& file);
+// FindFilesByHash's column for `hash` (already lower-case): "md5", "sha1" or "sha256" by its
+// length (32, 40, 64 hex digits); "" for anything else (no file can match).
+const char* HashColumn(const std::string& hash);
+// ASCII lower case.
+std::string Lower(std::string s);
+
+// A file alert with its evidence's number, for ordering.
+struct NumberedAlert {
+  int64_t evidence_number = 0;
+  FileAlert alert;
+};
+// ListFileAlerts' order: case id, evidence number, then "hashset", "yara", "watchlist", keeping
+// the order the alerts have within one kind of one evidence (the back end's, by file).
+std::vector<FileAlert> OrderAlerts(std::vector<NumberedAlert> alerts);
+// FileIn's approximate size in memory (a writer's buffer bound).
+size_t ApproximateSize(const FileIn& file);
 
 // The column lists both back ends select, and the readers of such rows. `Row` is anything with
 // `int64_t Int(int column)` and `std::string Text(int column)`: SQLite's Statement, or PgRow (a
@@ -48,6 +74,14 @@ constexpr char kCustodyColumns[] =
     "signature";
 constexpr char kWatchlistColumns[] =
     "id, uuid, name, source, format, file_sha256, imported, reference, indicators";
+constexpr char kListingColumns[] =
+    "id, uuid, case_id, evidence_id, started, finished, updated, status, parameters, report, "
+    "files, alerts, yara_matches, error";
+// A files row's columns, each prefixed "f." (queries join files with other tables).
+constexpr char kFileColumns[] =
+    "f.id, f.evidence_id, f.fs, f.path, f.type, f.size, f.address, f.deleted, f.modified, "
+    "f.accessed, f.changed, f.created, f.md5, f.sha1, f.sha256, f.mime, f.ssdeep, f.tlsh, f.error";
+constexpr int kFileColumnCount = 19;
 constexpr char kScanColumns[] =
     "id, uuid, case_id, evidence_id, started, finished, updated, status, parameters, "
     "bytes_total, bytes_done, occurrences, artifacts, error";
@@ -147,6 +181,58 @@ Watchlist WatchlistFromRow(const Row& r) {
   w.reference = r.Text(7);
   w.indicators = uint64_t(r.Int(8));
   return w;
+}
+
+template <typename Row>
+FileListing ListingFromRow(const Row& r) {
+  FileListing l;
+  l.id = r.Int(0);
+  l.uuid = r.Text(1);
+  l.case_id = r.Int(2);
+  l.evidence_id = r.Int(3);
+  l.started = r.Text(4);
+  l.finished = r.Text(5);
+  l.updated = r.Text(6);
+  l.status = r.Text(7);
+  l.parameters = r.Text(8);
+  l.report = r.Text(9);
+  l.files = uint64_t(r.Int(10));
+  l.alerts = uint64_t(r.Int(11));
+  l.yara_matches = uint64_t(r.Int(12));
+  l.error = r.Text(13);
+  return l;
+}
+
+// kFileColumns from column `at`. `Row` also needs `bool IsNull(int column)` (the times).
+// `deleted` reads SQLite's 0 / 1 and PostgreSQL's boolean "t" / "f" alike.
+template <typename Row>
+StoredFile FileFromRow(const Row& r, int at = 0) {
+  auto time = [&](int c) -> std::optional<int64_t> {
+    if (r.IsNull(at + c)) return std::nullopt;
+    return r.Int(at + c);
+  };
+  StoredFile f;
+  f.id = r.Int(at);
+  f.evidence_id = r.Int(at + 1);
+  f.fs = r.Text(at + 2);
+  f.path = r.Text(at + 3);
+  f.type = r.Text(at + 4);
+  f.size = uint64_t(r.Int(at + 5));
+  f.address = uint64_t(r.Int(at + 6));
+  std::string deleted = r.Text(at + 7);
+  f.deleted = deleted == "1" || deleted == "t";
+  f.modified = time(8);
+  f.accessed = time(9);
+  f.changed = time(10);
+  f.created = time(11);
+  f.md5 = r.Text(at + 12);
+  f.sha1 = r.Text(at + 13);
+  f.sha256 = r.Text(at + 14);
+  f.mime = r.Text(at + 15);
+  f.ssdeep = r.Text(at + 16);
+  f.tlsh = r.Text(at + 17);
+  f.error = r.Text(at + 18);
+  return f;
 }
 
 }  // namespace evidex::store

@@ -1,5 +1,6 @@
 // The store on every back end (store_test_backends.h): schema and migrations, refusals, cases,
-// evidence, custody append and read; scans, artifacts, search, correlation and watchlists; and,
+// evidence, custody append and read; scans, artifacts, search, correlation and watchlists; files
+// inside evidence, their matches and alerts (FilesTest); and,
 // on SQLite only, what is about the file (WAL, a lock held by another connection, hand edits).
 #include "store/store.h"
 
@@ -7,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -157,13 +159,17 @@ TEST_P(StoreTest, AnEmptyVersionTableIsMigratedForward) {
 
 TEST_P(StoreTest, NewerSchemaIsRefusedAndLeftUntouched) {
   ASSERT_TRUE(Open());
-  Raw("INSERT INTO schema_version (version, applied, evidex) VALUES (3, 'y', '9.1')");
+  const std::string newer = std::to_string(kSchemaVersion + 1);
+  Raw("INSERT INTO schema_version (version, applied, evidex) VALUES (" + newer + ", 'y', '9.1')");
   Result<std::unique_ptr<Store>> s = OpenStore({path_, false, 5000});
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Code::kUnsupported);
-  EXPECT_EQ(s.status().message(),
-            "this workspace was written by a newer evidex (schema 3; this one reads up to 2)");
-  EXPECT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 3);
+  EXPECT_EQ(s.status().message(), "this workspace was written by a newer evidex (schema " + newer +
+                                      "; this one reads up to " + std::to_string(kSchemaVersion) +
+                                      ")");
+  EXPECT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), kSchemaVersion + 1);
+  // Nothing was migrated or dropped: the current tables are all there.
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM file_listings"), 0);
 }
 
 TEST_P(StoreTest, MissingStoreAndForeignFileAreClearErrors) {
@@ -405,15 +411,16 @@ TEST_P(StoreTest, AVersion1StoreIsMigratedToVersion2KeepingItsRows) {
     ASSERT_TRUE(s);
     NewCase(*s, "OLD/1");
   }
-  // Back to what a v1 evidex left: no v2 tables, one schema_version row.
-  for (const char* table : {"scans", "artifacts", "occurrences", "occurrence_index",
-                            "evidence_artifacts", "watchlists", "indicators", "watch_hits"})
+  // Back to what a v1 evidex left: no v2 (or v3) tables, one schema_version row.
+  for (const char* table :
+       {"scans", "artifacts", "occurrences", "occurrence_index", "evidence_artifacts", "watchlists",
+        "indicators", "watch_hits", "file_listings", "files", "file_matches", "yara_matches"})
     Raw(std::string("DROP TABLE ") + table);
-  Raw("DELETE FROM schema_version WHERE version = 2");
+  Raw("DELETE FROM schema_version WHERE version >= 2");
   ASSERT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 1);
   auto s = Open(false);
   ASSERT_TRUE(s);
-  EXPECT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 2);
+  EXPECT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), kSchemaVersion);
   EXPECT_EQ(RawInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'watch_hits'"), 1);
   Result<std::optional<Case>> old = s->FindCase("OLD/1");
   ASSERT_TRUE(old.ok() && old->has_value());
@@ -1039,6 +1046,635 @@ TEST_P(StoreTest, ConcurrentScansIntoOneCase) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(TestBackends()),
+                         [](const auto& info) { return info.param; });
+
+// ---- Schema 3: files inside evidence ----
+
+// A hex string of `n` digits that differs per seed ("12aaaa..."): stands for a hash.
+std::string HashOf(int seed, size_t n) {
+  std::string h = std::to_string(seed);
+  return h + std::string(n - h.size(), 'a');
+}
+
+FileIn Entry(const std::string& path, int seed) {
+  FileIn in;
+  StoredFile& f = in.file;
+  f.fs = "ntfs@1048576";
+  f.path = path;
+  f.type = "file";
+  f.size = 1000 + uint64_t(seed);
+  f.address = 100 + uint64_t(seed);
+  f.modified = 1'700'000'000'000'000 + seed;
+  f.md5 = HashOf(seed, 32);
+  f.sha1 = HashOf(seed, 40);
+  f.sha256 = HashOf(seed, 64);
+  f.mime = "text/plain";
+  return in;
+}
+
+YaraMatchRecord Yara(const std::string& rule) {
+  YaraMatchRecord y;
+  y.rule = rule;
+  y.ns = "default";
+  y.tags = {"apt", "dropper"};
+  y.meta = R"({"author":"CERT"})";
+  y.strings = R"([{"id":"$a","offset":16,"length":4,"data":"4d5a9000"}])";
+  return y;
+}
+
+// Every field but the ids the store sets.
+void ExpectSameFile(const StoredFile& want, const StoredFile& got) {
+  EXPECT_EQ(got.fs, want.fs);
+  EXPECT_EQ(got.path, want.path);
+  EXPECT_EQ(got.type, want.type);
+  EXPECT_EQ(got.size, want.size);
+  EXPECT_EQ(got.address, want.address);
+  EXPECT_EQ(got.deleted, want.deleted);
+  EXPECT_EQ(got.modified, want.modified);
+  EXPECT_EQ(got.accessed, want.accessed);
+  EXPECT_EQ(got.changed, want.changed);
+  EXPECT_EQ(got.created, want.created);
+  EXPECT_EQ(got.md5, want.md5);
+  EXPECT_EQ(got.sha1, want.sha1);
+  EXPECT_EQ(got.sha256, want.sha256);
+  EXPECT_EQ(got.mime, want.mime);
+  EXPECT_EQ(got.ssdeep, want.ssdeep);
+  EXPECT_EQ(got.tlsh, want.tlsh);
+  EXPECT_EQ(got.error, want.error);
+}
+
+void ExpectSameYara(const YaraMatchRecord& want, const YaraMatchRecord& got) {
+  EXPECT_EQ(got.rule, want.rule);
+  EXPECT_EQ(got.ns, want.ns);
+  EXPECT_EQ(got.tags, want.tags);
+  EXPECT_EQ(got.meta, want.meta);
+  EXPECT_EQ(got.strings, want.strings);
+}
+
+class FilesTest : public StoreTest {
+ protected:
+  std::unique_ptr<FileWriter> BeginListing(Store& s, const Evidence& e) {
+    FileListing l;
+    l.case_id = e.case_id;
+    l.evidence_id = e.id;
+    l.parameters = R"({"hash":true})";
+    Result<std::unique_ptr<FileWriter>> w = s.BeginFiles(l);
+    EXPECT_TRUE(w.ok()) << w.status().message();
+    return w.ok() ? std::move(w).value() : nullptr;
+  }
+  // A complete listing of `e` holding `files` and YARA matches in unallocated space.
+  FileListing Listing(Store& s, const Evidence& e, const std::vector<FileIn>& files,
+                      const std::vector<std::pair<uint64_t, YaraMatchRecord>>& unallocated = {}) {
+    std::unique_ptr<FileWriter> w = BeginListing(s, e);
+    if (!w) return {};
+    EXPECT_TRUE(w->Add(files).ok());
+    for (const auto& [offset, y] : unallocated) EXPECT_TRUE(w->AddUnallocatedYara(offset, y).ok());
+    Result<FileListing> r = w->Finish("complete");
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : FileListing{};
+  }
+  std::vector<FileIn> Files(Store& s, int64_t evidence_id, bool with_matches = true) {
+    std::vector<FileIn> out;
+    Status st = s.ForEachFile(evidence_id, with_matches, [&](const FileIn& f) {
+      out.push_back(f);
+      return true;
+    });
+    EXPECT_TRUE(st.ok()) << st.message();
+    return out;
+  }
+  std::vector<std::string> Paths(const std::vector<FileIn>& files) {
+    std::vector<std::string> out;
+    for (const FileIn& f : files) out.push_back(f.file.path);
+    return out;
+  }
+};
+
+TEST_P(FilesTest, AVersion2StoreIsMigratedToVersion3KeepingItsRows) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s);
+    Case c = NewCase(*s, "OLD/2");
+    Scan(*s, NewEvidence(*s, c), {Email("kept@old.example", "7")});
+  }
+  // Back to what a v2 evidex left: no v3 tables, no version 3 row.
+  for (const char* table : {"file_listings", "files", "file_matches", "yara_matches"})
+    Raw(std::string("DROP TABLE ") + table);
+  Raw("DELETE FROM schema_version WHERE version = 3");
+  ASSERT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 2);
+  ASSERT_EQ(RawInt("SELECT COUNT(*) FROM file_listings"), -1);  // gone
+  auto s = Open(false);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 3);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM schema_version"), 3);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM file_listings"), 0);
+  // The v2 rows are kept.
+  Result<std::optional<Case>> old = s->FindCase("OLD/2");
+  ASSERT_TRUE(old.ok() && old->has_value());
+  EXPECT_EQ(Find(*s, "email", "kept@old.example").occurrences, 1u);
+  // And the new tables work.
+  Result<std::vector<Evidence>> ev = s->ListEvidence((*old)->id);
+  ASSERT_TRUE(ev.ok() && ev->size() == 1);
+  FileListing l = Listing(*s, (*ev)[0], {Entry("/a.txt", 1)});
+  EXPECT_EQ(l.files, 1u);
+  EXPECT_EQ(Paths(Files(*s, (*ev)[0].id)), std::vector<std::string>{"/a.txt"});
+}
+
+TEST_P(FilesTest, EveryFieldIsStoredAndReadBack) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "F1");
+  Evidence e = NewEvidence(*s, c);
+  std::unique_ptr<FileWriter> w = BeginListing(*s, e);
+  ASSERT_TRUE(w);
+  EXPECT_GT(w->listing().id, 0);
+  EXPECT_FALSE(w->listing().uuid.empty());
+  EXPECT_EQ(w->listing().status, "running");
+  EXPECT_FALSE(w->listing().started.empty());
+
+  FileIn a = Entry("/Users/ä/Documents/report 2026.doc", 1);
+  a.file.fs = "fat16@1048576";
+  a.file.size = 5'000'000'000ull;  // past 32 bits
+  a.file.address = 123'456'789'012ull;
+  a.file.deleted = true;
+  a.file.modified = 1'772'600'768'000'000;
+  a.file.accessed = -86'400'000'000;  // before 1970
+  a.file.changed = 0;                 // the epoch itself, not "no time"
+  a.file.created = 1'772'600'000'123'456;
+  a.file.mime = "application/msword";
+  a.file.ssdeep = "96:abcDEF+/x:abc";
+  a.file.tlsh = "T1A2B3C4";
+  a.matches = {{"Malware 2026", "alert", "malware"}, {"NSRL", "known", "Windows 11"}};
+  a.yara = {Yara("MZ_dropper"), Yara("Second")};
+  a.yara[1].tags.clear();
+  a.yara[1].ns = "";
+  FileIn dir;
+  dir.file.fs = "fat16@1048576";
+  dir.file.path = "/Users";
+  dir.file.type = "dir";
+  dir.file.address = 2;
+  FileIn unreadable = Entry("/pagefile.sys", 3);
+  unreadable.file.md5 = unreadable.file.sha1 = unreadable.file.sha256 = unreadable.file.mime = "";
+  unreadable.file.error = "read error at 4096: Input/output error";
+  ASSERT_TRUE(w->Add(std::vector<FileIn>{a, dir}).ok());
+  ASSERT_TRUE(w->Add(std::vector<FileIn>{unreadable}).ok());
+  YaraMatchRecord free_space = Yara("Unallocated_PE");
+  ASSERT_TRUE(w->AddUnallocatedYara(1'048'576, free_space).ok());
+  Result<FileListing> done = w->Finish("complete", "", R"({"partitions":1})");
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ(done->status, "complete");
+  EXPECT_EQ(done->files, 3u);
+  EXPECT_EQ(done->alerts, 1u);
+  EXPECT_EQ(done->yara_matches, 3u);
+  EXPECT_EQ(done->report, R"({"partitions":1})");
+  EXPECT_FALSE(done->finished.empty());
+  EXPECT_EQ(w->Add(std::vector<FileIn>{dir}).code(), Code::kInvalidArgument);  // finished
+  EXPECT_EQ(w->Finish("complete").status().code(), Code::kInvalidArgument);
+
+  Result<std::vector<FileListing>> listings = s->ListFileListings(c.id);
+  ASSERT_TRUE(listings.ok());
+  ASSERT_EQ(listings->size(), 1u);
+  const FileListing& l = (*listings)[0];
+  EXPECT_EQ(l.id, done->id);
+  EXPECT_EQ(l.uuid, done->uuid);
+  EXPECT_EQ(l.case_id, c.id);
+  EXPECT_EQ(l.evidence_id, e.id);
+  EXPECT_EQ(l.status, "complete");
+  EXPECT_EQ(l.parameters, R"({"hash":true})");
+  EXPECT_EQ(l.report, R"({"partitions":1})");
+  EXPECT_EQ(l.started, done->started);
+  EXPECT_EQ(l.finished, done->finished);
+  EXPECT_EQ(l.files, 3u);
+  EXPECT_EQ(l.alerts, 1u);
+  EXPECT_EQ(l.yara_matches, 3u);
+  EXPECT_EQ(l.error, "");
+  EXPECT_TRUE(s->ListFileListings(c.id + 1)->empty());
+
+  std::vector<FileIn> got = Files(*s, e.id);
+  ASSERT_EQ(got.size(), 3u);
+  ExpectSameFile(a.file, got[0].file);
+  ExpectSameFile(dir.file, got[1].file);
+  ExpectSameFile(unreadable.file, got[2].file);
+  EXPECT_FALSE(got[1].file.modified.has_value());
+  EXPECT_FALSE(got[1].file.created.has_value());
+  EXPECT_EQ(got[0].file.changed, std::optional<int64_t>(0));
+  for (const FileIn& f : got) EXPECT_EQ(f.file.evidence_id, e.id);
+  EXPECT_GT(got[0].file.id, 0);
+  EXPECT_LT(got[0].file.id, got[1].file.id);
+  EXPECT_LT(got[1].file.id, got[2].file.id);
+  ASSERT_EQ(got[0].matches.size(), 2u);
+  EXPECT_EQ(got[0].matches[0].set, "Malware 2026");
+  EXPECT_EQ(got[0].matches[0].category, "alert");
+  EXPECT_EQ(got[0].matches[0].label, "malware");
+  EXPECT_EQ(got[0].matches[1].set, "NSRL");
+  EXPECT_EQ(got[0].matches[1].category, "known");
+  EXPECT_EQ(got[0].matches[1].label, "Windows 11");
+  ASSERT_EQ(got[0].yara.size(), 2u);
+  ExpectSameYara(a.yara[0], got[0].yara[0]);
+  ExpectSameYara(a.yara[1], got[0].yara[1]);
+  EXPECT_TRUE(got[1].matches.empty() && got[1].yara.empty());
+  EXPECT_TRUE(got[2].matches.empty() && got[2].yara.empty());
+
+  // Without matches, the same files and none of their matches.
+  std::vector<FileIn> bare = Files(*s, e.id, /*with_matches=*/false);
+  ASSERT_EQ(bare.size(), 3u);
+  EXPECT_EQ(bare[0].file.id, got[0].file.id);
+  EXPECT_TRUE(bare[0].matches.empty());
+  EXPECT_TRUE(bare[0].yara.empty());
+  // `each` stops the walk.
+  int seen = 0;
+  ASSERT_TRUE(s->ForEachFile(e.id, true, [&](const FileIn&) { return ++seen < 2; }).ok());
+  EXPECT_EQ(seen, 2);
+  // Evidence never listed: nothing, not an error.
+  EXPECT_TRUE(Files(*s, NewEvidence(*s, c, "Phone").id).empty());
+
+  // The unallocated match is an alert (the only place it is read back).
+  Result<std::vector<FileAlert>> alerts = s->ListFileAlerts(c.id);
+  ASSERT_TRUE(alerts.ok()) << alerts.status().message();
+  ASSERT_EQ(alerts->size(), 4u);  // one hash-set alert, three YARA matches
+  const FileAlert& unalloc = (*alerts)[3];
+  EXPECT_EQ(unalloc.kind, "yara");
+  EXPECT_FALSE(unalloc.file.has_value());
+  EXPECT_EQ(unalloc.offset, 1'048'576u);
+  ExpectSameYara(free_space, unalloc.yara);
+}
+
+TEST_P(FilesTest, FinishRefusesAnUnknownStatusAndKeepsTheError) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "F2");
+  std::unique_ptr<FileWriter> w = BeginListing(*s, NewEvidence(*s, c));
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->Finish("superseded").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(w->Finish("running").status().code(), Code::kInvalidArgument);
+  ASSERT_TRUE(w->Finish("failed", "no filesystem found").ok());
+  Result<std::vector<FileListing>> l = s->ListFileListings(c.id);
+  ASSERT_TRUE(l.ok() && l->size() == 1);
+  EXPECT_EQ((*l)[0].status, "failed");
+  EXPECT_EQ((*l)[0].error, "no filesystem found");
+  EXPECT_EQ((*l)[0].report, "{}");
+  // A listing needs its evidence, in its case.
+  FileListing bad;
+  bad.case_id = c.id;
+  bad.evidence_id = 999;
+  EXPECT_EQ(s->BeginFiles(bad).status().code(), Code::kNotFound);
+  Case other = NewCase(*s, "F2b");
+  bad.case_id = other.id;
+  bad.evidence_id = (*l)[0].evidence_id;
+  EXPECT_EQ(s->BeginFiles(bad).status().code(), Code::kInvalidArgument);
+}
+
+TEST_P(FilesTest, ANewListingSupersedesTheEarlierOneAndRemovesItsFilesAndMatches) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "F3");
+  Evidence e1 = NewEvidence(*s, c), e2 = NewEvidence(*s, c, "USB stick");
+  FileIn old = Entry("/old.exe", 1);
+  old.matches = {{"Malware", "alert", "malware"}, {"NSRL", "known", "x"}};
+  old.yara = {Yara("Old_rule")};
+  FileListing first =
+      Listing(*s, e1, {old, Entry("/old2.txt", 2)}, {{4096, Yara("Old_unallocated")}});
+  FileIn other = Entry("/other.exe", 9);
+  other.matches = {{"Malware", "alert", "malware"}};
+  FileListing kept = Listing(*s, e2, {other});
+  ASSERT_EQ(s->ListFileAlerts(c.id)->size(), 4u);
+
+  FileListing second = Listing(*s, e1, {Entry("/new.txt", 3)});
+  Result<std::vector<FileListing>> listings = s->ListFileListings(c.id);
+  ASSERT_TRUE(listings.ok());
+  ASSERT_EQ(listings->size(), 3u);
+  EXPECT_EQ((*listings)[0].id, first.id);
+  EXPECT_EQ((*listings)[0].status, "superseded");
+  EXPECT_EQ((*listings)[1].id, kept.id);
+  EXPECT_EQ((*listings)[1].status, "complete");  // another evidence's listing is untouched
+  EXPECT_EQ((*listings)[2].id, second.id);
+  EXPECT_EQ((*listings)[2].status, "complete");
+
+  EXPECT_EQ(Paths(Files(*s, e1.id)), std::vector<std::string>{"/new.txt"});
+  EXPECT_EQ(Paths(Files(*s, e2.id)), std::vector<std::string>{"/other.exe"});
+  EXPECT_TRUE(s->FindFilesByHash(HashOf(1, 64))->empty());
+  Result<std::vector<FileAlert>> alerts = s->ListFileAlerts(c.id);
+  ASSERT_TRUE(alerts.ok());
+  ASSERT_EQ(alerts->size(), 1u);
+  EXPECT_EQ(alerts->front().evidence_id, e2.id);
+  // The rows themselves are gone, not only hidden.
+  std::string id = std::to_string(first.id);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM files WHERE listing_id = " + id), 0);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM file_matches WHERE listing_id = " + id), 0);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM yara_matches WHERE listing_id = " + id), 0);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM files"), 2);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM file_matches"), 1);
+}
+
+TEST_P(FilesTest, AnInterruptedListingKeepsWhatWasCommittedAndReadsAsInterruptedWhenStale) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "F4");
+  Evidence e = NewEvidence(*s, c), f = NewEvidence(*s, c, "Phone");
+  {
+    std::unique_ptr<FileWriter> w = BeginListing(*s, e);
+    ASSERT_TRUE(w);
+    std::vector<FileIn> files;
+    for (int i = 0; i < 25'000; ++i) files.push_back(Entry("/f" + std::to_string(i), i));
+    files[5].matches = {{"Malware", "alert", "malware"}};
+    ASSERT_TRUE(w->Add(files).ok());  // ~20,000 files at most per batch (store.h)
+  }  // destroyed without Finish: as if the process had been killed
+  {
+    std::unique_ptr<FileWriter> w = BeginListing(*s, f);
+    ASSERT_TRUE(w);
+    ASSERT_TRUE(w->Add(std::vector<FileIn>{Entry("/one", 1)}).ok());
+    // Batches are committed at least every ~1 s.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    ASSERT_TRUE(w->Add(std::vector<FileIn>{Entry("/two", 2)}).ok());
+    ASSERT_TRUE(w->Add(std::vector<FileIn>{Entry("/lost", 3)}).ok());  // buffered, never written
+  }
+  Result<std::vector<FileListing>> listings = s->ListFileListings(c.id);
+  ASSERT_TRUE(listings.ok());
+  ASSERT_EQ(listings->size(), 2u);
+  FileListing big = (*listings)[0], small = (*listings)[1];
+  EXPECT_EQ(big.status, "running");
+  EXPECT_GE(big.files, 20'000u);  // what was committed is kept, counted
+  EXPECT_LT(big.files, 25'000u);
+  EXPECT_EQ(big.alerts, 1u);
+  EXPECT_EQ(Files(*s, e.id).size(), big.files);
+  EXPECT_EQ(small.status, "running");
+  EXPECT_EQ(small.files, 2u);
+  EXPECT_EQ(Paths(Files(*s, f.id)), (std::vector<std::string>{"/one", "/two"}));
+
+  // Two minutes without a write: read as interrupted; the row itself still says running.
+  Raw("UPDATE file_listings SET updated = '2026-01-01T00:00:00.000Z' WHERE id = " +
+      std::to_string(big.id));
+  listings = s->ListFileListings(c.id);
+  ASSERT_TRUE(listings.ok());
+  EXPECT_EQ((*listings)[0].status, "interrupted");
+  EXPECT_EQ((*listings)[1].status, "running");
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM file_listings WHERE status = 'running'"), 2);
+  // Its files are still the evidence's current ones until it is listed again.
+  EXPECT_EQ(Files(*s, e.id).size(), big.files);
+
+  Listing(*s, e, {Entry("/again", 7)});
+  EXPECT_EQ(Paths(Files(*s, e.id)), std::vector<std::string>{"/again"});
+  EXPECT_EQ((*s->ListFileListings(c.id))[0].status, "superseded");
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM files"), 3);
+}
+
+TEST_P(FilesTest, AWriterWhoseListingWasSupersededStops) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  auto t = Open(false);
+  ASSERT_TRUE(t);
+  Case c = NewCase(*s, "F5");
+  Evidence e = NewEvidence(*s, c);
+  std::unique_ptr<FileWriter> first = BeginListing(*s, e);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(first->Add(std::vector<FileIn>{Entry("/first", 1)}).ok());
+  FileListing second = Listing(*t, e, {Entry("/second", 2)});  // another process, same evidence
+  EXPECT_EQ(second.status, "complete");
+  Result<FileListing> late = first->Finish("complete");
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(Paths(Files(*s, e.id)), std::vector<std::string>{"/second"});
+  EXPECT_EQ((*s->ListFileListings(c.id))[0].status, "superseded");
+}
+
+TEST_P(FilesTest, FileWritesAreRefusedInsideAStoreTransaction) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c = NewCase(*s, "F6");
+  std::unique_ptr<FileWriter> w;
+  ASSERT_TRUE(s->Transaction([&]() -> Status {
+                 FileListing l;
+                 l.case_id = c.id;
+                 l.evidence_id = NewEvidence(*s, c).id;
+                 Result<std::unique_ptr<FileWriter>> r = s->BeginFiles(l);
+                 if (!r.ok()) return r.status();
+                 w = std::move(r).value();
+                 return Status::Ok();
+               }).ok());
+  ASSERT_TRUE(w);
+  ASSERT_TRUE(w->Add(std::vector<FileIn>{Entry("/in", 1)}).ok());  // buffered
+  Status inside = s->Transaction([&] { return w->Finish("complete").status(); });
+  EXPECT_EQ(inside.code(), Code::kInvalidArgument);
+  Result<FileListing> done = w->Finish("complete");
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ(done->files, 1u);
+  EXPECT_EQ(Files(*s, w->listing().evidence_id).size(), 1u);
+}
+
+TEST_P(FilesTest, FuzzyFilesOfOneCaseOrAllWithWhereTheyAre) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case a = NewCase(*s, "FA"), b = NewCase(*s, "FB");
+  Evidence a1 = NewEvidence(*s, a, "Laptop"), a2 = NewEvidence(*s, a, "Phone");
+  Evidence b1 = NewEvidence(*s, b, "Server");
+  FileIn ssdeep = Entry("/ssdeep", 1), tlsh = Entry("/tlsh", 2), neither = Entry("/plain", 3);
+  ssdeep.file.ssdeep = "48:abc:def";
+  tlsh.file.tlsh = "T1ABCDEF";
+  FileIn both = Entry("/both", 4), other = Entry("/other", 5);
+  both.file.ssdeep = "96:xyz:uvw";
+  both.file.tlsh = "T1FEDCBA";
+  other.file.ssdeep = "3:a:b";
+  // Listed in an order that differs from the case / evidence order.
+  Listing(*s, b1, {other});
+  Listing(*s, a2, {both, neither});
+  Listing(*s, a1, {neither, ssdeep, tlsh});
+  // A superseded listing's fuzzy files are gone with it.
+  FileIn stale = Entry("/stale", 6);
+  stale.file.ssdeep = "3:s:t";
+  Evidence a3 = NewEvidence(*s, a, "Tablet");
+  Listing(*s, a3, {stale});
+  Listing(*s, a3, {neither});
+
+  struct Seen {
+    std::string path;
+    Sighting where;
+  };
+  auto fuzzy = [&](int64_t case_id) {
+    std::vector<Seen> out;
+    Status st = s->ForEachFuzzyFile(case_id, [&](const StoredFile& f, const Sighting& g) {
+      out.push_back({f.path, g});
+      return true;
+    });
+    EXPECT_TRUE(st.ok()) << st.message();
+    return out;
+  };
+  std::vector<Seen> in_a = fuzzy(a.id);
+  ASSERT_EQ(in_a.size(), 3u);
+  EXPECT_EQ(in_a[0].path, "/ssdeep");
+  EXPECT_EQ(in_a[1].path, "/tlsh");
+  EXPECT_EQ(in_a[2].path, "/both");
+  EXPECT_EQ(in_a[0].where.case_id, a.id);
+  EXPECT_EQ(in_a[0].where.case_number, "FA");
+  EXPECT_EQ(in_a[0].where.evidence_id, a1.id);
+  EXPECT_EQ(in_a[0].where.evidence_name, "E1");
+  EXPECT_EQ(in_a[0].where.evidence_label, "Laptop");
+  EXPECT_EQ(in_a[0].where.occurrences, 0u);
+  EXPECT_EQ(in_a[2].where.evidence_name, "E2");
+  EXPECT_EQ(in_a[2].where.evidence_label, "Phone");
+
+  std::vector<Seen> all = fuzzy(0);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[3].path, "/other");
+  EXPECT_EQ(all[3].where.case_number, "FB");
+  EXPECT_EQ(all[3].where.evidence_label, "Server");
+  EXPECT_EQ(fuzzy(b.id).size(), 1u);
+  int calls = 0;
+  ASSERT_TRUE(
+      s->ForEachFuzzyFile(0, [&](const StoredFile&, const Sighting&) { return ++calls < 2; }).ok());
+  EXPECT_EQ(calls, 2);
+}
+
+TEST_P(FilesTest, FindFilesByHashByLengthInEveryCase) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case a = NewCase(*s, "HA"), b = NewCase(*s, "HB");
+  Evidence a1 = NewEvidence(*s, a), b1 = NewEvidence(*s, b, "USB");
+  FileIn x = Entry("/x.exe", 1), y = Entry("/copy/x.exe", 2), dir = Entry("/dir", 3);
+  y.file.sha256 = x.file.sha256;  // the same content elsewhere
+  y.file.md5 = "0123456789abcdef0123456789abcdef";
+  dir.file.type = "dir";
+  dir.file.md5 = dir.file.sha1 = dir.file.sha256 = "";
+  Listing(*s, b1, {y});
+  Listing(*s, a1, {x, dir});
+
+  auto find = [&](const std::string& hash) {
+    std::vector<std::pair<std::string, std::string>> out;  // path, case number
+    Result<std::vector<std::pair<StoredFile, Sighting>>> r = s->FindFilesByHash(hash);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    if (r.ok())
+      for (const auto& [f, g] : *r) out.emplace_back(f.path, g.case_number);
+    return out;
+  };
+  using Found = std::vector<std::pair<std::string, std::string>>;
+  // SHA-256 (64): both cases, by case id.
+  EXPECT_EQ(find(x.file.sha256), (Found{{"/x.exe", "HA"}, {"/copy/x.exe", "HB"}}));
+  // MD5 (32) and SHA-1 (40).
+  EXPECT_EQ(find(x.file.md5), (Found{{"/x.exe", "HA"}}));
+  EXPECT_EQ(find(y.file.md5), (Found{{"/copy/x.exe", "HB"}}));
+  EXPECT_EQ(find(y.file.sha1), (Found{{"/copy/x.exe", "HB"}}));
+  // Upper case is the same hash.
+  std::string upper = y.file.md5;
+  for (char& ch : upper) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+  EXPECT_EQ(find(upper), (Found{{"/copy/x.exe", "HB"}}));
+  // A prefix is no match.
+  EXPECT_TRUE(find(x.file.md5.substr(0, 31)).empty());
+  // Lengths that are no hash, and no hash at all, find nothing without an error.
+  EXPECT_TRUE(find("").empty());
+  EXPECT_TRUE(find("abc").empty());
+  EXPECT_TRUE(find(std::string(33, 'a')).empty());
+  EXPECT_TRUE(find(std::string(64, 'f')).empty());
+  // Where it is, in full.
+  Result<std::vector<std::pair<StoredFile, Sighting>>> r = s->FindFilesByHash(x.file.sha1);
+  ASSERT_TRUE(r.ok() && r->size() == 1);
+  ExpectSameFile(x.file, (*r)[0].first);
+  EXPECT_EQ((*r)[0].first.evidence_id, a1.id);
+  EXPECT_EQ((*r)[0].second.case_id, a.id);
+  EXPECT_EQ((*r)[0].second.evidence_id, a1.id);
+  EXPECT_EQ((*r)[0].second.evidence_name, "E1");
+  EXPECT_EQ((*r)[0].second.evidence_label, "Laptop HDD");
+}
+
+TEST_P(FilesTest, FileAlertsOfEveryKindByCaseEvidenceAndFile) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case a = NewCase(*s, "AL1"), b = NewCase(*s, "AL2");
+  Evidence a1 = NewEvidence(*s, a, "Laptop"), a2 = NewEvidence(*s, a, "Phone");
+  Evidence b1 = NewEvidence(*s, b, "Server");
+  FileIn bad = Entry("/bad.exe", 1), known = Entry("/notepad.exe", 2);
+  FileIn yara = Entry("/dropper.dll", 3), listed = Entry("/listed.bin", 4);
+  bad.matches = {{"Malware 2026", "alert", "malware"}};
+  known.matches = {{"NSRL", "known", "Windows 11"}};  // known good: no alert
+  yara.yara = {Yara("Dropper")};
+  FileIn phone = Entry("/DCIM/x.jpg", 5);
+  phone.matches = {{"CAM", "alert", "child abuse material"}, {"NSRL", "known", "x"}};
+  FileIn server = Entry("/srv/bad.exe", 6);
+  server.matches = {{"Malware 2026", "alert", "malware"}};
+  // Listed with an unallocated match, and the phone before the laptop.
+  FileListing lp = Listing(*s, a2, {phone});
+  FileListing ll = Listing(*s, a1, {listed, yara, known, bad}, {{65536, Yara("Free_space")}});
+  Listing(*s, b1, {server});
+  EXPECT_EQ(ll.alerts, 1u);
+  EXPECT_EQ(ll.yara_matches, 2u);
+  EXPECT_EQ(lp.alerts, 1u);
+
+  // No watchlist yet: hash-set and YARA alerts only.
+  Result<std::vector<FileAlert>> before = s->ListFileAlerts(a.id);
+  ASSERT_TRUE(before.ok()) << before.status().message();
+  EXPECT_EQ(before->size(), 4u);
+
+  // A watchlist imported after the listing: matched when alerts are read. Values as normalized
+  // (lower-case hex); other kinds of indicator never match a file.
+  std::vector<Indicator> inds{
+      {"md5", listed.file.md5, listed.file.md5, "md5", "dropper hash", "1"},
+      {"sha256", phone.file.sha256, phone.file.sha256, "sha256", "", "2"},
+      {"sha1", HashOf(99, 40), HashOf(99, 40), "sha1", "nowhere", "3"},
+      {"email", listed.file.md5, listed.file.md5, "email", "", "4"},
+  };
+  Result<Watchlist> wl =
+      s->AddWatchlist({0, "", "Europol hashes", "Europol", "csv", "", "", "", 0}, inds);
+  ASSERT_TRUE(wl.ok()) << wl.status().message();
+
+  Result<std::vector<FileAlert>> alerts = s->ListFileAlerts(a.id);
+  ASSERT_TRUE(alerts.ok()) << alerts.status().message();
+  std::vector<std::string> got;
+  for (const FileAlert& x : *alerts)
+    got.push_back(x.evidence_name + " " + x.kind + " " + (x.file ? x.file->path : "-"));
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "E1 hashset /bad.exe",
+                     "E1 yara /dropper.dll",
+                     "E1 yara -",
+                     "E1 watchlist /listed.bin",
+                     "E2 hashset /DCIM/x.jpg",
+                     "E2 watchlist /DCIM/x.jpg",
+                 }));
+  ASSERT_EQ(alerts->size(), 6u);
+  const FileAlert& h = (*alerts)[0];
+  EXPECT_EQ(h.case_id, a.id);
+  EXPECT_EQ(h.case_number, "AL1");
+  EXPECT_EQ(h.evidence_id, a1.id);
+  EXPECT_EQ(h.evidence_label, "Laptop");
+  ExpectSameFile(bad.file, *h.file);
+  EXPECT_EQ(h.set.set, "Malware 2026");
+  EXPECT_EQ(h.set.category, "alert");
+  EXPECT_EQ(h.set.label, "malware");
+  const FileAlert& y = (*alerts)[1];
+  ExpectSameYara(yara.yara[0], y.yara);
+  EXPECT_EQ(y.offset, 0u);
+  const FileAlert& u = (*alerts)[2];
+  EXPECT_FALSE(u.file.has_value());
+  EXPECT_EQ(u.offset, 65536u);
+  EXPECT_EQ(u.yara.rule, "Free_space");
+  EXPECT_EQ(u.evidence_id, a1.id);
+  const FileAlert& w = (*alerts)[3];
+  EXPECT_EQ(w.watchlist, "Europol hashes");
+  EXPECT_EQ(w.indicator.kind, "md5");
+  EXPECT_EQ(w.indicator.value, listed.file.md5);
+  EXPECT_EQ(w.indicator.comment, "dropper hash");
+  EXPECT_EQ(w.indicator.reference, "1");
+  ExpectSameFile(listed.file, *w.file);
+  EXPECT_EQ((*alerts)[4].set.label, "child abuse material");
+  EXPECT_EQ((*alerts)[5].indicator.kind, "sha256");
+  EXPECT_EQ((*alerts)[5].evidence_label, "Phone");
+
+  // Every case: the other case's alert after.
+  Result<std::vector<FileAlert>> everywhere = s->ListFileAlerts(0);
+  ASSERT_TRUE(everywhere.ok());
+  ASSERT_EQ(everywhere->size(), 7u);
+  EXPECT_EQ(everywhere->back().case_number, "AL2");
+  EXPECT_EQ(everywhere->back().file->path, "/srv/bad.exe");
+  EXPECT_EQ(s->ListFileAlerts(b.id)->size(), 1u);
+
+  // The watchlist removed, its alerts go with it.
+  ASSERT_TRUE(s->RemoveWatchlist(wl->id).ok());
+  EXPECT_EQ(s->ListFileAlerts(a.id)->size(), 4u);
+  // Listed again without the bad files: the laptop's alerts go.
+  Listing(*s, a1, {known});
+  Result<std::vector<FileAlert>> after = s->ListFileAlerts(a.id);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ(after->front().evidence_name, "E2");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FilesTest, ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });
 
 TEST(StateNames, RoundTrip) {
