@@ -66,6 +66,13 @@ MTOOLS_SKIP_CHECK=1 mdel -i "$out/usb.img" ::/work/invoice.txt
   --name "Partner malware" --label dropper
 "$ev" --data "$out/colombo" files "$out/usb.img" --quiet
 "$ev" timeline "$out/usb.img" | head -n 4
+step "the stick as evidence of case 2026/052: its listing stored (YARA on files and free space), alerts first"
+printf 'rule invoice_lure : phishing {\n  strings:\n    $a = "invoice attached"\n  condition:\n    $a\n}\n' \
+  > "$out/lure.yar"
+"$ev" --data "$out/colombo" acquire 2026/052 "$out/usb.img" --label "USB stick" --quiet
+"$ev" --data "$out/colombo" files --case 2026/052 E2 --fuzzy --yara "$out/lure.yar" --quiet | tail -n 3
+"$ev" --data "$out/colombo" hits 2026/052
+"$ev" --data "$out/colombo" timeline --case 2026/052 | head -n 3
 step "evidex custody verify: chain, signatures, and the evidence bytes re-read"
 "$ev" --data "$out/colombo" custody verify 2026/041
 "$ev" --data "$out/colombo" custody show 2026/041 | cut -c1-110

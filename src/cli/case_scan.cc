@@ -62,7 +62,7 @@ Result<std::vector<store::ScanRecord>> CaseScanRecorder::Finish(const scan::Scan
   if (summary != nullptr) {
     std::vector<uint64_t> scanned(writers_.size(), 0);
     for (const scan::SourceReport& r : summary->sources)
-      if (r.source < scanned.size()) scanned[r.source] += r.bytes_scanned;
+      if (r.source < scanned.size()) scanned[r.source] += r.bytes_scanned + r.bytes_skipped;
     for (size_t i = 0; i < writers_.size(); ++i) done_[i] = scanned[i];
   }
   std::vector<store::ScanRecord> out;

@@ -8,6 +8,7 @@
 // them against everything stored; hits [CASE] lists the matches. Card numbers are masked (first 6,
 // last 4) unless --unmask.
 #include <cmath>
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -197,9 +198,30 @@ class SearchCommand : public Command {
       }
       out.push_back(std::move(j));
     }
+    // A hash also finds the files inside evidence that have it (evidex files --case).
+    nlohmann::json files = nlohmann::json::array();
+    if ((v.size() == 32 || v.size() == 40 || v.size() == 64) &&
+        std::all_of(v.begin(), v.end(), [](char c) { return std::isxdigit((unsigned char)c); })) {
+      Result<std::vector<std::pair<store::StoredFile, store::Sighting>>> fr = st.FindFilesByHash(v);
+      if (!fr.ok()) {
+        PrintError(fr.status());
+        return StoreExit(fr.status());
+      }
+      if (!json_ && !fr->empty()) std::printf("files with this hash: %zu\n", fr->size());
+      for (const auto& [f, sg] : *fr) {
+        files.push_back({{"case", sg.case_number}, {"evidence", sg.evidence_name},
+                         {"evidence_label", sg.evidence_label}, {"fs", f.fs}, {"path", f.path},
+                         {"size", f.size}, {"deleted", f.deleted}, {"sha256", f.sha256}});
+        if (!json_)
+          std::printf("  %-12s %-4s %s:%s%s\n", sg.case_number.c_str(), sg.evidence_name.c_str(),
+                      f.fs.c_str(), f.path.c_str(), f.deleted ? " (deleted)" : "");
+      }
+    }
     if (json_) {
-      std::printf("%s\n", nlohmann::json{{"query", v}, {"results", out}}.dump(2).c_str());
-    } else if (found.empty()) {
+      std::printf("%s\n", nlohmann::json{{"query", v}, {"results", out}, {"files", files}}
+                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                              .c_str());
+    } else if (found.empty() && files.empty()) {
       std::printf("no stored artifact %s (region %s for phone numbers)\n", how.c_str(),
                   region.c_str());
     }
@@ -391,7 +413,7 @@ class HitsCommand : public Command {
  public:
   CLI::App* Setup(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
-        "hits", "list stored artifacts that match a watchlist (one case, or all)");
+        "hits", "list alerts on files (hash sets, YARA) and artifacts matching a watchlist (one case, or all)");
     cmd->add_option("CASE", case_, "case number or local id (default: every case)");
     cmd->add_flag("--unmask", unmask_, "show card numbers in full");
     cmd->add_flag("--json", json_, "print the result as JSON");
@@ -403,20 +425,54 @@ class HitsCommand : public Command {
     std::optional<vault::Workspace> ws = OpenWorkspace(global, &exit_code);
     if (!ws) return exit_code;
     int64_t case_id = 0;
-    if (!case_.empty()) {
-      std::optional<store::Case> c = ResolveCase(*ws, case_, &exit_code);
-      if (!c) return exit_code;
-      case_id = c->id;
+    if (!ResolveCaseFilter(*ws, case_, &case_id, &exit_code)) return exit_code;
+    // Alerts on files first (known illegal or malicious files, YARA rules), then the artifacts
+    // matching a watchlist.
+    Result<std::vector<store::FileAlert>> alerts = ws->store().ListFileAlerts(case_id);
+    if (!alerts.ok()) {
+      PrintError(alerts.status());
+      return StoreExit(alerts.status());
     }
     Result<std::vector<store::WatchHit>> r = ws->store().ListHits(case_id);
     if (!r.ok()) {
       PrintError(r.status());
       return StoreExit(r.status());
     }
+    auto where = [](const store::FileAlert& a) {
+      if (!a.file) return std::string("unallocated space at byte ") + std::to_string(a.offset);
+      return a.file->fs + ":" + a.file->path + (a.file->deleted ? " (deleted)" : "");
+    };
     if (json_) {
       nlohmann::json out = nlohmann::json::array();
+      for (const store::FileAlert& a : *alerts) {
+        nlohmann::json j = {{"type", a.kind == "watchlist" ? "file-watchlist" : a.kind},
+                            {"case", a.case_number},
+                            {"evidence", a.evidence_name},
+                            {"evidence_label", a.evidence_label},
+                            {"where", where(a)}};
+        if (a.file) {
+          j["file"] = {{"fs", a.file->fs}, {"path", a.file->path}, {"size", a.file->size},
+                       {"deleted", a.file->deleted}, {"md5", a.file->md5},
+                       {"sha1", a.file->sha1}, {"sha256", a.file->sha256},
+                       {"mime", a.file->mime}};
+        } else {
+          j["offset"] = a.offset;
+        }
+        if (a.kind == "hashset")
+          j["set"] = {{"name", a.set.set}, {"category", a.set.category}, {"label", a.set.label}};
+        if (a.kind == "yara")
+          j["yara"] = {{"rule", a.yara.rule}, {"namespace", a.yara.ns}, {"tags", a.yara.tags},
+                       {"meta", nlohmann::json::parse(a.yara.meta, nullptr, false)},
+                       {"strings", nlohmann::json::parse(a.yara.strings, nullptr, false)}};
+        if (a.kind == "watchlist")
+          j["indicator"] = {{"watchlist", a.watchlist}, {"kind", a.indicator.kind},
+                            {"value", a.indicator.value}, {"type", a.indicator.type},
+                            {"comment", a.indicator.comment}, {"reference", a.indicator.reference}};
+        out.push_back(std::move(j));
+      }
       for (const store::WatchHit& h : *r) {
-        nlohmann::json j = {{"watchlist", h.watchlist_name},
+        nlohmann::json j = {{"type", "watchlist"},
+                            {"watchlist", h.watchlist_name},
                             {"watchlist_id", h.watchlist_id},
                             {"kind", h.artifact.kind},
                             {"value", Shown(h.artifact, unmask_)},
@@ -429,13 +485,33 @@ class HitsCommand : public Command {
         for (const store::Sighting& s : h.sightings) j["evidence"].push_back(SightingJson(s));
         out.push_back(std::move(j));
       }
-      std::printf("%s\n", out.dump(2).c_str());
+      std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       return kExitOk;
+    }
+    if (!alerts->empty()) {
+      std::printf("ALERTS on files (%zu):\n", alerts->size());
+      std::vector<std::vector<std::string>> rows{{"case", "evidence", "alert", "file", "sha256"}};
+      for (const store::FileAlert& a : *alerts) {
+        std::string what;
+        if (a.kind == "hashset")
+          what = "hash set " + a.set.set + (a.set.label.empty() ? "" : " (" + a.set.label + ")");
+        else if (a.kind == "yara")
+          what = "YARA " + a.yara.rule;
+        else
+          what = "watchlist " + a.watchlist + (a.indicator.comment.empty() ? "" : " (" + a.indicator.comment + ")");
+        rows.push_back({a.case_number, a.evidence_name, what, where(a),
+                        a.file ? a.file->sha256 : ""});
+      }
+      PrintTable(rows);
+      if (!r->empty()) std::printf("\n");
     }
     if (r->empty()) {
-      std::printf("no watchlist hits%s\n", case_.empty() ? "" : (" in case " + case_).c_str());
+      if (alerts->empty())
+        std::printf("no alerts and no watchlist hits%s\n",
+                    case_.empty() ? "" : (" in case " + case_).c_str());
       return kExitOk;
     }
+    std::printf("watchlist hits (%zu):\n", r->size());
     std::vector<std::vector<std::string>> rows{
         {"case", "kind", "value", "watchlist", "evidence", "comment"}};
     for (const store::WatchHit& h : *r)

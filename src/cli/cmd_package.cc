@@ -167,37 +167,10 @@ int PackageCommand::Run(const GlobalOptions& global) {
 
   // The items.
   std::vector<store::Evidence> items;
-  if (evidence_.empty()) {
-    Result<std::vector<store::Evidence>> all = ws->store().ListEvidence(c->id);
-    if (!all.ok()) {
-      PrintError(all.status());
-      return StoreExit(all.status());
-    }
-    for (const store::Evidence& e : *all)
-      if (e.state == store::EvidenceState::kComplete) items.push_back(e);
-    if (items.empty()) {
-      PrintError("case " + c->number + " has no complete evidence to package");
-      return kExitUsage;
-    }
-  } else {
-    std::set<std::string> seen;
-    for (const std::string& name : evidence_) {
-      Result<std::optional<store::Evidence>> e = ws->store().FindEvidence(c->id, name);
-      if (!e.ok()) {
-        PrintError(e.status());
-        return StoreExit(e.status());
-      }
-      if (!e->has_value()) {
-        PrintError("no evidence " + name + " in case " + c->number);
-        return kExitUsage;
-      }
-      if ((*e)->state != store::EvidenceState::kComplete) {
-        PrintError((*e)->Name() + " " + (*e)->label + " is " + StateText(**e) +
-                   ": only complete evidence can be packaged");
-        return kExitUsage;
-      }
-      if (seen.insert((*e)->uuid).second) items.push_back(**e);
-    }
+  if (!SelectEvidence(*ws, *c, evidence_, "packaged", &items, &exit_code)) return exit_code;
+  if (items.empty()) {
+    PrintError("case " + c->number + " has no complete evidence to package");
+    return kExitUsage;
   }
 
   // The chain must hold before it is handed on.

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,8 @@
 #include "core/hash.h"
 #include "core/version.h"
 #include "fs/file_map.h"
+#include "hashset/hashset.h"
+#include "inventory/inventory.h"
 #include "scan/hostname.h"
 #include "scan/scan_job.h"
 #include "scan/scanner.h"
@@ -61,6 +64,9 @@ class ScanCommand : public Command {
     scan->add_option("-x,--disable", disable_, "remove a scanner");
     scan->add_option("--keywords", keywords_file_, "file of keywords: one literal or /regex/ (or /regex/i) per line");
     scan->add_flag("-i,--ignore-case", nocase_, "keywords are case-insensitive");
+    scan->add_flag("--skip-known", skip_known_,
+                   "leave out the content of files in a known-good hash set (evidex hashset "
+                   "import --category known): found by hashing every file first");
     scan->add_flag("--jsonl", jsonl_, "also write hits.jsonl (one JSON object per hit)");
     scan->add_flag("--json", json_, "print the summary as JSON on stdout");
     scan->add_flag("-q,--quiet", quiet_, "no progress line and no summary table");
@@ -76,6 +82,8 @@ class ScanCommand : public Command {
  private:
   friend int evidex::cli::ScanStoredEvidence(const GlobalOptions& global,
                                              StoredScanRequest request);
+  // --skip-known: the byte ranges of `source` holding the content of known-good files.
+  std::vector<scan::ByteRange> KnownRanges(Source& source, scan::SourceReport& report);
   // --case: resolves SOURCE names to the evidence's bytes (reference evidence re-verified first).
   int PrepareCaseScan(const GlobalOptions& global, scan::ScanJobOptions* opts);
   // --case: one signed "scanned" record per evidence item, in one transaction.
@@ -95,7 +103,8 @@ class ScanCommand : public Command {
   std::string outdir_, scanner_list_, keywords_file_;
   std::vector<std::string> enable_, disable_;
   int threads_ = 1;
-  bool jsonl_ = false, json_ = false, quiet_ = false, nocase_ = false;
+  bool jsonl_ = false, json_ = false, quiet_ = false, nocase_ = false, skip_known_ = false;
+  std::vector<std::unique_ptr<hashset::HashSet>> known_sets_;
   int max_depth_ = 5;
   std::string max_stream_ = "256M", max_decoded_ = "1G", page_size_ = "16M";
 };
@@ -140,6 +149,27 @@ int ScanCommand::Run(const GlobalOptions& global) {
     l->map = std::move(*map);
     return l;
   };
+
+  // --skip-known: the workspace's known-good sets; every file is hashed before its source is
+  // scanned and the content of the allocated ones in a set is left out.
+  if (skip_known_) {
+    Result<std::vector<std::unique_ptr<hashset::HashSet>>> sets =
+        hashset::OpenSets(WorkspaceDir(global.data) + "/hashsets");
+    if (!sets.ok()) {
+      PrintError(sets.status().message() + " (remove it with `evidex hashset remove`)");
+      return kExitWorkspace;
+    }
+    for (auto& set : *sets)
+      if (set->info().category == hashset::Category::kKnownGood) known_sets_.push_back(std::move(set));
+    if (known_sets_.empty()) {
+      PrintError("--skip-known needs a known-good hash set in the workspace "
+                 "(evidex hashset import FILE --category known)");
+      return kExitUsage;
+    }
+    opts.skip = [this](Source& source, scan::SourceReport& report) {
+      return KnownRanges(source, report);
+    };
+  }
 
   // Scanner selection: --scanners replaces the defaults; -e adds, -x removes.
   std::vector<std::string> names;
@@ -192,6 +222,11 @@ int ScanCommand::Run(const GlobalOptions& global) {
                              {"scanners", opts.engine.scanners},
                              {"keywords", opts.engine.keywords.size()},
                              {"max_depth", opts.engine.max_depth}};
+    if (skip_known_) {
+      nlohmann::json names = nlohmann::json::array();
+      for (const auto& set : known_sets_) names.push_back(set->info().name);
+      params["skip_known"] = names;
+    }
     if (!keywords_sha256_.empty()) params["keywords_sha256"] = keywords_sha256_;
     Result<std::unique_ptr<CaseScanRecorder>> rec =
         CaseScanRecorder::Begin(ws_->store(), evidence_, params.dump());
@@ -250,8 +285,54 @@ int ScanCommand::Run(const GlobalOptions& global) {
                 HumanBytes(double(s.bytes_scanned)).c_str(), s.seconds,
                 s.seconds > 0 ? double(s.bytes_scanned) / 1e6 / s.seconds : 0.0,
                 (unsigned long long)s.decoders.streams_decoded, outdir_.c_str());
+    if (s.bytes_skipped > 0)
+      std::printf("left out %s of known files (not scanned)\n",
+                  HumanBytes(double(s.bytes_skipped)).c_str());
   }
   return s.exit_code;
+}
+
+std::vector<scan::ByteRange> ScanCommand::KnownRanges(Source& source, scan::SourceReport& report) {
+  std::vector<scan::ByteRange> ranges;
+  uint64_t files = 0;
+  if (!report.relative.empty()) {
+    // A file of a directory source: itself, whole, when its digests are in a set.
+    StreamHasher hasher;
+    std::vector<std::byte> buf(1 << 20);
+    for (uint64_t off = 0;;) {
+      Result<size_t> n = source.ReadAt(off, buf);
+      if (!n.ok()) return {};
+      if (*n == 0) break;
+      hasher.Update(buf.data(), *n);
+      off += *n;
+    }
+    std::array<std::vector<uint8_t>, 3> raw;
+    (void)hasher.Finish(&raw);
+    if (!hashset::FindFileInSets(known_sets_, raw).empty()) {
+      ranges.push_back({0, source.Size()});
+      files = 1;
+    }
+  } else {
+    inventory::Options use;
+    use.deleted = false;  // a deleted file's blocks may hold something else by now
+    use.magic = false;
+    use.sets = &known_sets_;
+    use.cancel = &g_cancel;
+    Result<fs::WalkReport> walked = inventory::Run(source, use, [&](inventory::Entry& e) {
+      if (e.error.empty() && e.Known() && !e.file.deleted) {
+        ++files;
+        for (const fs::Extent& x : e.file.extents) ranges.push_back({x.source_offset, x.length});
+      }
+      return true;
+    });
+    if (!walked.ok()) return {};
+  }
+  uint64_t bytes = 0;
+  for (const scan::ByteRange& r : ranges) bytes += r.length;
+  if (files > 0)
+    report.description += "; " + std::to_string(files) + " known file(s) left out (" +
+                          HumanBytes(double(bytes)) + ")";
+  return ranges;
 }
 
 int ScanCommand::PrepareCaseScan(const GlobalOptions& global, scan::ScanJobOptions* opts) {
@@ -327,11 +408,12 @@ int ScanCommand::RecordScanned(const scan::ScanJobOptions& opts, const scan::Sca
     r.unit = ws_->unit().Display();
     r.action = "scanned";
     r.evidence = e.row.uuid;
-    uint64_t scanned = 0, bad = 0;
+    uint64_t scanned = 0, bad = 0, skipped = 0;
     for (const scan::SourceReport& sr : s.sources)
       if (sr.path == e.path || sr.path.rfind(e.path + "/", 0) == 0) {
         scanned += sr.bytes_scanned;
         bad += sr.bad_bytes;
+        skipped += sr.bytes_skipped;
       }
     r.details = {{"name", e.row.Name()},
                  {"sha256", e.signed_digests.sha256},
@@ -342,6 +424,7 @@ int ScanCommand::RecordScanned(const scan::ScanJobOptions& opts, const scan::Sca
                  {"keywords", opts.engine.keywords.size()},
                  {"bytes_scanned", scanned},
                  {"unreadable_bytes", bad},
+                 {"known_files_bytes_left_out", skipped},
                  {"hits_all_items", counts},
                  {"outdir", outdir},
                  {"report_sha256", Sha256Hex(report)},

@@ -1,6 +1,8 @@
 // Shared pieces of the workspace commands (vault_cli.h).
 #include "cli/vault_cli.h"
 
+#include <set>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -57,6 +59,54 @@ std::optional<store::Case> ResolveCase(vault::Workspace& ws, const std::string& 
     return std::nullopt;
   }
   return **c;
+}
+
+bool ResolveCaseFilter(vault::Workspace& ws, const std::string& name, int64_t* case_id,
+                       int* exit_code) {
+  *case_id = 0;
+  if (name.empty()) return true;
+  std::optional<store::Case> c = ResolveCase(ws, name, exit_code);
+  if (!c) return false;
+  *case_id = c->id;
+  return true;
+}
+
+bool SelectEvidence(vault::Workspace& ws, const store::Case& c,
+                    const std::vector<std::string>& names, const std::string& purpose,
+                    std::vector<store::Evidence>* items, int* exit_code) {
+  if (names.empty()) {
+    Result<std::vector<store::Evidence>> all = ws.store().ListEvidence(c.id);
+    if (!all.ok()) {
+      PrintError(all.status());
+      *exit_code = StoreExit(all.status());
+      return false;
+    }
+    for (const store::Evidence& e : *all)
+      if (e.state == store::EvidenceState::kComplete) items->push_back(e);
+    return true;
+  }
+  std::set<std::string> seen;
+  for (const std::string& name : names) {
+    Result<std::optional<store::Evidence>> e = ws.store().FindEvidence(c.id, name);
+    if (!e.ok()) {
+      PrintError(e.status());
+      *exit_code = StoreExit(e.status());
+      return false;
+    }
+    if (!e->has_value()) {
+      PrintError("no evidence " + name + " in case " + c.number);
+      *exit_code = kExitUsage;
+      return false;
+    }
+    if (!purpose.empty() && (*e)->state != store::EvidenceState::kComplete) {
+      PrintError((*e)->Name() + " " + (*e)->label + " is " + StateText(**e) +
+                 ": only complete evidence can be " + purpose);
+      *exit_code = kExitUsage;
+      return false;
+    }
+    if (seen.insert((*e)->uuid).second) items->push_back(**e);
+  }
+  return true;
 }
 
 std::optional<vault::SigningKey> LoadKey(vault::Workspace& ws, const std::string& passphrase_file,

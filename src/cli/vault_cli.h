@@ -29,6 +29,19 @@ std::optional<vault::Workspace> OpenWorkspace(const GlobalOptions& global, int* 
 std::optional<store::Case> ResolveCase(vault::Workspace& ws, const std::string& name,
                                        int* exit_code);
 
+// The local id of the case named `name`, or 0 ("every case") when `name` is empty; false, said,
+// with *exit_code set, when there is no such case.
+bool ResolveCaseFilter(vault::Workspace& ws, const std::string& name, int64_t* case_id,
+                       int* exit_code);
+
+// The case's evidence items named (each once, in the order given), or every complete one when
+// `names` is empty. `purpose` ("packaged") makes an incomplete named item an error ("E2 ... is
+// incomplete (failed): only complete evidence can be packaged"); empty accepts it. False, said,
+// with *exit_code set, for an unknown name or a store error.
+bool SelectEvidence(vault::Workspace& ws, const store::Case& c,
+                    const std::vector<std::string>& names, const std::string& purpose,
+                    std::vector<store::Evidence>* items, int* exit_code);
+
 // The unit's signing key (passphrase from --passphrase-file, $EVIDEX_PASSPHRASE or a prompt);
 // any failure is kExitAuth.
 std::optional<vault::SigningKey> LoadKey(vault::Workspace& ws, const std::string& passphrase_file,

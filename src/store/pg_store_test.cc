@@ -149,15 +149,16 @@ TEST_F(PgStoreTest, AVersion1StoreIsMigratedToVersion2KeepingItsRows) {
     ASSERT_TRUE(s);
     NewCase(*s, "OLD/1");
   }
-  // Back to what a v1 evidex left: no v2 tables, one schema_version row.
+  // Back to what a v1 evidex left: no v2 (or v3) tables, one schema_version row.
   ASSERT_EQ(loc_->Raw("DROP TABLE scans, artifacts, occurrences, scan_artifacts, "
-                      "evidence_artifacts, watchlists, indicators, watch_hits; "
-                      "DELETE FROM schema_version WHERE version = 2"),
+                      "evidence_artifacts, watchlists, indicators, watch_hits, file_listings, "
+                      "files, file_matches, yara_matches; "
+                      "DELETE FROM schema_version WHERE version >= 2"),
             "");
   ASSERT_EQ(loc_->RawInt("SELECT max(version) FROM schema_version"), 1);
   Result<std::unique_ptr<Store>> s = OpenPgStore({loc_->location(), false, 5000});
   ASSERT_TRUE(s.ok()) << s.status().message();
-  EXPECT_EQ(loc_->RawInt("SELECT max(version) FROM schema_version"), 2);
+  EXPECT_EQ(loc_->RawInt("SELECT max(version) FROM schema_version"), kSchemaVersion);
   Result<std::optional<Case>> old = (*s)->FindCase("OLD/1");
   ASSERT_TRUE(old.ok() && old->has_value());
   Evidence e = NewEvidence(**s, (*old)->id);

@@ -7,7 +7,7 @@
 //
 // Schema: each back end carries a schema version and migrates forward when opened; a store at a
 // newer version than this evidex reads is refused (Code::kUnsupported, "this workspace was written
-// by a newer evidex (schema 3; this one reads up to 2)"). docs/FORMATS.md, "Workspace store".
+// by a newer evidex (schema 4; this one reads up to 3)"). docs/FORMATS.md, "Workspace store".
 //
 // Errors: Code::kLimit when the store is locked by another process past the busy timeout,
 // kUnsupported for a newer schema, kIoError for a full disk or a failed write, kCorrupt for a
