@@ -1,6 +1,6 @@
 // Fuzzes the filesystem walk and the unallocated-space walk (fs/filesystem.h): the input is a disk
 // or volume image, read from memory. Whatever the bytes: no crash, hang or unbounded work; every
-// entry has a path under '/', its extents lie inside the source, and the report counts the
+// entry has a path under '/', its extents lie inside its filesystem, and the report counts the
 // entries given; unallocated runs are non-empty, inside the source, in order, disjoint, and
 // those of one filesystem never touch.
 #include <cstdint>
@@ -36,8 +36,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         ++entries;
         if (e.path.empty() || e.path[0] != '/' || e.name.empty()) __builtin_trap();
         if (fs.offset >= size) __builtin_trap();
-        for (const evidex::fs::Extent& x : e.extents)
+        // Extents lie inside the file and inside the filesystem's span (a block map pointing
+        // elsewhere gives none).
+        uint64_t fs_end;
+        if (__builtin_mul_overflow(fs.block_count, uint64_t(fs.block_size), &fs_end) ||
+            __builtin_add_overflow(fs_end, fs.offset, &fs_end))
+          fs_end = UINT64_MAX;
+        for (const evidex::fs::Extent& x : e.extents) {
           if (x.length == 0 || x.file_offset + x.length > e.size) __builtin_trap();
+          if (x.source_offset < fs.offset || x.source_offset + x.length > fs_end) __builtin_trap();
+        }
         uint64_t read = 0;
         if (e.type == evidex::fs::FileEntry::Type::kRegular && total < kMaxTotalBytes) {
           (void)content.Read([&](std::span<const std::byte> piece) {

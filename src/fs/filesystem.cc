@@ -16,6 +16,12 @@
 // * A directory met again under a second path (only a corrupt filesystem does that: FAT entries
 //   aliasing one cluster) is listed but its contents are not listed again; TSK itself only stops
 //   a directory from containing its own ancestors.
+// * A file whose block map is corrupt (TSK cannot load it, or it puts content outside the
+//   filesystem) has no extents; its content is read through TSK, which says what is wrong. An
+//   allocated one is named in a note (the first kMaxCorruptMapNotes of a filesystem; the others
+//   are counted); a deleted file's map may just be stale. The block maps of ext2/3 inodes are
+//   loaded by tsk_internal.cc, not by TSK, whose loader takes from seconds to hours over a big
+//   (or a corrupt) file.
 #include "fs/filesystem.h"
 
 #include <tsk/libtsk.h>
@@ -43,6 +49,8 @@ constexpr size_t kReadPiece = size_t(1) << 20;
 // Entries under directories met again (see above) that may be skipped before the walk of that
 // filesystem is given up: TSK would otherwise spend time exponential in the aliasing.
 constexpr uint64_t kMaxRevisitedEntries = 100000;
+// Files named in notes for a corrupt block map, per filesystem; the others are counted.
+constexpr uint64_t kMaxCorruptMapNotes = 10;
 
 // ---- small helpers -------------------------------------------------------------------------
 
@@ -96,18 +104,22 @@ FileEntry::Type EntryType(const TSK_FS_FILE* file) {
 
 // The default data attribute's runs, in the source. Resident, compressed and encrypted content,
 // sparse and filler runs have none; content past the initialized size reads as zeros, so runs
-// are cut there.
-void FillExtents(TSK_FS_FILE* file, std::vector<Extent>* out) {
+// are cut there. A block map that TSK finds corrupt, or that puts content outside the
+// filesystem, gives no extents (the content is then read through TSK, which says what is wrong)
+// and returns why, for a note; "" otherwise.
+std::string FillExtents(TSK_FS_FILE* file, std::vector<Extent>* out) {
   const TSK_FS_ATTR* attr = tsk_fs_file_attr_get(file);
   if (attr == nullptr) {
-    tsk_error_reset();
-    return;
+    const bool corrupt = tsk_error_get_errno() == TSK_ERR_FS_INODE_COR;
+    std::string why = TakeTskError();
+    return corrupt ? "block map not read (TSK: " + why + ")" : "";
   }
   if (!(attr->flags & TSK_FS_ATTR_NONRES) || (attr->flags & (TSK_FS_ATTR_COMP | TSK_FS_ATTR_ENC)))
-    return;
-  if (attr->nrd.skiplen != 0 || attr->size <= 0) return;
+    return "";
+  if (attr->nrd.skiplen != 0 || attr->size <= 0) return "";
   const TSK_FS_INFO* fs = file->fs_info;
   const uint64_t bs = fs->block_size;
+  const uint64_t fs_blocks = uint64_t(fs->last_block) + 1;
   uint64_t end = uint64_t(attr->size);
   if (attr->nrd.initsize > 0 && uint64_t(attr->nrd.initsize) < end)
     end = uint64_t(attr->nrd.initsize);
@@ -116,12 +128,18 @@ void FillExtents(TSK_FS_FILE* file, std::vector<Extent>* out) {
                       TSK_FS_ATTR_RUN_FLAG_ENCRYPTED))
       continue;
     uint64_t file_offset, length, source_offset;
-    if (__builtin_mul_overflow(uint64_t(run->offset), bs, &file_offset) ||
+    if (__builtin_mul_overflow(uint64_t(run->offset), bs, &file_offset) || file_offset >= end)
+      continue;  // past the content (TSK's runs may go on to the end of a block tree)
+    if (run->len == 0) continue;
+    if (run->addr >= fs_blocks || run->len > fs_blocks - run->addr ||
         __builtin_mul_overflow(uint64_t(run->len), bs, &length) ||
         __builtin_mul_overflow(uint64_t(run->addr), bs, &source_offset) ||
-        __builtin_add_overflow(source_offset, uint64_t(fs->offset), &source_offset))
-      continue;
-    if (file_offset >= end || length == 0) continue;
+        __builtin_add_overflow(source_offset, uint64_t(fs->offset), &source_offset)) {
+      out->clear();
+      return "blocks " + std::to_string(run->addr) + " to " +
+             std::to_string(run->addr + (run->len - 1)) + " are past the filesystem's " +
+             std::to_string(fs_blocks);
+    }
     length = std::min(length, end - file_offset);
     if (!out->empty() && out->back().file_offset + out->back().length == file_offset &&
         out->back().source_offset + out->back().length == source_offset) {
@@ -130,6 +148,7 @@ void FillExtents(TSK_FS_FILE* file, std::vector<Extent>* out) {
       out->push_back({file_offset, source_offset, length});
     }
   }
+  return "";
 }
 
 class TskContentReader final : public ContentReader {
@@ -186,14 +205,16 @@ struct WalkState {
   const FileSystem& info;
   WalkReport& report;
   std::vector<char>& buffer;
-  FileEntry entry;  // reused: its strings and extents keep their capacity
+  FileEntry entry{};  // reused: its strings and extents keep their capacity
   // Directory (DirectoryKey) -> the path it was first listed at.
-  std::unordered_map<uint64_t, std::string> directories;
-  std::string skip_prefix;  // TSK's a_path form ("a/b/"): a revisited directory's contents
+  std::unordered_map<uint64_t, std::string> directories{};
+  std::string skip_prefix{};  // TSK's a_path form ("a/b/"): a revisited directory's contents
   uint64_t revisited = 0;
   uint64_t content_read_failures = 0;  // source read failures met by ContentReader::Read
   bool stopped_by_caller = false;
   bool stopped_revisits = false;
+  std::string what;           // the filesystem in notes: "ext4 at byte 1048576"
+  uint64_t corrupt_maps = 0;  // allocated files whose block map gave no extents
 };
 
 // What identifies a directory's contents: its metadata address, but on FAT/exFAT (where the
@@ -247,7 +268,15 @@ TSK_WALK_RET_ENUM VisitEntry(TSK_FS_FILE* file, const char* dir_path, void* ptr)
     e.accessed = MakeTime(t, m->atime, m->atime_nano);
     e.changed = MakeTime(t, m->ctime, m->ctime_nano);
     e.created = MakeTime(t, m->crtime, m->crtime_nano);
-    if (st.options.extents && m->type != TSK_FS_META_TYPE_VIRT_DIR) FillExtents(file, &e.extents);
+    if (st.options.extents && m->type != TSK_FS_META_TYPE_VIRT_DIR) {
+      const std::string why = FillExtents(file, &e.extents);
+      // A deleted file's block map may be stale (its blocks since reused): not worth a note.
+      if (!why.empty() && !e.deleted && ++st.corrupt_maps <= kMaxCorruptMapNotes) {
+        st.report.notes.push_back(st.what + ": " + e.path + " (metadata address " +
+                                  std::to_string(e.address) + "): " + why +
+                                  "; no extents, its content is read through TSK");
+      }
+    }
   } else {
     e.size = 0;
     e.modified = e.accessed = e.changed = e.created = Timestamp{};
@@ -285,13 +314,22 @@ class Walker {
 
     int flags = TSK_FS_DIR_WALK_FLAG_RECURSE | TSK_FS_DIR_WALK_FLAG_ALLOC;
     flags |= options_.deleted ? TSK_FS_DIR_WALK_FLAG_UNALLOC : TSK_FS_DIR_WALK_FLAG_NOORPHAN;
-    WalkState st{options_, each_,   image_, fs.get(), report_.filesystems.back(),
-                 report_,  buffer_, {},     {},       {},
-                 0,        0,       false,  false};
+    const std::string what = info.type + " at byte " + std::to_string(offset);
+    WalkState st{.options = options_,
+                 .each = each_,
+                 .image = image_,
+                 .fs = fs.get(),
+                 .info = info,
+                 .report = report_,
+                 .buffer = buffer_,
+                 .what = what};
     const uint64_t failures_before = image_.read_failures();
     const uint8_t failed =
         tsk_fs_dir_walk(fs.get(), fs->root_inum, TSK_FS_DIR_WALK_FLAG_ENUM(flags), VisitEntry, &st);
-    const std::string what = info.type + " at byte " + std::to_string(offset);
+    if (st.corrupt_maps > kMaxCorruptMapNotes) {
+      report_.notes.push_back(what + ": " + std::to_string(st.corrupt_maps - kMaxCorruptMapNotes) +
+                              " more files whose block map is corrupt (no extents)");
+    }
     if (st.stopped_by_caller) {
       tsk_error_reset();
       return false;

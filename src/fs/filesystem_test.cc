@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "gtest/gtest.h"
@@ -386,6 +387,215 @@ TEST(Ext4Test, NamesContentTimesLabelSymlinkAndExtents) {
   ASSERT_NE(link, nullptr);
   EXPECT_EQ(link->entry.type, FileEntry::Type::kSymlink);
   EXPECT_NE(w.Find("/lost+found"), nullptr);
+}
+
+// ---- ext2/3 block maps (block pointers, not extents) ----------------------------------------
+
+using Chunks = std::vector<std::pair<uint64_t, std::string>>;  // (file offset, bytes)
+
+// A file of `size` bytes holding `chunks`, with holes everywhere else.
+void WriteSparse(const std::string& path, uint64_t size, const Chunks& chunks) {
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    for (const auto& [offset, bytes] : chunks) {
+      out.seekp(std::streamoff(offset));
+      out.write(bytes.data(), std::streamsize(bytes.size()));
+    }
+  }
+  std::filesystem::resize_file(path, size);
+}
+
+// The extents of a sparse file hold exactly its chunks: each reads from the source as the file
+// has it there (chunk bytes, zeros around them in the same blocks), and every chunk byte is in
+// one.
+void ExpectSparseExtents(const std::string& image, const FileEntry& e, const Chunks& chunks) {
+  SCOPED_TRACE(e.path);
+  Result<std::unique_ptr<Source>> src = OpenSource(image);
+  ASSERT_TRUE(src.ok());
+  for (const Extent& x : e.extents) {
+    ASSERT_LE(x.file_offset + x.length, e.size);
+    ASSERT_LE(x.length, uint64_t(1) << 24);
+    std::string want(x.length, '\0');
+    for (const auto& [offset, bytes] : chunks) {
+      const uint64_t from = std::max(offset, x.file_offset);
+      const uint64_t to = std::min(offset + bytes.size(), x.file_offset + x.length);
+      if (from < to)
+        want.replace(from - x.file_offset, to - from, bytes.substr(from - offset, to - from));
+    }
+    std::string got(x.length, '\0');
+    Result<size_t> n = (*src)->ReadAt(
+        x.source_offset, std::span(reinterpret_cast<std::byte*>(got.data()), got.size()));
+    ASSERT_TRUE(n.ok());
+    ASSERT_EQ(*n, x.length);
+    EXPECT_TRUE(got == want) << "extent at file offset " << x.file_offset;
+  }
+  for (const auto& [offset, bytes] : chunks) {
+    uint64_t covered = 0;
+    for (const Extent& x : e.extents) {
+      const uint64_t from = std::max(offset, x.file_offset);
+      const uint64_t to = std::min(offset + bytes.size(), x.file_offset + x.length);
+      if (from < to) covered += to - from;
+    }
+    EXPECT_EQ(covered, bytes.size()) << "chunk at " << offset;
+  }
+}
+
+// TSK's own loader took 15 s over this file (a run for every pointer of the triple-indirect
+// tree, each appended in time linear in the runs): its data at every level of the block tree
+// comes back, in content and in extents.
+TEST(Ext2Test, BlockPointerFileThroughTripleIndirectHasItsContentAndExtents) {
+  REQUIRE_TOOL("mke2fs");
+  TempDir dir;
+  std::filesystem::create_directories(dir / "root");
+  const uint64_t size = uint64_t(70) << 20;  // 1 KiB blocks: triple indirect from 65,804 KiB
+  const Chunks chunks{{0, DeterministicBytes(5000, 11)},                    // direct
+                      {200000, DeterministicBytes(3000, 12)},               // single indirect
+                      {uint64_t(5) << 20, DeterministicBytes(4096, 13)},    // double
+                      {uint64_t(66) << 20, DeterministicBytes(10000, 14)},  // triple
+                      {size - 777, DeterministicBytes(777, 15)}};
+  WriteSparse(dir / "root/levels.bin", size, chunks);
+  const std::string image = dir / "ext2.img";
+  Sh("mke2fs -q -t ext2 -b 1024 -d " + ShellQuote(dir / "root") + " " + ShellQuote(image) + " 4M");
+  Walked w = WalkOne(image, "ext2", "", true);
+  EXPECT_TRUE(w.report.notes.empty()) << w.report.notes[0];
+  const Seen* f = w.Find("/levels.bin");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->entry.size, size);
+  EXPECT_TRUE(f->read.ok()) << f->read.ToString();
+  std::string whole(size, '\0');
+  for (const auto& [offset, bytes] : chunks) whole.replace(offset, bytes.size(), bytes);
+  EXPECT_EQ(f->sha256, Sha256Hex(whole));
+  ExpectSparseExtents(image, f->entry, chunks);
+  EXPECT_LE(f->entry.extents.size(), 10u);
+}
+
+// With 4 KiB blocks the triple-indirect tree starts past 4 GiB, and TSK's own loader took hours
+// over a file reaching it (1,048,576 runs); this test's time limit is the check.
+TEST(Ext3Test, FilePastFourGiBIsMappedInOnePass) {
+  REQUIRE_TOOL("mke2fs");
+  TempDir dir;
+  std::filesystem::create_directories(dir / "root");
+  const uint64_t size = uint64_t(4400) << 20;
+  const Chunks chunks{{0, DeterministicBytes(100, 16)},
+                      {uint64_t(4300) << 20, DeterministicBytes(20000, 17)},
+                      {size - 50, DeterministicBytes(50, 18)}};
+  WriteSparse(dir / "root/huge.bin", size, chunks);
+  const std::string image = dir / "ext3.img";
+  Sh("mke2fs -q -t ext3 -b 4096 -d " + ShellQuote(dir / "root") + " " + ShellQuote(image) + " 8M");
+  Result<std::unique_ptr<Source>> src = OpenSource(image);
+  ASSERT_TRUE(src.ok());
+  WalkOptions options;
+  options.extents = true;
+  std::optional<FileEntry> huge;
+  std::string head;
+  Result<WalkReport> r =
+      Walk(**src, options, [&](const FileSystem&, const FileEntry& e, ContentReader& c) {
+        if (e.path != "/huge.bin") return true;
+        huge = e;
+        EXPECT_TRUE(c.Read([&](std::span<const std::byte> piece) {
+                       head.append(reinterpret_cast<const char*>(piece.data()), piece.size());
+                       return false;  // the first piece is enough
+                     }).ok());
+        return true;
+      });
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->notes.empty()) << r->notes[0];
+  ASSERT_EQ(r->filesystems.size(), 1u);
+  EXPECT_EQ(r->filesystems[0].type, "ext3");
+  ASSERT_TRUE(huge.has_value());
+  EXPECT_EQ(huge->size, size);
+  ExpectSparseExtents(image, *huge, chunks);
+  ASSERT_GE(head.size(), 4096u);
+  EXPECT_EQ(head.substr(0, 100), chunks[0].second);
+  EXPECT_EQ(head.substr(100, 3996), std::string(3996, '\0'));
+}
+
+// Block maps a fuzzer or an attacker can write, made with debugfs on an ext2 image of 1,024
+// blocks: an indirect tree that points at itself (65,536 data pointers, more than the
+// filesystem's blocks), a data block past the filesystem, and a size of 768 MiB over one block
+// (what fs_walk_fuzz found: 25 s in TSK's loader). The walk ends at once; the first two files
+// have no extents and a note each; the third is a file with holes.
+TEST(Ext2Test, CorruptBlockMapsEndAtOnceWithANote) {
+  REQUIRE_TOOL("mke2fs");
+  REQUIRE_TOOL("debugfs");
+  TempDir dir;
+  std::filesystem::create_directories(dir / "root");
+  const std::string self = DeterministicBytes(1024, 21);
+  const std::string evil = DeterministicBytes(1000, 22);
+  const std::string far = DeterministicBytes(1000, 23);
+  const std::string claims = DeterministicBytes(1000, 24);
+  WriteFile(dir / "root/a.txt", "fine\n");
+  WriteFile(dir / "root/self.bin", self);
+  WriteFile(dir / "root/evil.bin", evil);
+  WriteFile(dir / "root/far.bin", far);
+  WriteFile(dir / "root/claims.bin", claims);
+  const std::string image = dir / "ext2.img";
+  Sh("mke2fs -q -t ext2 -b 1024 -d " + ShellQuote(dir / "root") + " " + ShellQuote(image) + " 1M");
+  // self.bin's block becomes 256 pointers to itself.
+  std::string bytes;
+  {
+    std::ifstream in(image, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const size_t at = bytes.find(self);
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_EQ(at % 1024, 0u);
+  const uint32_t block = uint32_t(at / 1024);
+  for (size_t i = 0; i < 1024; i += 4)
+    for (int b = 0; b < 4; ++b) bytes[at + i + size_t(b)] = char(block >> (8 * b));
+  WriteFile(image, bytes);
+  const std::string img = ShellQuote(image);
+  for (const std::string& set :
+       {"/evil.bin block[DIND] " + std::to_string(block), std::string("/evil.bin size 67108864"),
+        std::string("/far.bin block[0] 0x7fffff00"), std::string("/claims.bin size 0x30000000")})
+    Sh("debugfs -w -R " + ShellQuote("sif " + set) + " " + img);
+
+  Result<std::unique_ptr<Source>> src = OpenSource(image);
+  ASSERT_TRUE(src.ok());
+  WalkOptions options;
+  options.extents = true;
+  std::map<std::string, std::pair<FileEntry, Status>> seen;
+  std::map<std::string, std::string> heads;
+  Result<WalkReport> r =
+      Walk(**src, options, [&](const FileSystem&, const FileEntry& e, ContentReader& c) {
+        std::string& head = heads[e.path];
+        Status read = c.Read([&](std::span<const std::byte> piece) {
+          head.append(reinterpret_cast<const char*>(piece.data()), piece.size());
+          return head.size() < (size_t(1) << 20);
+        });
+        seen[e.path] = {e, read};
+        return true;
+      });
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->notes.size(), 2u);
+  std::string notes = r->notes[0] + "\n" + r->notes[1];
+  EXPECT_NE(notes.find("ext2 at byte 0: /evil.bin (metadata address "), std::string::npos) << notes;
+  EXPECT_NE(notes.find("more blocks than the filesystem's 1024"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("ext2 at byte 0: /far.bin (metadata address "), std::string::npos) << notes;
+  EXPECT_NE(notes.find("blocks 2147483392 to 2147483392 are past the filesystem's 1024"),
+            std::string::npos)
+      << notes;
+  EXPECT_NE(notes.find("no extents, its content is read through TSK"), std::string::npos) << notes;
+
+  ASSERT_EQ(seen.count("/evil.bin"), 1u);
+  EXPECT_TRUE(seen["/evil.bin"].first.extents.empty());
+  EXPECT_EQ(seen["/evil.bin"].second.code(), Code::kCorrupt) << seen["/evil.bin"].second.ToString();
+  ASSERT_EQ(seen.count("/far.bin"), 1u);
+  EXPECT_TRUE(seen["/far.bin"].first.extents.empty());
+  EXPECT_FALSE(seen["/far.bin"].second.ok());
+
+  ASSERT_EQ(seen.count("/claims.bin"), 1u);
+  const FileEntry& c = seen["/claims.bin"].first;
+  EXPECT_EQ(c.size, uint64_t(768) << 20);
+  ASSERT_EQ(c.extents.size(), 1u);
+  EXPECT_EQ(c.extents[0].file_offset, 0u);
+  EXPECT_EQ(c.extents[0].length, 1024u);
+  EXPECT_TRUE(seen["/claims.bin"].second.ok()) << seen["/claims.bin"].second.ToString();
+  EXPECT_EQ(heads["/claims.bin"].substr(0, 1000), claims);
+  EXPECT_EQ(heads["/claims.bin"].substr(1000, 4096), std::string(4096, '\0'));
+
+  EXPECT_EQ(heads["/a.txt"], "fine\n");
+  EXPECT_EQ(seen["/a.txt"].first.extents.size(), 1u);
 }
 
 TEST(NtfsTest, FileContentAndLabel) {

@@ -2,10 +2,25 @@
 #include "fs/tsk_internal.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <type_traits>
+#include <vector>
+
+// libtsk's own attribute builders (its tsk_fs_i.h, which is not installed; exported by libtsk
+// 4.11): what its filesystem loaders make a file's attributes with.
+extern "C" {
+TSK_FS_ATTR_RUN* tsk_fs_attr_run_alloc();
+TSK_FS_ATTRLIST* tsk_fs_attrlist_alloc();
+TSK_FS_ATTR* tsk_fs_attrlist_getnew(TSK_FS_ATTRLIST* list, TSK_FS_ATTR_FLAG_ENUM type);
+void tsk_fs_attrlist_markunused(TSK_FS_ATTRLIST* list);
+uint8_t tsk_fs_attr_set_run(TSK_FS_FILE* file, TSK_FS_ATTR* attr, TSK_FS_ATTR_RUN* runs,
+                            const char* name, TSK_FS_ATTR_TYPE_ENUM type, uint16_t id,
+                            TSK_OFF_T size, TSK_OFF_T init_size, TSK_OFF_T alloc_size,
+                            TSK_FS_ATTR_FLAG_ENUM flags, uint32_t compsize);
+}
 
 namespace evidex::fs::internal {
 
@@ -201,6 +216,244 @@ std::string VolumeLabel(TSK_FS_INFO* fs) {
   return "";
 }
 
+// ---- ext2/3/4 block maps -------------------------------------------------------------------
+//
+// TSK 4.11 turns an inode's block pointers into runs (tsk_fs_unix_make_data_run) in time
+// quadratic in the runs: tsk_fs_attr_append_run walks the whole list at every append, as the
+// list's end pointer is left behind. And it makes a run for every pointer of each indirect tree
+// it enters, past the file's end too, so a file that reaches its triple-indirect pointer (past
+// 64 MiB with 1 KiB blocks, past 4 GiB with 4 KiB ones) gets 65,536 or 1,048,576 runs: 15
+// seconds or hours, for a valid file — and as long for a corrupt inode that only claims such a
+// size. Those inodes (TSK_FS_META_CONTENT_TYPE_DEFAULT: block pointers, not extents or inline
+// data) are mapped here instead, in one pass that stops at the file's last block, and given to
+// TSK as their attributes, laid out as TSK's own loader lays them out (the default attribute;
+// the indirect blocks as TSK_FS_ATTR_TYPE_UNIX_INDIR). TSK's reads, its directory listing and
+// Walk's extents then all use them. Other inodes stay with TSK's loader.
+//
+// Two bounds no real filesystem reaches make a block map corrupt (TSK_ERR_FS_INODE_COR, or
+// TSK_ERR_FS_RECOVER for a deleted inode, as TSK says): more blocks than the filesystem has
+// (data and indirect blocks; holes do not count), and more indirect blocks read than the source
+// holds of the filesystem (a real file reads each of its own once). So the work for one inode
+// is bounded by the source, whatever size it claims.
+
+using LoadAttrsFn = uint8_t (*)(TSK_FS_FILE*);
+
+// TSK's ext2/3/4 loader (one function for every ext filesystem), for the inodes left to it.
+std::atomic<LoadAttrsFn> tsk_ext_load_attrs{nullptr};
+
+// The ext2/3 inode's 12 direct pointers, then single, double and triple indirect.
+constexpr int kDirectPointers = 12;
+constexpr int kInodePointers = kDirectPointers + 3;
+
+// A run list being built for an attribute; appends in constant time, joining what continues the
+// last run. Frees what it still holds.
+class RunList {
+ public:
+  RunList() = default;
+  RunList(const RunList&) = delete;
+  RunList& operator=(const RunList&) = delete;
+  ~RunList() { tsk_fs_attr_run_free(head_); }
+
+  // `len` blocks from `addr`; 0 is a hole. False when out of memory (TSK's error set).
+  bool Add(TSK_DADDR_T addr, TSK_DADDR_T len) {
+    if (tail_ != nullptr) {
+      const bool tail_hole = tail_->flags & TSK_FS_ATTR_RUN_FLAG_SPARSE;
+      if (addr == 0 ? tail_hole : !tail_hole && tail_->addr + tail_->len == addr) {
+        tail_->len += len;
+        blocks_ += len;
+        return true;
+      }
+    }
+    TSK_FS_ATTR_RUN* run = tsk_fs_attr_run_alloc();
+    if (run == nullptr) return false;
+    run->offset = blocks_;
+    run->addr = addr;
+    run->len = len;
+    run->flags = addr == 0 ? TSK_FS_ATTR_RUN_FLAG_SPARSE : TSK_FS_ATTR_RUN_FLAG_NONE;
+    (tail_ != nullptr ? tail_->next : head_) = run;
+    tail_ = run;
+    blocks_ += len;
+    return true;
+  }
+  TSK_DADDR_T blocks() const { return blocks_; }
+  TSK_FS_ATTR_RUN* Release() {
+    TSK_FS_ATTR_RUN* head = head_;
+    head_ = tail_ = nullptr;
+    return head;
+  }
+
+ private:
+  TSK_FS_ATTR_RUN* head_ = nullptr;
+  TSK_FS_ATTR_RUN* tail_ = nullptr;
+  TSK_DADDR_T blocks_ = 0;
+};
+
+// Maps the first `blocks` blocks of one inode. Each call returns false with TSK's error set.
+class BlockMapper {
+ public:
+  BlockMapper(TSK_FS_INFO* fs, TSK_INUM_T inum, uint64_t blocks)
+      : fs_(fs),
+        inum_(inum),
+        per_block_(fs->block_size / 4),
+        want_(blocks),
+        blocks_left_(fs->block_count),
+        reads_left_(uint64_t(std::min(fs->last_block_act, fs->last_block)) + 1) {}
+
+  bool more() const { return mapped_ < want_; }
+  RunList& data() { return data_; }
+  RunList& indirect() { return indirect_; }
+
+  // A pointer to one data block.
+  bool Direct(TSK_DADDR_T addr) {
+    if (addr != 0 && !Count()) return false;
+    if (!data_.Add(addr, 1)) return false;
+    ++mapped_;
+    return true;
+  }
+
+  // A pointer to an indirect block of `level` (1: single, 2: double, 3: triple).
+  bool Indirect(int level, TSK_DADDR_T addr) {
+    if (addr == 0) {  // a hole as long as what the block would have mapped
+      uint64_t span = 1;
+      for (int i = 0; i < level; ++i) span *= per_block_;  // at most 2^42 (64 KiB blocks)
+      const uint64_t hole = std::min(span, want_ - mapped_);
+      if (!data_.Add(0, hole) || !indirect_.Add(0, 1)) return false;
+      mapped_ += hole;
+      return true;
+    }
+    if (addr > fs_->last_block) {  // as TSK's loader
+      return Corrupt("indirect block address too large: " + std::to_string(addr));
+    }
+    if (reads_left_ == 0) {
+      return Corrupt(
+          "more indirect blocks read than the source holds of the filesystem (at block " +
+          std::to_string(addr) + ")");
+    }
+    --reads_left_;
+    if (!Count() || !indirect_.Add(addr, 1)) return false;
+    std::vector<uint8_t>& buf = buffers_[level - 1];
+    buf.resize(fs_->block_size);
+    const ssize_t n = tsk_fs_read_block(fs_, addr, reinterpret_cast<char*>(buf.data()), buf.size());
+    if (n != ssize_t(buf.size())) {
+      if (n >= 0) {
+        tsk_error_reset();
+        tsk_error_set_errno(TSK_ERR_FS_READ);
+      }
+      tsk_error_set_errstr2("ext block map of inode %" PRIuINUM ": indirect block %" PRIuDADDR,
+                            inum_, addr);
+      return false;
+    }
+    for (uint64_t i = 0; i < per_block_ && more(); ++i) {
+      const uint8_t* p = buf.data() + 4 * i;
+      const TSK_DADDR_T next = fs_->endian == TSK_BIG_ENDIAN
+                                   ? TSK_DADDR_T(uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 |
+                                                 uint32_t(p[2]) << 8 | p[3])
+                                   : TSK_DADDR_T(uint32_t(p[3]) << 24 | uint32_t(p[2]) << 16 |
+                                                 uint32_t(p[1]) << 8 | p[0]);
+      if (!(level == 1 ? Direct(next) : Indirect(level - 1, next))) return false;
+    }
+    return true;
+  }
+
+ private:
+  // One more block (data or indirect) held by the file.
+  bool Count() {
+    if (blocks_left_ == 0) {
+      return Corrupt("more blocks than the filesystem's " + std::to_string(fs_->block_count));
+    }
+    --blocks_left_;
+    return true;
+  }
+
+  bool Corrupt(const std::string& why) {
+    tsk_error_reset();
+    tsk_error_set_errno(TSK_ERR_FS_INODE_COR);
+    tsk_error_set_errstr("ext block map of inode %" PRIuINUM ": %s", inum_, why.c_str());
+    return false;
+  }
+
+  TSK_FS_INFO* fs_;
+  TSK_INUM_T inum_;
+  uint64_t per_block_;  // pointers in an indirect block
+  uint64_t want_;
+  uint64_t mapped_ = 0;
+  uint64_t blocks_left_;
+  uint64_t reads_left_;
+  std::vector<uint8_t> buffers_[3];  // one per indirect level, sized when first read into
+  RunList data_, indirect_;
+};
+
+// Gives `runs` to a new attribute of `file`; false with TSK's error set.
+bool AddAttribute(TSK_FS_FILE* file, RunList& runs, TSK_FS_ATTR_TYPE_ENUM type, TSK_OFF_T size,
+                  TSK_OFF_T alloc_size) {
+  TSK_FS_ATTR* attr = tsk_fs_attrlist_getnew(file->meta->attr, TSK_FS_ATTR_NONRES);
+  if (attr == nullptr) return false;
+  TSK_FS_ATTR_RUN* head = runs.Release();
+  if (tsk_fs_attr_set_run(file, attr, head, nullptr, type, TSK_FS_ATTR_ID_DEFAULT, size, size,
+                          alloc_size, TSK_FS_ATTR_FLAG_ENUM(0), 0)) {
+    tsk_fs_attr_run_free(head);  // refused before it took them
+    return false;
+  }
+  return true;
+}
+
+// In place of TSK's load_attrs on ext2/3/4 filesystems (see above). 0 on success, 1 with TSK's
+// error set, as TSK's loaders.
+uint8_t LoadExtAttrs(TSK_FS_FILE* file) {
+  const LoadAttrsFn tsk_load = tsk_ext_load_attrs.load();
+  TSK_FS_META* meta = file != nullptr ? file->meta : nullptr;
+  TSK_FS_INFO* fs = file != nullptr ? file->fs_info : nullptr;
+  if (meta == nullptr || fs == nullptr || meta->content_type != TSK_FS_META_CONTENT_TYPE_DEFAULT ||
+      meta->content_ptr == nullptr || meta->content_len < kInodePointers * sizeof(TSK_DADDR_T) ||
+      fs->block_size < 4 || fs->block_size % 4 != 0)
+    return tsk_load(file);
+  tsk_error_reset();
+  if (meta->attr != nullptr && meta->attr_state == TSK_FS_META_ATTR_STUDIED) return 0;
+  if (meta->attr_state == TSK_FS_META_ATTR_ERROR) return 1;
+  if (meta->attr != nullptr) {
+    tsk_fs_attrlist_markunused(meta->attr);
+  } else if ((meta->attr = tsk_fs_attrlist_alloc()) == nullptr) {
+    return 1;
+  }
+
+  const uint64_t bs = fs->block_size;
+  const TSK_OFF_T size = meta->size;
+  const uint64_t blocks = size > 0 ? (uint64_t(size) - 1) / bs + 1 : 0;
+  const auto* pointers = static_cast<const TSK_DADDR_T*>(meta->content_ptr);
+  BlockMapper map(fs, meta->addr, blocks);
+  bool ok = true;
+  // TSK sign-extends the inode's pointers (tsk_gets32); they are unsigned 32-bit.
+  auto pointer = [&](int i) { return pointers[i] & 0xFFFFFFFFu; };
+  for (int i = 0; ok && map.more() && i < kDirectPointers; ++i) ok = map.Direct(pointer(i));
+  for (int level = 1; ok && map.more() && level <= 3; ++level)
+    ok = map.Indirect(level, pointer(kDirectPointers + level - 1));
+  if (ok) {
+    TSK_OFF_T alloc_size = std::max<TSK_OFF_T>(size, 0);
+    if (blocks <= uint64_t(INT64_MAX) / bs)
+      alloc_size = std::max(alloc_size, TSK_OFF_T(blocks * bs));
+    ok = AddAttribute(file, map.data(), TSK_FS_ATTR_TYPE_DEFAULT, size, alloc_size);
+  }
+  if (ok && map.indirect().blocks() > 0) {
+    const TSK_OFF_T bytes = TSK_OFF_T(map.indirect().blocks() * bs);
+    ok = AddAttribute(file, map.indirect(), TSK_FS_ATTR_TYPE_UNIX_INDIR, bytes, bytes);
+  }
+  if (!ok) {
+    meta->attr_state = TSK_FS_META_ATTR_ERROR;
+    if (meta->flags & TSK_FS_META_FLAG_UNALLOC) tsk_error_set_errno(TSK_ERR_FS_RECOVER);
+    return 1;
+  }
+  meta->attr_state = TSK_FS_META_ATTR_STUDIED;
+  return 0;
+}
+
+// Puts LoadExtAttrs in the place of TSK's loader on an ext2/3/4 filesystem just opened.
+void ReplaceExtLoader(TSK_FS_INFO* fs) {
+  LoadAttrsFn expected = nullptr;
+  tsk_ext_load_attrs.compare_exchange_strong(expected, fs->load_attrs);
+  // Every ext filesystem has TSK's one loader; were it ever another, TSK keeps its own.
+  if (fs->load_attrs == tsk_ext_load_attrs.load()) fs->load_attrs = LoadExtAttrs;
+}
+
 }  // namespace
 
 FsPtr OpenFileSystem(Image& image, uint64_t offset, int64_t partition, const std::string& where,
@@ -214,6 +467,7 @@ FsPtr OpenFileSystem(Image& image, uint64_t offset, int64_t partition, const std
     report->notes.push_back(note + "; its bytes are scanned raw");
     return nullptr;
   }
+  if (TSK_FS_TYPE_ISEXT(fs->ftype)) ReplaceExtLoader(fs.get());
   FileSystem info;
   info.offset = offset;
   const char* name = tsk_fs_type_toname(fs->ftype);
