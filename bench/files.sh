@@ -5,7 +5,8 @@
 # `evidex files` (every file's MD5, SHA-1, SHA-256 and type, listed as JSONL), then The Sleuth
 # Kit's tools and hashdeep doing the same (`fls -r` to list, `tsk_recover` to copy the files out,
 # `hashdeep -c md5,sha1,sha256` over them). The file count and every digest evidex prints are
-# checked against hashdeep's; a difference fails the benchmark.
+# checked against hashdeep's; a difference fails the benchmark. Also `evidex files --case`: the same
+# listing stored in a SQLite workspace (the image acquired into its vault), to show the store's cost.
 #
 #   SIZE   image size (default 2G; the files fill ~85 % of it)
 #   OUT    work directory (default build/bench-files; the image is kept between runs)
@@ -51,6 +52,14 @@ echo "== sha256sum of the image"
 read -r sha_s sha_kb < <(timed sha256sum sha256sum "$img")
 echo "== evidex files (MD5 + SHA-1 + SHA-256 + type of every file)"
 read -r ev_s ev_kb < <(timed evidex "$ev" files "$img" --jsonl --quiet)
+echo "== evidex files --case (the same, every entry stored in a SQLite workspace)"
+ws=$out/ws
+rm -rf "$ws"
+"$ev" --data "$ws" init --unit "Bench" --country LK --no-passphrase >/dev/null
+"$ev" --data "$ws" case new --number B/1 --title bench --examiner bench >/dev/null
+"$ev" --data "$ws" acquire B/1 "$img" --label image --quiet >/dev/null  # copy: no re-verification when used
+read -r case_s case_kb < <(timed evidex-case "$ev" --data "$ws" files --case B/1 E1 --jsonl --quiet)
+stored=$(sqlite3 "$ws/evidex.db" "SELECT files FROM file_listings WHERE status = 'complete'")
 echo "== fls -r + tsk_recover + hashdeep -c md5,sha1,sha256"
 rm -rf "$out/recovered"
 read -r tsk_s tsk_kb < <(timed tsk sh -c "fls -r -p '$img' > '$out/fls.txt' && tsk_recover -a '$img' '$out/recovered' >/dev/null && cd '$out/recovered' && hashdeep -c md5,sha1,sha256 -r . ")
@@ -70,6 +79,7 @@ ratio() { echo "$1 / $2" | bc -l; }
   echo "| command | seconds | MB/s of image | vs sha256sum | peak RSS MiB |"
   echo "|---|---|---|---|---|"
   for row in "sha256sum (image bytes)|$sha_s|$sha_kb" "evidex files (3 hashes + type per file)|$ev_s|$ev_kb" \
+             "evidex files --case (the same, $stored entries stored)|$case_s|$case_kb" \
              "fls -r + tsk_recover + hashdeep -c md5,sha1,sha256|$tsk_s|$tsk_kb"; do
     IFS='|' read -r name s kb <<< "$row"
     printf '| %s | %.2f | %.0f | %.2f× | %d |\n' "$name" "$s" "$(echo "$bytes / $s / 1000000" | bc -l)" \
