@@ -392,6 +392,7 @@ int FilesCommand::Run(const GlobalOptions& global) {
   };
   // --case: the listing's outcome, then its custody record.
   int store_rc = kExitOk;
+  std::string stored_line;  // printed last
   if (writer) {
     const char* status = !report.ok() || !store_error.ok() ? "failed"
                          : g_cancel.load()                 ? "interrupted"
@@ -420,14 +421,14 @@ int FilesCommand::Run(const GlobalOptions& global) {
     }
     store_rc = RecordScanned(*done, rep_text);
     if (store_rc == kExitOk && !json_ && !jsonl_ && !csv_ && output_.empty())
-      std::printf("stored %llu entries of %s in case %s (%s): %llu in an alert set, %llu YARA "
-                  "match(es)%s\n",
-                  (unsigned long long)done->files, evidence_->row.Name().c_str(),
-                  case_row_->number.c_str(), status, (unsigned long long)done->alerts,
-                  (unsigned long long)done->yara_matches,
-                  done->alerts + done->yara_matches > 0
-                      ? ("; evidex hits " + case_row_->number).c_str()
-                      : "");
+      stored_line = "stored " + std::to_string(done->files) + " entries of " +
+                    evidence_->row.Name() + " in case " + case_row_->number + " (" + status +
+                    "): " + std::to_string(done->alerts) + " in an alert set, " +
+                    std::to_string(done->yara_matches) + " YARA match(es)" +
+                    (done->alerts + done->yara_matches > 0
+                         ? "; evidex hits " + case_row_->number
+                         : std::string()) +
+                    "\n";
   }
   if (!report.ok()) {
     PrintError(source_ + ": " + report.status().message());
@@ -490,6 +491,7 @@ int FilesCommand::Run(const GlobalOptions& global) {
     PrintError("cannot write " + (output_.empty() ? std::string("standard output") : output_));
     return kExitOutput;
   }
+  if (!stored_line.empty()) std::printf("%s", stored_line.c_str());
   if (store_rc != kExitOk) return store_rc;
   if (g_cancel.load()) return kExitInterrupted;
   return unreadable > 0 ? kExitPartial : kExitOk;
