@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   CLI::App app("acquire_bench: time one acquisition");
   std::string source, vault, mode = "copy";
   size_t block_kib = 0, ahead = 0, lag_mib = 0;
+  long map_mib = -1;
   int level = 1, threads = 0, hash_threads = 0;
   bool keep = false;
   app.add_option("source", source, "source to acquire")->required();
@@ -48,6 +49,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "E01 compression threads (0: one per CPU)");
   app.add_option("--hash-threads", hash_threads,
                  "0 auto, 4 MD5 on the reader, 3 one per hash, 2 MD5 apart, 1 one thread");
+  app.add_option("--map-window", map_mib,
+                 "MiB of a raw source file mapped at a time (0: read with pread, as before)");
   app.add_flag("--keep", keep, "keep the stored object");
   CLI11_PARSE(app, argc, argv);
 
@@ -55,6 +58,7 @@ int main(int argc, char** argv) {
   if (block_kib > 0) tuning.block_size = block_kib << 10;
   if (ahead > 0) tuning.read_ahead_blocks = ahead;
   if (lag_mib > 0) tuning.verify_lag = lag_mib << 20;
+  if (map_mib >= 0) tuning.map_window = static_cast<size_t>(map_mib) << 20;
   tuning.e01_threads = threads;
   tuning.hash_threads = hash_threads == 4   ? evidex::HashThreads::kMd5OnCaller
                         : hash_threads == 3 ? evidex::HashThreads::kOnePerHash
@@ -65,6 +69,7 @@ int main(int argc, char** argv) {
   nlohmann::json out;
   out["mode"] = mode;
   out["block_kib"] = tuning.block_size >> 10;
+  out["map_window_mib"] = tuning.map_window >> 20;
   auto t0 = std::chrono::steady_clock::now();
   if (mode == "rehash") {
     evidex::Result<evidex::Digests> d =

@@ -51,6 +51,21 @@ void BlockPool::Release(Block* block) {
   cv_.notify_one();
 }
 
+std::shared_ptr<const Block> Block::View(std::span<const std::byte> bytes, uint64_t offset,
+                                         std::shared_ptr<const void> keep) {
+  struct Holder {
+    Block block;
+    std::shared_ptr<const void> keep;
+  };
+  auto holder = std::make_shared<Holder>();
+  holder->block.data_ = const_cast<std::byte*>(bytes.data());  // read-only through const Block
+  holder->block.capacity_ = bytes.size();
+  holder->block.size = bytes.size();
+  holder->block.offset = offset;
+  holder->keep = std::move(keep);
+  return std::shared_ptr<const Block>(holder, &holder->block);
+}
+
 // ---- BlockWorker ----------------------------------------------------------------------------
 
 BlockWorker::BlockWorker(Fn fn) : fn_(std::move(fn)), thread_([this] { Run(); }) {}

@@ -56,6 +56,13 @@ class Block {
   size_t size = 0;      // valid bytes, from data()
   uint64_t offset = 0;  // position of data()[0] in the stream
 
+  // A block that views `bytes` owned by someone else (a mapped window of the source: the
+  // consumers read the page cache, nothing is copied). `keep` is held until the last reference
+  // to the block goes; it keeps the bytes valid (and may hold a pool block, to bound how many
+  // views are in flight). The bytes must not be written through the block.
+  static std::shared_ptr<const Block> View(std::span<const std::byte> bytes, uint64_t offset,
+                                           std::shared_ptr<const void> keep);
+
  private:
   friend class BlockPool;
   std::byte* data_ = nullptr;

@@ -1,6 +1,7 @@
 // Acquisition and re-hashing (see acquire.h): the calling thread reads the source into shared
-// blocks; MultiHasher's three threads and one writer thread (raw object or E01) consume the same
-// blocks; the block pool bounds memory.
+// blocks — or, for a regular raw file, hands out blocks that view the mapped file in the page
+// cache (acquire_map.h); MultiHasher's threads and one writer thread (raw object or E01) consume
+// the same blocks; the block pool bounds memory and the blocks in flight.
 #include "vault/acquire.h"
 
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include <utility>
 
 #include "vault/acquire_internal.h"
+#include "vault/acquire_map.h"
 #include "vault/device_info.h"
 #include "vault/e01_writer.h"
 #include "vault/object_store.h"
@@ -87,6 +89,8 @@ class SourceIdentity {
     }
     return Status::Ok();
   }
+
+  const struct stat& stat_at_start() const { return st_; }
 
  private:
   std::string path_;
@@ -195,6 +199,7 @@ struct ReadPass {
   const SourceIdentity* identity;  // nullptr: not checked
   const std::atomic<bool>* cancel;
   const char* phase;
+  SourceMap* map = nullptr;  // when given, blocks view the mapped source where it can be read
 };
 
 // Enough blocks for the read-ahead, the writer's read-back lag and the ones being worked on.
@@ -214,6 +219,19 @@ Result<Digests> RunReadPass(const ReadPass& pass, BlockPool& pool, unsigned whic
     if (consumer != nullptr && consumer->failed()) break;
     std::shared_ptr<Block> b = pool.Get();
     size_t want = static_cast<size_t>(std::min<uint64_t>(pool.block_size(), total - offset));
+    if (pass.map != nullptr) {
+      // The pool block is not filled: it is held by the view, so the pool still bounds how many
+      // blocks are in flight. A range the map refuses is read below, as any source is.
+      std::shared_ptr<const Block> view = pass.map->View(offset, want, b);
+      if (view != nullptr) {
+        b.reset();
+        offset += want;
+        hasher.Update(view);
+        if (consumer != nullptr) consumer->Push(std::move(view));
+        throttle.Report(pass.phase, offset, total);
+        continue;
+      }
+    }
     Result<size_t> got = ReadRange(pass.source, offset, {b->data(), want},
                                    pass.tuning.salvage_block, pass.bad, pass.identity, pass.cancel);
     if (!got.ok()) return got.status();
@@ -284,8 +302,12 @@ const char* ModeName(AcquireMode m) {
   return "unknown";
 }
 
-Result<AcquireResult> AcquireSource(const AcquireOptions& options, std::unique_ptr<Source> source,
-                                    const AcquireTuning& tuning, const ProgressFn& progress) {
+namespace {
+
+// `map_source`: the source is the regular raw file at options.source_path, which may be mapped.
+Result<AcquireResult> AcquireImpl(const AcquireOptions& options, std::unique_ptr<Source> source,
+                                  const AcquireTuning& tuning, const ProgressFn& progress,
+                                  bool map_source) {
   Clock::time_point start = Clock::now();
   Throttle throttle(progress, start);
   AcquireResult result;
@@ -309,8 +331,31 @@ Result<AcquireResult> AcquireSource(const AcquireOptions& options, std::unique_p
     EVIDEX_RETURN_IF_ERROR(store.CleanTmp());
   }
 
+  std::unique_ptr<SourceMap> map;
+  if (map_source) {
+    Result<std::unique_ptr<SourceMap>> m = SourceMap::Open(
+        options.source_path, identity.stat_at_start(), result.size, tuning.map_window);
+    if (m.ok()) {
+      map = std::move(*m);
+      map->on_window = tuning.on_map_window;
+    }  // else read with pread, as any source
+  }
+  // Any failure once the mapped source was read: a page that failed under a consumer (the file
+  // truncated, or a page that could not be re-read) or a changed source explains it better
+  // than what the consumer saw (zeros: a read-back mismatch; EFAULT: a write error).
+  auto explain = [&](Status st) -> Status {
+    if (map == nullptr || (st.ok() && !map->damaged())) return st;
+    EVIDEX_RETURN_IF_ERROR(identity.Check());
+    if (map->damaged()) {
+      return IoError("source " + options.source_path +
+                     " could not be read while it was being acquired (a page of the mapped file "
+                     "failed after it was read: truncated, or a read error); nothing was stored");
+    }
+    return st;
+  };
+
   BadParts bad;
-  ReadPass pass{*source, tuning, &bad, &identity, options.cancel, "reading"};
+  ReadPass pass{*source, tuning, &bad, &identity, options.cancel, "reading", map.get()};
   // Declared before every consumer of its blocks, so destroyed after them.
   BlockPool pool(tuning.block_size, PoolBlocks(tuning));
   std::unique_ptr<RawObjectWriter> raw;
@@ -350,7 +395,7 @@ Result<AcquireResult> AcquireSource(const AcquireOptions& options, std::unique_p
   }
 
   Result<Digests> digests = RunReadPass(pass, pool, kHashAll, writer.get(), throttle);
-  if (!digests.ok()) return digests.status();
+  EVIDEX_RETURN_IF_ERROR(explain(digests.status()));
   result.digests = *digests;
   // The last look at the source: unchanged from start to end, or nothing is stored.
   EVIDEX_RETURN_IF_ERROR(identity.Check());
@@ -361,7 +406,7 @@ Result<AcquireResult> AcquireSource(const AcquireOptions& options, std::unique_p
   if (options.mode == AcquireMode::kCopy) {
     writer.reset();
     Result<CommittedObject> c = raw->Commit(result.digests.sha256);
-    if (!c.ok()) return c.status();
+    if (!c.ok()) return explain(c.status());
     result.stored_path = c->path;
     result.deduplicated = c->deduplicated;
     if (c->deduplicated) {
@@ -405,14 +450,22 @@ Result<AcquireResult> AcquireSource(const AcquireOptions& options, std::unique_p
   return result;
 }
 
+}  // namespace
+
+Result<AcquireResult> AcquireSource(const AcquireOptions& options, std::unique_ptr<Source> source,
+                                    const AcquireTuning& tuning, const ProgressFn& progress) {
+  return AcquireImpl(options, std::move(source), tuning, progress, false);
+}
+
 Result<AcquireResult> AcquireTuned(const AcquireOptions& options, const AcquireTuning& tuning,
                                    const ProgressFn& progress) {
   if (options.source_path.empty()) return InvalidArgument("no source given");
   if (options.mode != AcquireMode::kReference && options.vault_dir.empty()) {
     return InvalidArgument("no vault directory given");
   }
-  struct stat st;
-  if (::stat(options.source_path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+  struct stat st {};
+  const bool stat_ok = ::stat(options.source_path.c_str(), &st) == 0;
+  if (stat_ok && S_ISDIR(st.st_mode)) {
     return InvalidArgument(options.source_path +
                            " is a directory: acquire each file in it as its own evidence (or "
                            "pack it into one archive first)");
@@ -432,7 +485,11 @@ Result<AcquireResult> AcquireTuned(const AcquireOptions& options, const AcquireT
                              "copy");
     }
   }
-  return AcquireSource(options, std::move(*source), tuning, progress);
+  // Only a plain raw file is mapped (not a device, a split set or an E01): what OpenSource made
+  // of the path says which it is.
+  bool map_source =
+      stat_ok && S_ISREG(st.st_mode) && (*source)->Describe() == "raw file " + options.source_path;
+  return AcquireImpl(options, std::move(*source), tuning, progress, map_source);
 }
 
 Result<AcquireResult> Acquire(const AcquireOptions& options, const ProgressFn& progress) {

@@ -21,6 +21,11 @@ struct AcquireTuning {
   HashThreads hash_threads = HashThreads::kAuto;
   size_t salvage_block = 64u << 10;  // after a read error: re-read in pieces of this size, then
                                      // sector by sector (512 bytes) where a piece fails
+  // A regular raw source file is mapped (acquire_map.h) this many bytes at a time and its blocks
+  // read from the page cache in place; 0: always pread into the pool's blocks.
+  size_t map_window = 32u << 20;
+  // Tests: called on the reading thread after each window of the mapped source was mapped.
+  std::function<void(uint64_t offset)> on_map_window;
 };
 
 // Acquire() after its checks: `source` was opened from options.source_path (whose identity is

@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <regex>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "io/source.h"
@@ -474,6 +475,65 @@ TEST(Acquire, ASourceThatShrinksVanishesOrChangesIsAnErrorAndNothingIsStored) {
     EXPECT_NE(r.status().message().find(c.message), std::string::npos)
         << c.name << ": " << r.status().message();
     ExpectVaultEmpty(dir / "vault");
+  }
+}
+
+// The mapped read path (acquire_map.h): a raw file is mapped in windows; truncated while it is
+// acquired — before a window is read, or under blocks already handed to the hashes, the writer
+// and the read-back — it is a clear error, never a crash, and nothing is stored.
+TEST(Acquire, AMappedSourceTruncatedAfterTheFirstWindowIsAnErrorNotACrash) {
+  for (bool on_a_thread : {false, true}) {
+    for (uint64_t keep : {uint64_t{0}, uint64_t{1} << 20, uint64_t{(1 << 20) + 300000}}) {
+      TempDir dir;
+      std::string path = dir / "disk.dd";
+      WriteFile(path, DeterministicBytes(8 << 20, 21));
+      AcquireTuning t = SmallTuning();
+      t.map_window = 1 << 20;
+      int windows = 0;
+      std::thread truncator;
+      t.on_map_window = [&](uint64_t offset) {
+        ++windows;
+        if (offset < (1 << 20) || truncator.joinable()) return;
+        auto cut = [path, keep] { ::truncate(path.c_str(), static_cast<off_t>(keep)); };
+        if (on_a_thread) {
+          truncator = std::thread(cut);
+        } else {
+          cut();
+          truncator = std::thread([] {});
+        }
+      };
+      Result<AcquireResult> r =
+          AcquireTuned(Options(path, dir / "vault", AcquireMode::kCopy), t, nullptr);
+      if (truncator.joinable()) truncator.join();
+      EXPECT_GE(windows, 2);
+      ASSERT_FALSE(r.ok()) << "keep " << keep;
+      EXPECT_NE(r.status().message().find("during reading"), std::string::npos)
+          << r.status().message();
+      ExpectVaultEmpty(dir / "vault");
+    }
+  }
+}
+
+TEST(Acquire, AMappedSourceIsReadInWindowsWithTheSameResult) {
+  TempDir dir;
+  std::string path = dir / "disk.dd";
+  std::string data = DeterministicBytes((5 << 20) + 4097, 22);
+  WriteFile(path, data);
+  for (size_t window : {size_t{0}, size_t{1} << 20, size_t{32} << 20}) {
+    for (AcquireMode mode : {AcquireMode::kCopy, AcquireMode::kReference}) {
+      AcquireTuning t = SmallTuning();
+      t.map_window = window;
+      int windows = 0;
+      t.on_map_window = [&](uint64_t) { ++windows; };
+      Result<AcquireResult> r = AcquireTuned(Options(path, dir / "vault", mode), t, nullptr);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      EXPECT_EQ(r->digests, OneShotDigests(data));
+      EXPECT_EQ(windows, window == 0 ? 0 : window == (1u << 20) ? 6 : 1);
+      if (mode == AcquireMode::kCopy) {
+        EXPECT_TRUE(r->verified);
+        EXPECT_TRUE(ReadWholeFile(dir / ("vault/" + r->stored_path)) == data);
+      }
+    }
   }
 }
 
