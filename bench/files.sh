@@ -58,6 +58,7 @@ rm -rf "$ws"
 "$ev" --data "$ws" init --unit "Bench" --country LK --no-passphrase >/dev/null
 "$ev" --data "$ws" case new --number B/1 --title bench --examiner bench >/dev/null
 "$ev" --data "$ws" acquire B/1 "$img" --label image --quiet >/dev/null  # copy: no re-verification when used
+cat "$ws/vault/$(sqlite3 "$ws/evidex.db" "SELECT stored_path FROM evidence")" > /dev/null  # cached too
 read -r case_s case_kb < <(timed evidex-case "$ev" --data "$ws" files --case B/1 E1 --jsonl --quiet)
 stored=$(sqlite3 "$ws/evidex.db" "SELECT files FROM file_listings WHERE status = 'complete'")
 echo "== fls -r + tsk_recover + hashdeep -c md5,sha1,sha256"
