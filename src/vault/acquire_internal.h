@@ -21,9 +21,12 @@ struct AcquireTuning {
   HashThreads hash_threads = HashThreads::kAuto;
   size_t salvage_block = 64u << 10;  // after a read error: re-read in pieces of this size, then
                                      // sector by sector (512 bytes) where a piece fails
-  // A regular raw source file is mapped (acquire_map.h) this many bytes at a time and its blocks
-  // read from the page cache in place; 0: always pread into the pool's blocks.
-  size_t map_window = 32u << 20;
+  // When non-zero, a regular raw source file is mapped (acquire_map.h) this many bytes at a time
+  // and its blocks read from the page cache in place; 0: pread into the pool's blocks. Off by
+  // default: on the benchmark it used as much CPU as the copy it spares (page tables
+  // filled and torn down, O_DIRECT pinning file pages, 4 KiB pages instead of the pool's huge
+  // pages) — docs/PERFORMANCE.md, "Acquisition"; acquire_bench --map-window 32 turns it on.
+  size_t map_window = 0;
   // Tests: called on the reading thread after each window of the mapped source was mapped.
   std::function<void(uint64_t offset)> on_map_window;
 };

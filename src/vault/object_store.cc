@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@ namespace evidex::vault {
 namespace {
 
 constexpr size_t kAlign = 4096;  // O_DIRECT alignment (logical block size of any common device)
+constexpr size_t kHugePage = 2u << 20;  // the read-back buffer's alignment (transparent huge pages)
 constexpr const char* kRawTmpName = "object.raw";
 
 int RetryOpen(const char* path, int flags, mode_t mode = 0) {
@@ -158,7 +160,7 @@ RawObjectWriter::~RawObjectWriter() {
   if (fd_ >= 0) ::close(fd_);
   if (direct_write_fd_ >= 0) ::close(direct_write_fd_);
   if (verify_fd_ >= 0) ::close(verify_fd_);
-  if (verify_buf_ != nullptr) ::operator delete(verify_buf_, std::align_val_t(kAlign));
+  if (verify_buf_ != nullptr) ::operator delete(verify_buf_, std::align_val_t(kHugePage));
   // dir_ (tmp/<id>/ and the file in it) is removed by ~TmpDir unless committed.
 }
 
@@ -236,9 +238,13 @@ Status RawObjectWriter::Verify(const Block& b) {
   }
   size_t want = (b.size + kAlign - 1) / kAlign * kAlign;  // O_DIRECT reads whole blocks
   if (want > verify_buf_size_) {
-    if (verify_buf_ != nullptr) ::operator delete(verify_buf_, std::align_val_t(kAlign));
-    verify_buf_ = static_cast<std::byte*>(::operator new(want, std::align_val_t(kAlign)));
-    verify_buf_size_ = want;
+    if (verify_buf_ != nullptr) ::operator delete(verify_buf_, std::align_val_t(kHugePage));
+    // On huge pages where the system allows: every read-back pins this buffer's pages for the
+    // device and compares all of it; fewer, larger pages cost less in both.
+    size_t bytes = (want + kHugePage - 1) / kHugePage * kHugePage;
+    verify_buf_ = static_cast<std::byte*>(::operator new(bytes, std::align_val_t(kHugePage)));
+    ::madvise(verify_buf_, bytes, MADV_HUGEPAGE);
+    verify_buf_size_ = bytes;
   }
   if (direct_ && b.offset % kAlign != 0) DropDirect();  // O_DIRECT needs aligned offsets
   if (!direct_) ::posix_fadvise(verify_fd_, off, static_cast<off_t>(b.size), POSIX_FADV_DONTNEED);
