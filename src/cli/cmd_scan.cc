@@ -317,6 +317,10 @@ std::vector<scan::ByteRange> ScanCommand::KnownRanges(Source& source, scan::Sour
     use.deleted = false;  // a deleted file's blocks may hold something else by now
     use.magic = false;
     use.sets = &known_sets_;
+    use.algorithms = 0;  // only the digests the sets hold (NSRL: all three; a list: one)
+    for (const auto& set : known_sets_)
+      for (size_t a = 0; a < set->info().counts.size(); ++a)
+        if (set->info().counts[a] > 0) use.algorithms |= 1u << a;
     use.cancel = &g_cancel;
     Result<fs::WalkReport> walked = inventory::Run(source, use, [&](inventory::Entry& e) {
       if (e.error.empty() && e.Known() && !e.file.deleted) {

@@ -41,9 +41,14 @@ std::string Sha256Hex(std::string_view data) {
 struct StreamHasher::Impl {
   EVP_MD_CTX* ctx[3] = {EVP_MD_CTX_new(), EVP_MD_CTX_new(), EVP_MD_CTX_new()};
   const EVP_MD* md[3] = {EVP_md5(), EVP_sha1(), EVP_sha256()};
+  unsigned algorithms = kHashAll;
+  bool On(int i) const { return (algorithms >> i) & 1; }
 };
 
-StreamHasher::StreamHasher() : impl_(new Impl) { Reset(); }
+StreamHasher::StreamHasher(unsigned which) : impl_(new Impl) {
+  impl_->algorithms = which & kHashAll;
+  Reset();
+}
 
 StreamHasher::~StreamHasher() {
   for (EVP_MD_CTX* c : impl_->ctx) EVP_MD_CTX_free(c);
@@ -51,16 +56,20 @@ StreamHasher::~StreamHasher() {
 }
 
 void StreamHasher::Reset() {
-  for (int i = 0; i < 3; ++i) EVP_DigestInit_ex(impl_->ctx[i], impl_->md[i], nullptr);
+  for (int i = 0; i < 3; ++i)
+    if (impl_->On(i)) EVP_DigestInit_ex(impl_->ctx[i], impl_->md[i], nullptr);
 }
 
 void StreamHasher::Update(const void* data, size_t size) {
-  for (EVP_MD_CTX* c : impl_->ctx) EVP_DigestUpdate(c, data, size);
+  for (int i = 0; i < 3; ++i)
+    if (impl_->On(i)) EVP_DigestUpdate(impl_->ctx[i], data, size);
 }
 
 Digests StreamHasher::Finish(std::array<std::vector<uint8_t>, 3>* raw) {
   std::string hex[3];
   for (int i = 0; i < 3; ++i) {
+    if (raw != nullptr) (*raw)[size_t(i)].clear();
+    if (!impl_->On(i)) continue;
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     EVP_DigestFinal_ex(impl_->ctx[i], out, &n);

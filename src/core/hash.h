@@ -23,11 +23,20 @@ std::string ToHex(const void* data, size_t size);
 // Decodes exactly 2 * n hex digits (either case) into out[0..n); false otherwise.
 bool FromHex(std::string_view hex, uint8_t* out, size_t n);
 
+// Which digests to compute (a bit set; StreamHasher and MultiHasher).
+enum HashSet : unsigned {
+  kHashMd5 = 1u,
+  kHashSha1 = 2u,
+  kHashSha256 = 4u,
+  kHashAll = 7u,
+};
+
 // MD5, SHA-1 and SHA-256 of one stream on the calling thread, for many small streams (the files
 // of a filesystem, hash-set checks); MultiHasher is for one big stream.
 class StreamHasher {
  public:
-  StreamHasher();
+  // Computes the digests of `which` (HashSet bits); the others are "" (raw: empty).
+  explicit StreamHasher(unsigned which = kHashAll);
   ~StreamHasher();
   StreamHasher(const StreamHasher&) = delete;
   StreamHasher& operator=(const StreamHasher&) = delete;

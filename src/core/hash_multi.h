@@ -36,14 +36,6 @@
 
 namespace evidex {
 
-// Which digests to compute (a bit set).
-enum HashSet : unsigned {
-  kHashMd5 = 1u,
-  kHashSha1 = 2u,
-  kHashSha256 = 4u,
-  kHashAll = 7u,
-};
-
 class BlockPool;
 
 class Block {

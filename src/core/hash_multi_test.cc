@@ -138,3 +138,32 @@ TEST(BlockWorker, FailureReleasesBlocksAndIsReported) {
 
 }  // namespace
 }  // namespace evidex
+
+namespace evidex {
+namespace {
+
+TEST(StreamHasher, OnlyTheAskedDigestsAndRawOnesEmpty) {
+  std::string data = RandomBytes(10000, 4);
+  StreamHasher h(kHashSha1);
+  h.Update(data.data(), 3000);
+  h.Update(data.data() + 3000, data.size() - 3000);
+  std::array<std::vector<uint8_t>, 3> raw;
+  Digests d = h.Finish(&raw);
+  EXPECT_EQ(d.md5, "");
+  EXPECT_EQ(d.sha1, OneShot(EVP_sha1(), data));
+  EXPECT_EQ(d.sha256, "");
+  EXPECT_TRUE(raw[0].empty());
+  EXPECT_EQ(raw[1].size(), 20u);
+  EXPECT_TRUE(raw[2].empty());
+  // Reset after Finish: the next stream is hashed from the start.
+  h.Update("abc", 3);
+  EXPECT_EQ(h.Finish().sha1, "a9993e364706816aba3e25717850c26c9cd0d89d");
+  StreamHasher all;
+  all.Update(data.data(), data.size());
+  d = all.Finish();
+  EXPECT_EQ(d.md5, OneShot(EVP_md5(), data));
+  EXPECT_EQ(d.sha256, OneShot(EVP_sha256(), data));
+}
+
+}  // namespace
+}  // namespace evidex

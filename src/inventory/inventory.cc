@@ -57,7 +57,7 @@ bool Cancelled(const Options& o) { return o.cancel != nullptr && o.cancel->load(
 class ContentReader {
  public:
   static constexpr size_t kHead = 4096;  // libmagic gets this much: enough for signatures
-  explicit ContentReader(const Options& o) : o_(o) {}
+  explicit ContentReader(const Options& o) : o_(o), hasher_(o.algorithms) {}
 
   void FromExtents(Source& source, Entry& e, std::atomic<uint64_t>& bytes) {
     Start(e);

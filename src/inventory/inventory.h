@@ -35,6 +35,9 @@ constexpr uint64_t kFuzzyMinSize = 4096;
 struct Options {
   bool deleted = true;   // deleted entries too
   bool hash = true;      // MD5, SHA-1, SHA-256, hash-set look-ups
+  // With hash: which of them (HashSet bits, core/hash.h; the others are left ""). `scan
+  // --skip-known` computes only those its sets hold.
+  unsigned algorithms = kHashAll;
   bool magic = true;     // with hash: the type by content (libmagic on the first 4 KiB)
   bool fuzzy = false;    // ssdeep and TLSH of files of at least kFuzzyMinSize bytes
   bool extents = false;  // keep Entry::file.extents for the caller even when no content is read
