@@ -8,9 +8,13 @@
 // would make two walks of one image safe: one Walk per Source at a time (filesystem.h).
 //
 // Choices (docs/FORMATS.md, "Filesystems (read)"):
-// * With WalkOptions::deleted, orphan files (metadata TSK finds that no name points to) are
-//   listed under /$OrphanFiles, as TSK presents them; without it they are left out (NOORPHAN,
-//   which also spares TSK the inode scan that finding them costs).
+// * With WalkOptions::deleted, orphan files (metadata that no name points to) are listed under
+//   /$OrphanFiles, as TSK presents them; without it they are left out (NOORPHAN, which also
+//   spares the inode scan that finding them costs). They are found by internal::FindOrphans, to
+//   TSK's rules, not by TSK's own search (tsk_internal.cc says why), when the walk meets
+//   $OrphanFiles: the unallocated metadata met under names until then is what TSK would know.
+//   (TSK lists $OrphanFiles after every other root entry but those it puts last, names starting
+//   "pagefile" or "hiberfil": what is under such a directory is not known to be named yet.)
 // * TSK's virtual entries ($MBR, $FAT1, $FAT2: the filesystem's own structures, not files) and
 //   FAT/exFAT volume-label directory entries (the label goes to FileSystem::label) are not listed.
 // * A directory met again under a second path (only a corrupt filesystem does that: FAT entries
@@ -22,6 +26,12 @@
 //   are counted); a deleted file's map may just be stale. The block maps of ext2/3 inodes are
 //   loaded by tsk_internal.cc, not by TSK, whose loader takes from seconds to hours over a big
 //   (or a corrupt) file.
+// * An ext inode kept from TSK (internal::ExtInodeRefusal: ext4 inline data claiming more than
+//   the inode holds, which TSK would allocate) is to TSK an inode it cannot read: a name pointing
+//   to it is listed without metadata or content, an allocated one named in a note (as corrupt
+//   block maps, the first kMaxCorruptMapNotes); the orphan search skips it, with a note. So is
+//   an ext directory whose entries are kept from TSK (internal::ExtDirectoryRefusal: claiming
+//   more than its filesystem, which TSK would read through): listed, its entries not.
 #include "fs/filesystem.h"
 
 #include <tsk/libtsk.h>
@@ -31,6 +41,7 @@
 #include <memory>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "fs/tsk_internal.h"
 
@@ -49,7 +60,8 @@ constexpr size_t kReadPiece = size_t(1) << 20;
 // Entries under directories met again (see above) that may be skipped before the walk of that
 // filesystem is given up: TSK would otherwise spend time exponential in the aliasing.
 constexpr uint64_t kMaxRevisitedEntries = 100000;
-// Files named in notes for a corrupt block map, per filesystem; the others are counted.
+// Files named in notes for a corrupt block map, per filesystem; the others are counted. As many
+// again for inodes kept from TSK.
 constexpr uint64_t kMaxCorruptMapNotes = 10;
 
 // ---- small helpers -------------------------------------------------------------------------
@@ -215,7 +227,26 @@ struct WalkState {
   bool stopped_revisits = false;
   std::string what;           // the filesystem in notes: "ext4 at byte 1048576"
   uint64_t corrupt_maps = 0;  // allocated files whose block map gave no extents
+  uint64_t refused = 0;       // allocated names of inodes kept from TSK
+  // With deleted: the unallocated metadata met under names (TSK's list_inum_named), which are
+  // not orphans.
+  std::unordered_set<TSK_INUM_T> unalloc_named{};
 };
+
+// Finds the orphan files before TSK enters $OrphanFiles, with notes for what the search met.
+void SearchOrphans(WalkState& st) {
+  const internal::OrphanSearch found = internal::FindOrphans(st.fs, st.unalloc_named);
+  if (!found.error.empty()) {
+    st.report.notes.push_back(st.what + ": the search for orphan files met an error (TSK: " +
+                              found.error + "); orphan files may be missing");
+  }
+  if (found.refused > 0) {
+    st.report.notes.push_back(
+        st.what + ": the search for orphan files skipped " + std::to_string(found.refused) +
+        (found.refused == 1 ? " unallocated inode" : " unallocated inodes") + " kept from TSK (" +
+        found.first_refused + (found.refused > 1 ? "; …" : "") + ")");
+  }
+}
 
 // What identifies a directory's contents: its metadata address, but on FAT/exFAT (where the
 // address is the directory entry's slot, different for two entries naming one cluster) its first
@@ -233,6 +264,15 @@ uint64_t DirectoryKey(TSK_FS_FILE* file) {
 TSK_WALK_RET_ENUM VisitEntry(TSK_FS_FILE* file, const char* dir_path, void* ptr) {
   auto& st = *static_cast<WalkState*>(ptr);
   if (file == nullptr || file->name == nullptr || file->name->name == nullptr) return TSK_WALK_CONT;
+  if (st.options.deleted) {
+    if (file->meta != nullptr && (file->meta->flags & TSK_FS_META_FLAG_UNALLOC))
+      st.unalloc_named.insert(file->meta->addr);
+    // TSK lists $OrphanFiles (nearly) last in the root directory, and enters it after this call.
+    if (dir_path != nullptr && *dir_path == '\0' &&
+        file->name->meta_addr == TSK_FS_ORPHANDIR_INUM(st.fs) && file->meta != nullptr &&
+        file->meta->type == TSK_FS_META_TYPE_VIRT_DIR)
+      SearchOrphans(st);
+  }
   const char* name = file->name->name;
   if (*name == '\0' || TSK_FS_ISDOT(name)) return TSK_WALK_CONT;
   if (file->meta != nullptr &&
@@ -268,6 +308,14 @@ TSK_WALK_RET_ENUM VisitEntry(TSK_FS_FILE* file, const char* dir_path, void* ptr)
     e.accessed = MakeTime(t, m->atime, m->atime_nano);
     e.changed = MakeTime(t, m->ctime, m->ctime_nano);
     e.created = MakeTime(t, m->crtime, m->crtime_nano);
+    if (m->type == TSK_FS_META_TYPE_DIR && !e.deleted && TSK_FS_TYPE_ISEXT(st.fs->ftype)) {
+      const std::string why = internal::ExtDirectoryRefusal(st.fs, e.address);
+      if (!why.empty() && ++st.refused <= kMaxCorruptMapNotes) {
+        st.report.notes.push_back(st.what + ": " + e.path + " (metadata address " +
+                                  std::to_string(e.address) + "): " + why +
+                                  "; its entries are not read");
+      }
+    }
     if (st.options.extents && m->type != TSK_FS_META_TYPE_VIRT_DIR) {
       const std::string why = FillExtents(file, &e.extents);
       // A deleted file's block map may be stale (its blocks since reused): not worth a note.
@@ -280,6 +328,14 @@ TSK_WALK_RET_ENUM VisitEntry(TSK_FS_FILE* file, const char* dir_path, void* ptr)
   } else {
     e.size = 0;
     e.modified = e.accessed = e.changed = e.created = Timestamp{};
+    if (!e.deleted && e.address != 0 && TSK_FS_TYPE_ISEXT(st.fs->ftype)) {
+      const std::string why = internal::ExtInodeRefusal(st.fs, e.address);
+      if (!why.empty() && ++st.refused <= kMaxCorruptMapNotes) {
+        st.report.notes.push_back(st.what + ": " + e.path + " (metadata address " +
+                                  std::to_string(e.address) + "): " + why +
+                                  "; not read: listed without metadata or content");
+      }
+    }
   }
 
   if (e.type == FileEntry::Type::kDirectory) {
@@ -329,6 +385,11 @@ class Walker {
     if (st.corrupt_maps > kMaxCorruptMapNotes) {
       report_.notes.push_back(what + ": " + std::to_string(st.corrupt_maps - kMaxCorruptMapNotes) +
                               " more files whose block map is corrupt (no extents)");
+    }
+    if (st.refused > kMaxCorruptMapNotes) {
+      report_.notes.push_back(what + ": " + std::to_string(st.refused - kMaxCorruptMapNotes) +
+                              " more files or directories kept from TSK (no metadata, or no "
+                              "entries)");
     }
     if (st.stopped_by_caller) {
       tsk_error_reset();

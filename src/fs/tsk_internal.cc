@@ -1,17 +1,21 @@
 // The Sleuth Kit plumbing shared by Walk and UnallocatedRuns (tsk_internal.h).
 #include "fs/tsk_internal.h"
 
+#include <tsk/fs/tsk_ext2fs.h>
+
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <type_traits>
 #include <vector>
 
-// libtsk's own attribute builders (its tsk_fs_i.h, which is not installed; exported by libtsk
-// 4.11): what its filesystem loaders make a file's attributes with.
+// libtsk's own functions from its tsk_fs_i.h, tsk_fatfs.h and tsk_vs_i.h, which are not installed
+// (exported by libtsk 4.11): the attribute builders its filesystem loaders use, what its orphan
+// search uses, and its partition-table readers.
 extern "C" {
+struct FATFS_INFO;  // starts with its TSK_FS_INFO
 TSK_FS_ATTR_RUN* tsk_fs_attr_run_alloc();
 TSK_FS_ATTRLIST* tsk_fs_attrlist_alloc();
 TSK_FS_ATTR* tsk_fs_attrlist_getnew(TSK_FS_ATTRLIST* list, TSK_FS_ATTR_FLAG_ENUM type);
@@ -20,6 +24,15 @@ uint8_t tsk_fs_attr_set_run(TSK_FS_FILE* file, TSK_FS_ATTR* attr, TSK_FS_ATTR_RU
                             const char* name, TSK_FS_ATTR_TYPE_ENUM type, uint16_t id,
                             TSK_OFF_T size, TSK_OFF_T init_size, TSK_OFF_T alloc_size,
                             TSK_FS_ATTR_FLAG_ENUM flags, uint32_t compsize);
+void tsk_fs_meta_reset(TSK_FS_META* meta);
+TSK_FS_DIR* tsk_fs_dir_alloc(TSK_FS_INFO* fs, TSK_INUM_T addr, size_t count);
+uint8_t tsk_fs_name_copy(TSK_FS_NAME* to, const TSK_FS_NAME* from);
+uint8_t fatfs_dir_buf_add(FATFS_INFO* fatfs, TSK_INUM_T par_inum, TSK_INUM_T dir_inum);
+TSK_VS_INFO* tsk_vs_dos_open(TSK_IMG_INFO* image, TSK_DADDR_T offset, uint8_t test);
+TSK_VS_INFO* tsk_vs_bsd_open(TSK_IMG_INFO* image, TSK_DADDR_T offset);
+TSK_VS_INFO* tsk_vs_gpt_open(TSK_IMG_INFO* image, TSK_DADDR_T offset);
+TSK_VS_INFO* tsk_vs_sun_open(TSK_IMG_INFO* image, TSK_DADDR_T offset);
+TSK_VS_INFO* tsk_vs_mac_open(TSK_IMG_INFO* image, TSK_DADDR_T offset);
 }
 
 namespace evidex::fs::internal {
@@ -237,9 +250,21 @@ std::string VolumeLabel(TSK_FS_INFO* fs) {
 // is bounded by the source, whatever size it claims.
 
 using LoadAttrsFn = uint8_t (*)(TSK_FS_FILE*);
+using FileAddMetaFn = uint8_t (*)(TSK_FS_INFO*, TSK_FS_FILE*, TSK_INUM_T);
+using InodeWalkFn = uint8_t (*)(TSK_FS_INFO*, TSK_INUM_T, TSK_INUM_T, TSK_FS_META_FLAG_ENUM,
+                                TSK_FS_META_WALK_CB, void*);
+using DirOpenMetaFn = TSK_RETVAL_ENUM (*)(TSK_FS_INFO*, TSK_FS_DIR**, TSK_INUM_T, int);
 
-// TSK's ext2/3/4 loader (one function for every ext filesystem), for the inodes left to it.
-std::atomic<LoadAttrsFn> tsk_ext_load_attrs{nullptr};
+// TSK's ext2/3/4 functions that evidex puts its own in front of (one set for every ext
+// filesystem, taken from the first opened), for what is left to them.
+struct TskExtFunctions {
+  LoadAttrsFn load_attrs = nullptr;
+  FileAddMetaFn file_add_meta = nullptr;
+  InodeWalkFn inode_walk = nullptr;
+  DirOpenMetaFn dir_open_meta = nullptr;
+};
+TskExtFunctions tsk_ext;
+std::once_flag tsk_ext_once;
 
 // The ext2/3 inode's 12 direct pointers, then single, double and triple indirect.
 constexpr int kDirectPointers = 12;
@@ -400,7 +425,7 @@ bool AddAttribute(TSK_FS_FILE* file, RunList& runs, TSK_FS_ATTR_TYPE_ENUM type, 
 // In place of TSK's load_attrs on ext2/3/4 filesystems (see above). 0 on success, 1 with TSK's
 // error set, as TSK's loaders.
 uint8_t LoadExtAttrs(TSK_FS_FILE* file) {
-  const LoadAttrsFn tsk_load = tsk_ext_load_attrs.load();
+  const LoadAttrsFn tsk_load = tsk_ext.load_attrs;
   TSK_FS_META* meta = file != nullptr ? file->meta : nullptr;
   TSK_FS_INFO* fs = file != nullptr ? file->fs_info : nullptr;
   if (meta == nullptr || fs == nullptr || meta->content_type != TSK_FS_META_CONTENT_TYPE_DEFAULT ||
@@ -446,15 +471,397 @@ uint8_t LoadExtAttrs(TSK_FS_FILE* file) {
   return 0;
 }
 
-// Puts LoadExtAttrs in the place of TSK's loader on an ext2/3/4 filesystem just opened.
-void ReplaceExtLoader(TSK_FS_INFO* fs) {
-  LoadAttrsFn expected = nullptr;
-  tsk_ext_load_attrs.compare_exchange_strong(expected, fs->load_attrs);
-  // Every ext filesystem has TSK's one loader; were it ever another, TSK keeps its own.
-  if (fs->load_attrs == tsk_ext_load_attrs.load()) fs->load_attrs = LoadExtAttrs;
+// ---- ext4 inline data; directory sizes ----------------------------------------------------
+//
+// TSK 4.11 reads an inode (ext2fs_dinode_copy, for a lookup and for each inode of an inode walk)
+// and, when it is flagged inline data (EXT2_INLINE_DATA: the content is inside the inode, 60
+// bytes in the block pointers and the rest in its system.data extended attribute), at once gives
+// it its content as a resident attribute (ext4_load_attrs_inline): it allocates a buffer of the
+// size the inode claims, zeroes it twice, and tsk_fs_attr_set_str copies it into a second one.
+// The size is not checked: a corrupt inode claiming gigabytes costs gigabytes and seconds, for
+// every lookup of it (fs_walk_fuzz: 1.9 GB and 30 s; 8 GB and 2 minutes for 16 such inodes).
+// Real inline content is never larger than its inode, so an inode flagged inline data that
+// claims more is kept from TSK, as an inode TSK cannot read (ExtInodeRefusal): evidex checks it
+// before TSK's lookup (file_add_meta) and before TSK's inode walk reads it (the walk is run on
+// the ranges between such inodes). Real inline files stay with TSK.
+//
+// TSK 4.11 also reads a directory (ext2fs_dir_open_meta) block by block through all the size it
+// claims, holes and all: a corrupt directory claiming 4 GiB (its 32-bit size) costs 5 seconds of
+// parsing zeros, for each such directory (fs_walk_fuzz: orphan directories). A directory larger
+// than its filesystem (what the source holds of it) is not real: its entries are kept from TSK
+// (ExtDirectoryRefusal), as a directory TSK cannot read.
+
+// Fields of TSK's ext structures (arrays of bytes in the filesystem's order).
+uint16_t Get16(TSK_ENDIAN_ENUM endian, const uint8_t* p) {
+  return endian == TSK_BIG_ENDIAN ? uint16_t(p[0] << 8 | p[1]) : uint16_t(p[1] << 8 | p[0]);
+}
+uint32_t Get32(TSK_ENDIAN_ENUM endian, const uint8_t* p) {
+  return endian == TSK_BIG_ENDIAN
+             ? uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]
+             : uint32_t(p[3]) << 24 | uint32_t(p[2]) << 16 | uint32_t(p[1]) << 8 | p[0];
+}
+
+// Where a block group keeps its inodes (from its descriptor), kept across the inodes of a walk.
+struct GroupInodes {
+  uint64_t group = UINT64_MAX;
+  bool readable = false;  // its descriptor read, its inode table inside the filesystem
+  TSK_INUM_T first = 0;   // its first inode
+  uint64_t table = 0;     // the block of its inode table
+  uint64_t bitmap = 0;    // the block of its inode bitmap
+};
+
+// Reads the first bytes of inode `inum` (an ext2fs_inode; the rest zeros) where TSK's
+// ext2fs_dinode_load reads it: the inode table of its group, from the group descriptor as
+// ext2fs_group_load reads it. False where TSK's own read fails (TSK then says why itself).
+bool ReadExtInode(TSK_FS_INFO* fs, TSK_INUM_T inum, GroupInodes* cache, ext2fs_inode* out) {
+  const auto* ext = reinterpret_cast<const EXT2FS_INFO*>(fs);
+  const ext2fs_sb* sb = ext->fs;
+  if (inum < fs->first_inum || inum >= fs->last_inum) return false;  // last_inum: $OrphanFiles
+  const uint32_t per_group = Get32(fs->endian, sb->s_inodes_per_group);
+  if (per_group == 0) return false;
+  const uint64_t group = (inum - fs->first_inum) / per_group;
+  if (group >= ext->groups_count) return false;
+  if (cache->group != group) {
+    *cache = {.group = group};
+    size_t gd_size = Get16(fs->endian, sb->s_desc_size);
+    const bool wide = fs->ftype == TSK_FS_TYPE_EXT4 &&
+                      (Get32(fs->endian, sb->s_feature_incompat) & EXT2FS_FEATURE_INCOMPAT_64BIT) &&
+                      gd_size >= 64;
+    const size_t size = wide ? sizeof(ext4fs_gd) : sizeof(ext2fs_gd);
+    gd_size = std::max(gd_size, size);
+    ext4fs_gd gd{};  // an ext2fs_gd is its first 32 bytes
+    if (tsk_fs_read(fs, ext->groups_offset + TSK_OFF_T(group * gd_size),
+                    reinterpret_cast<char*>(&gd), size) != ssize_t(size)) {
+      tsk_error_reset();
+      return false;
+    }
+    const uint64_t table = wide
+                               ? ext4_getu64(fs->endian, gd.bg_inode_table_hi, gd.bg_inode_table_lo)
+                               : Get32(fs->endian, gd.bg_inode_table_lo);
+    const uint64_t bitmap =
+        wide ? ext4_getu64(fs->endian, gd.bg_inode_bitmap_hi, gd.bg_inode_bitmap_lo)
+             : Get32(fs->endian, gd.bg_inode_bitmap_lo);
+    if (table > uint64_t(fs->last_block)) return false;
+    *cache = {group, true, 1 + TSK_INUM_T(per_group) * group, table, bitmap};
+  }
+  if (!cache->readable) return false;
+  const uint64_t index = inum - cache->first;
+  const TSK_OFF_T at = TSK_OFF_T(cache->table * fs->block_size + index * ext->inode_size);
+  *out = {};
+  const size_t len = std::min<size_t>(ext->inode_size, sizeof(ext2fs_inode));
+  if (tsk_fs_read(fs, at, reinterpret_cast<char*>(out), len) != ssize_t(len)) {
+    tsk_error_reset();
+    return false;
+  }
+  return true;
+}
+
+// The size of an inode as ext2fs_dinode_copy makes it: 32 bits, but 64 for regular files on a
+// filesystem with large files.
+uint64_t ExtInodeSize(const TSK_FS_INFO* fs, const ext2fs_inode& inode) {
+  const auto* ext = reinterpret_cast<const EXT2FS_INFO*>(fs);
+  uint64_t size = Get32(fs->endian, inode.i_size);
+  if ((Get16(fs->endian, inode.i_mode) & EXT2_IN_FMT) == EXT2_IN_REG &&
+      (Get32(fs->endian, ext->fs->s_feature_ro_compat) & EXT2FS_FEATURE_RO_COMPAT_LARGE_FILE))
+    size += uint64_t(Get32(fs->endian, inode.i_size_high)) << 32;
+  return size;
+}
+
+// ExtDirectoryRefusal on a filesystem known to be ext.
+std::string DirectoryRefusal(TSK_FS_INFO* fs, TSK_INUM_T inum) {
+  GroupInodes cache;
+  ext2fs_inode inode;
+  if (!ReadExtInode(fs, inum, &cache, &inode)) return "";
+  if (Get32(fs->endian, inode.i_flags) & EXT2_INLINE_DATA) return "";  // read from the inode
+  const uint64_t size = ExtInodeSize(fs, inode);
+  // The filesystem's bytes in the source (a corrupt block count can claim more).
+  const uint64_t blocks = uint64_t(std::min(fs->last_block_act, fs->last_block)) + 1;
+  const uint64_t holds =
+      blocks > UINT64_MAX / fs->block_size ? UINT64_MAX : blocks * fs->block_size;
+  if (size <= holds) return "";
+  return "directory inode " + std::to_string(inum) + " claims " + std::to_string(size) +
+         " bytes (" + HumanSize(size) + "), more than its filesystem holds (" + HumanSize(holds) +
+         ")";
+}
+
+// ExtInodeRefusal on a filesystem known to be ext; the inode read is left in `inode`.
+std::string Refusal(TSK_FS_INFO* fs, TSK_INUM_T inum, GroupInodes* cache, ext2fs_inode* inode) {
+  if (!ReadExtInode(fs, inum, cache, inode)) return "";
+  // Whether TSK 4.11 looks at the extents flag first or not, an inode with both is corrupt.
+  if (!(Get32(fs->endian, inode->i_flags) & EXT2_INLINE_DATA)) return "";
+  const auto* ext = reinterpret_cast<const EXT2FS_INFO*>(fs);
+  const uint64_t size = ExtInodeSize(fs, *inode);
+  if (size <= ext->inode_size) return "";
+  return "inode " + std::to_string(inum) + " is flagged ext4 inline data but claims " +
+         std::to_string(size) + " bytes (" + HumanSize(size) + "), more than its " +
+         std::to_string(ext->inode_size) + "-byte inode holds";
+}
+
+// In place of TSK's inode lookup on ext2/3/4 filesystems. 0 on success, 1 with TSK's error set.
+uint8_t ExtFileAddMeta(TSK_FS_INFO* fs, TSK_FS_FILE* file, TSK_INUM_T inum) {
+  GroupInodes cache;
+  ext2fs_inode inode;
+  const std::string why = Refusal(fs, inum, &cache, &inode);
+  if (why.empty()) return tsk_ext.file_add_meta(fs, file, inum);
+  if (file != nullptr && file->meta != nullptr) tsk_fs_meta_reset(file->meta);  // as TSK leaves it
+  tsk_error_reset();
+  tsk_error_set_errno(TSK_ERR_FS_INODE_COR);
+  tsk_error_set_errstr("%s", why.c_str());
+  return 1;
+}
+
+// In place of TSK's directory reader on ext2/3/4 filesystems.
+TSK_RETVAL_ENUM ExtDirOpenMeta(TSK_FS_INFO* fs, TSK_FS_DIR** dir, TSK_INUM_T inum, int depth) {
+  const std::string why = DirectoryRefusal(fs, inum);
+  if (why.empty()) return tsk_ext.dir_open_meta(fs, dir, inum, depth);
+  tsk_error_reset();
+  tsk_error_set_errno(TSK_ERR_FS_INODE_COR);
+  tsk_error_set_errstr("%s", why.c_str());
+  return TSK_COR;
+}
+
+// Passes each file of TSK's inode walk on and keeps what the callback said.
+struct MetaRelay {
+  TSK_FS_META_WALK_CB each;
+  void* ptr;
+  TSK_WALK_RET_ENUM last = TSK_WALK_CONT;
+};
+
+TSK_WALK_RET_ENUM RelayMeta(TSK_FS_FILE* file, void* ptr) {
+  auto* relay = static_cast<MetaRelay*>(ptr);
+  relay->last = relay->each(file, relay->ptr);
+  return relay->last;
+}
+
+// Whether TSK's inode walk with `flags` gives inode `inum` (read into `inode`, of the group in
+// `cache`) to its callback, as ext2fs_inode_walk decides: by its bit in the group's inode bitmap
+// and whether it is used (ctime set). True when the bitmap cannot be read.
+bool WalkGives(TSK_FS_INFO* fs, TSK_INUM_T inum, const ext2fs_inode& inode,
+               const GroupInodes& cache, int flags) {
+  if (flags & TSK_FS_META_FLAG_ORPHAN) {
+    flags = (flags | TSK_FS_META_FLAG_UNALLOC | TSK_FS_META_FLAG_USED) &
+            ~(TSK_FS_META_FLAG_ALLOC | TSK_FS_META_FLAG_UNUSED);
+  }
+  if (!(flags & (TSK_FS_META_FLAG_ALLOC | TSK_FS_META_FLAG_UNALLOC)))
+    flags |= TSK_FS_META_FLAG_ALLOC | TSK_FS_META_FLAG_UNALLOC;
+  if (!(flags & (TSK_FS_META_FLAG_USED | TSK_FS_META_FLAG_UNUSED)))
+    flags |= TSK_FS_META_FLAG_USED | TSK_FS_META_FLAG_UNUSED;
+  const uint64_t index = inum - cache.first;
+  uint8_t bits = 0;
+  if (cache.bitmap > uint64_t(fs->last_block) ||
+      tsk_fs_read(fs, TSK_OFF_T(cache.bitmap * fs->block_size + index / 8),
+                  reinterpret_cast<char*>(&bits), 1) != 1) {
+    tsk_error_reset();
+    return true;
+  }
+  const bool allocated = bits >> (index % 8) & 1;
+  const bool used = Get32(fs->endian, inode.i_ctime) != 0;
+  return (flags & (allocated ? TSK_FS_META_FLAG_ALLOC : TSK_FS_META_FLAG_UNALLOC)) &&
+         (flags & (used ? TSK_FS_META_FLAG_USED : TSK_FS_META_FLAG_UNUSED));
+}
+
+// TSK's ext inode walk over [start, end], run on the ranges between the inodes Refusal keeps
+// from it. Those the walk would have given to its callback are counted in `search` when given.
+// 0 on success (or stopped by the callback), 1 with TSK's error set.
+uint8_t WalkExtInodes(TSK_FS_INFO* fs, TSK_INUM_T start, TSK_INUM_T end,
+                      TSK_FS_META_FLAG_ENUM flags, TSK_FS_META_WALK_CB each, void* ptr,
+                      OrphanSearch* search) {
+  if (start < fs->first_inum || start > end || end > fs->last_inum)
+    return tsk_ext.inode_walk(fs, start, end, flags, each, ptr);  // which says what is wrong
+  MetaRelay relay{each, ptr};
+  // TSK's walk of [from, to]; false when the walk is over (stopped, or failed: *failed).
+  uint8_t failed = 0;
+  auto piece = [&](TSK_INUM_T from, TSK_INUM_T to) {
+    failed = tsk_ext.inode_walk(fs, from, to, flags, RelayMeta, &relay);
+    return failed == 0 && relay.last == TSK_WALK_CONT;
+  };
+  // Inodes past the groups there are: TSK cannot read them either (a corrupt inode count).
+  const auto* ext = reinterpret_cast<const EXT2FS_INFO*>(fs);
+  const uint64_t per_group = Get32(fs->endian, ext->fs->s_inodes_per_group);
+  const TSK_INUM_T last = std::min<TSK_INUM_T>(
+      {end, fs->last_inum - 1, TSK_INUM_T(uint64_t(ext->groups_count) * per_group)});
+  GroupInodes cache;
+  ext2fs_inode inode;
+  TSK_INUM_T from = start;
+  for (TSK_INUM_T inum = start; inum <= last; ++inum) {
+    const std::string why = Refusal(fs, inum, &cache, &inode);
+    if (why.empty()) continue;
+    if (search != nullptr && WalkGives(fs, inum, inode, cache, flags) && search->refused++ == 0)
+      search->first_refused = why;
+    if (inum > from && !piece(from, inum - 1)) return failed;
+    from = inum + 1;
+  }
+  if (from <= end) piece(from, end);
+  return failed;
+}
+
+// In place of TSK's inode walk on ext2/3/4 filesystems.
+uint8_t ExtInodeWalk(TSK_FS_INFO* fs, TSK_INUM_T start, TSK_INUM_T end, TSK_FS_META_FLAG_ENUM flags,
+                     TSK_FS_META_WALK_CB each, void* ptr) {
+  return WalkExtInodes(fs, start, end, flags, each, ptr, nullptr);
+}
+
+bool IsGuardedExt(const TSK_FS_INFO* fs) {
+  return fs != nullptr && TSK_FS_TYPE_ISEXT(fs->ftype) && fs->file_add_meta == ExtFileAddMeta;
+}
+
+// Puts LoadExtAttrs, ExtFileAddMeta, ExtInodeWalk and ExtDirOpenMeta in the place of TSK's
+// functions on an ext2/3/4 filesystem just opened.
+void GuardExtFileSystem(TSK_FS_INFO* fs) {
+  std::call_once(tsk_ext_once, [fs] {
+    tsk_ext = {fs->load_attrs, fs->file_add_meta, fs->inode_walk, fs->dir_open_meta};
+  });
+  // Every ext filesystem has TSK's one set; were one ever another, TSK keeps its own.
+  if (fs->load_attrs == tsk_ext.load_attrs) fs->load_attrs = LoadExtAttrs;
+  if (fs->file_add_meta == tsk_ext.file_add_meta && fs->inode_walk == tsk_ext.inode_walk &&
+      fs->dir_open_meta == tsk_ext.dir_open_meta) {
+    fs->file_add_meta = ExtFileAddMeta;
+    fs->inode_walk = ExtInodeWalk;
+    fs->dir_open_meta = ExtDirOpenMeta;
+  }
+}
+
+// ---- orphan files --------------------------------------------------------------------------
+//
+// TSK's orphan search (tsk_fs_dir_find_orphans) is done here, to its rules: an orphan is
+// unallocated, used metadata (tsk_fs_meta_walk with UNALLOC | USED) that no name met by the walk
+// points to and that is not in the tree of an orphan directory (each orphan directory's tree is
+// walked, UNALLOC only, up to an allocated entry or one met before); it is named as TSK names it
+// (OrphanFile-N, or the name its metadata keeps), and on FAT its parent is recorded as TSK does.
+// Not TSK's own because TSK 4.11:
+// * takes the orphans met in an orphan directory's tree back out of the top level, moving the
+//   last entry into each one's place, and the last entry can itself be one to take out: an
+//   orphan directory whose tree leads back to itself (an entry naming it; a corrupt directory).
+//   tsk_fs_name_copy then copies that name onto itself (a strncpy of a buffer onto itself, which
+//   glibc does harmlessly but is undefined: AddressSanitizer stops there; fs_walk_fuzz found it
+//   with a FAT image), and the directory is lost with all under it, or, moved into an earlier
+//   place, is not checked again and stays. Here a directory's own tree never hides it;
+// * adds each orphan with tsk_fs_dir_add, which compares it with every one before it (but on
+//   FAT): time quadratic in the orphans.
+// The orphans are given to TSK in fs->orphan_dir, the copy TSK keeps of a search it has made.
+
+struct OrphanFinder {
+  struct Found {
+    std::string name;
+    TSK_INUM_T addr;
+    uint32_t seq;
+  };
+  TSK_FS_INFO* fs;
+  const std::unordered_set<TSK_INUM_T>& named;
+  OrphanSearch* out;
+  std::vector<Found> found{};
+  std::unordered_set<TSK_INUM_T> in_trees{};  // met in an orphan directory's tree
+  TSK_INUM_T tree_root = 0;                   // the orphan directory whose tree is walked
+
+  void TakeError() {
+    std::string why = TakeTskError();
+    if (out->error.empty()) out->error = std::move(why);
+  }
+  bool IsFat() const { return TSK_FS_TYPE_ISFAT(fs->ftype); }
+};
+
+// For each entry of an orphan directory's tree (TSK's load_orphan_dir_walk_cb).
+TSK_WALK_RET_ENUM MarkOrphanTree(TSK_FS_FILE* file, const char*, void* ptr) {
+  auto& f = *static_cast<OrphanFinder*>(ptr);
+  if (file == nullptr) return TSK_WALK_ERROR;
+  if (file->name != nullptr && file->name->name != nullptr && TSK_FS_ISDOT(file->name->name))
+    return TSK_WALK_CONT;
+  const TSK_FS_META* meta = file->meta;
+  if (meta == nullptr) return TSK_WALK_CONT;
+  // An allocated entry (the directory's blocks since reused) or one met before (a loop) ends
+  // the tree, as in TSK.
+  if (meta->flags & TSK_FS_META_FLAG_ALLOC) return TSK_WALK_STOP;
+  if (meta->addr == f.tree_root) return TSK_WALK_CONT;
+  if (!f.in_trees.insert(meta->addr).second) return TSK_WALK_STOP;
+  if (f.IsFat() && TSK_FS_IS_DIR_META(meta->type) && file->name != nullptr &&
+      fatfs_dir_buf_add(reinterpret_cast<FATFS_INFO*>(f.fs), file->name->par_addr, meta->addr))
+    f.TakeError();
+  return TSK_WALK_CONT;
+}
+
+// For each unallocated, used metadata structure (TSK's find_orphan_meta_walk_cb).
+TSK_WALK_RET_ENUM AddOrphan(TSK_FS_FILE* file, void* ptr) {
+  auto& f = *static_cast<OrphanFinder*>(ptr);
+  const TSK_FS_META* meta = file != nullptr ? file->meta : nullptr;
+  if (meta == nullptr) return TSK_WALK_CONT;
+  const TSK_INUM_T addr = meta->addr;
+  if (f.named.count(addr) != 0 || f.in_trees.count(addr) != 0) return TSK_WALK_CONT;
+  std::string name;
+  if (meta->name2 != nullptr && meta->name2->name[0] != '\0') {
+    name.assign(meta->name2->name, strnlen(meta->name2->name, sizeof meta->name2->name));
+  } else {
+    name = "OrphanFile-" + std::to_string(addr);
+  }
+  // TSK's sequence number for the name: one less (NTFS increments it when freeing an entry).
+  f.found.push_back({std::move(name), addr, meta->seq - 1});
+  if (f.IsFat() &&
+      fatfs_dir_buf_add(reinterpret_cast<FATFS_INFO*>(f.fs), TSK_FS_ORPHANDIR_INUM(f.fs), addr))
+    f.TakeError();
+  if (meta->type == TSK_FS_META_TYPE_DIR) {
+    f.tree_root = addr;
+    const auto flags =
+        TSK_FS_DIR_WALK_FLAG_ENUM(TSK_FS_DIR_WALK_FLAG_UNALLOC | TSK_FS_DIR_WALK_FLAG_RECURSE |
+                                  TSK_FS_DIR_WALK_FLAG_NOORPHAN);
+    if (tsk_fs_dir_walk(f.fs, addr, flags, MarkOrphanTree, &f)) f.TakeError();
+    f.tree_root = 0;
+  }
+  return TSK_WALK_CONT;
 }
 
 }  // namespace
+
+std::string ExtInodeRefusal(TSK_FS_INFO* fs, TSK_INUM_T inum) {
+  if (!IsGuardedExt(fs)) return "";
+  GroupInodes cache;
+  ext2fs_inode inode;
+  return Refusal(fs, inum, &cache, &inode);
+}
+
+std::string ExtDirectoryRefusal(TSK_FS_INFO* fs, TSK_INUM_T inum) {
+  return IsGuardedExt(fs) ? DirectoryRefusal(fs, inum) : "";
+}
+
+OrphanSearch FindOrphans(TSK_FS_INFO* fs, const std::unordered_set<TSK_INUM_T>& named) {
+  OrphanSearch out;
+  if (fs == nullptr || fs->orphan_dir != nullptr) return out;
+  OrphanFinder f{.fs = fs, .named = named, .out = &out};
+  tsk_error_reset();
+  const auto flags = TSK_FS_META_FLAG_ENUM(TSK_FS_META_FLAG_UNALLOC | TSK_FS_META_FLAG_USED);
+  const uint8_t failed =
+      IsGuardedExt(fs)
+          ? WalkExtInodes(fs, fs->first_inum, fs->last_inum, flags, AddOrphan, &f, &out)
+          : tsk_fs_meta_walk(fs, fs->first_inum, fs->last_inum, flags, AddOrphan, &f);
+  if (failed) f.TakeError();
+
+  // $OrphanFiles: the orphans outside every orphan directory's tree, in the order found.
+  size_t top = 0;
+  for (const OrphanFinder::Found& o : f.found) top += f.in_trees.count(o.addr) == 0;
+  TSK_FS_DIR* dir = tsk_fs_dir_alloc(fs, TSK_FS_ORPHANDIR_INUM(fs), std::max<size_t>(top, 1));
+  if (dir == nullptr) {
+    f.TakeError();
+    return out;
+  }
+  for (const OrphanFinder::Found& o : f.found) {
+    if (f.in_trees.count(o.addr) != 0) continue;
+    TSK_FS_NAME name{};
+    name.tag = TSK_FS_NAME_TAG;
+    name.name = const_cast<char*>(o.name.c_str());  // only read
+    name.name_size = o.name.size() + 1;
+    name.meta_addr = o.addr;
+    name.meta_seq = o.seq;
+    name.par_addr = TSK_FS_ORPHANDIR_INUM(fs);
+    name.flags = TSK_FS_NAME_FLAG_UNALLOC;
+    name.type = TSK_FS_NAME_TYPE_UNDEF;
+    if (tsk_fs_name_copy(&dir->names[dir->names_used], &name)) {
+      f.TakeError();
+      break;
+    }
+    ++dir->names_used;
+  }
+  fs->orphan_dir = dir;
+  out.orphans = dir->names_used;
+  return out;
+}
 
 FsPtr OpenFileSystem(Image& image, uint64_t offset, int64_t partition, const std::string& where,
                      const std::string& if_none, WalkReport* report) {
@@ -467,7 +874,7 @@ FsPtr OpenFileSystem(Image& image, uint64_t offset, int64_t partition, const std
     report->notes.push_back(note + "; its bytes are scanned raw");
     return nullptr;
   }
-  if (TSK_FS_TYPE_ISEXT(fs->ftype)) ReplaceExtLoader(fs.get());
+  if (TSK_FS_TYPE_ISEXT(fs->ftype)) GuardExtFileSystem(fs.get());
   FileSystem info;
   info.offset = offset;
   const char* name = tsk_fs_type_toname(fs->ftype);
@@ -479,6 +886,51 @@ FsPtr OpenFileSystem(Image& image, uint64_t offset, int64_t partition, const std
   report->filesystems.push_back(std::move(info));
   return fs;
 }
+
+namespace {
+
+// tsk_vs_open(image, 0, TSK_VS_TYPE_DETECT), to its rules, but closing the tables it drops:
+// TSK 4.11 drops a DOS table without closing it when a BSD label takes the place of it, and when
+// it is a GPT disk's protective MBR (so at every walk of a GPT disk). Where tables of two kinds
+// are found, or none, TSK's own detection is run, for what it says.
+TSK_VS_INFO* OpenVolumeSystem(TSK_IMG_INFO* image) {
+  VsPtr found;
+  bool dos = false;
+  if (VsPtr vs{tsk_vs_dos_open(image, 0, 1)}) {  // 1: as DETECT tries it
+    found = std::move(vs);
+    dos = true;
+  }
+  tsk_error_reset();
+  if (VsPtr vs{tsk_vs_bsd_open(image, 0)}) {  // first before DOS: its sector has the DOS magic
+    found = std::move(vs);
+    dos = false;
+  }
+  tsk_error_reset();
+  if (VsPtr vs{tsk_vs_gpt_open(image, 0)}; vs != nullptr && !(dos && vs->is_backup)) {
+    if (dos) {
+      for (const TSK_VS_PART_INFO* p = found->part_list; p != nullptr; p = p->next) {
+        if (p->desc != nullptr && std::strncmp(p->desc, "GPT Safety", 10) == 0 && p->start <= 63) {
+          found.reset();  // the protective MBR
+          break;
+        }
+      }
+    }
+    if (found != nullptr) return tsk_vs_open(image, 0, TSK_VS_TYPE_DETECT);
+    found = std::move(vs);
+  }
+  tsk_error_reset();
+  for (auto open : {tsk_vs_sun_open, tsk_vs_mac_open}) {
+    if (VsPtr vs{open(image, 0)}) {
+      if (found != nullptr) return tsk_vs_open(image, 0, TSK_VS_TYPE_DETECT);
+      found = std::move(vs);
+    }
+    tsk_error_reset();
+  }
+  if (found == nullptr) return tsk_vs_open(image, 0, TSK_VS_TYPE_DETECT);
+  return found.release();
+}
+
+}  // namespace
 
 Status ForEachRegion(Source& source, WalkReport* report, const RegionFn& each) {
   const uint64_t size = source.Size();
@@ -498,7 +950,7 @@ Status ForEachRegion(Source& source, WalkReport* report, const RegionFn& each) {
   if (!opened.ok()) return opened.status();
   Image& image = **opened;
 
-  VsPtr vs(tsk_vs_open(image.get(), 0, TSK_VS_TYPE_DETECT));
+  VsPtr vs(OpenVolumeSystem(image.get()));
   if (vs == nullptr) {
     const uint32_t err = tsk_error_get_errno();
     std::string why = TakeTskError();
