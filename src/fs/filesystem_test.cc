@@ -1,6 +1,7 @@
 // Walk over images made here by the real tools (mkfs.fat + mtools, mkfs.ext4 -d, mkntfs +
-// ntfscp, mkfs.exfat, xorriso, sfdisk): names, sizes, content hashes, times, deleted entries,
-// partitions, extents, and what a corrupt, truncated, random or empty source gives; and
+// ntfscp, mkfs.exfat with files added by our own writer from the exFAT specification, xorriso,
+// sfdisk): names, sizes, content hashes, times, deleted entries, partitions, extents, and what
+// a corrupt, truncated, random or empty source gives; and
 // UnallocatedRuns over the same images (deleted content inside a run, live content and
 // filesystem structures outside every run, gaps and unread partitions as fs "" runs), checked
 // against TSK's own blkls where it is installed.
@@ -8,7 +9,10 @@
 
 #include <openssl/evp.h>
 
+#include <cctype>
 #include <cstdlib>
+#include <ctime>
+#include <fstream>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -827,7 +831,7 @@ TEST(NtfsTest, FileContentAndLabel) {
 }
 
 TEST(ExfatTest, TypeAndLabel) {
-  // exfatprogs has no tool that copies files in without mounting, so only the empty volume.
+  // The empty volume; files in one: FilesTimesHashesAndADeletedFile.
   REQUIRE_TOOL("mkfs.exfat");
   TempDir dir;
   const std::string image = dir / "exfat.img";
@@ -836,6 +840,220 @@ TEST(ExfatTest, TypeAndLabel) {
   Walked w = WalkOne(image, "exfat", "EVXFAT");
   EXPECT_NE(w.Find("/$UPCASE_TABLE"), nullptr);
   for (const Seen& s : w.seen) EXPECT_EQ(s.entry.path.find("Volume Label"), std::string::npos);
+}
+
+// ---- exFAT: files added by our own generator ------------------------------------------------
+// exfatprogs has no tool that copies files in without mounting, so ExfatImage adds files to an
+// empty volume made by mkfs.exfat, written from Microsoft's "exFAT file system specification":
+// contiguous clusters taken from the allocation bitmap, content written there, and a File /
+// Stream Extension / File Name entry set (NoFatChain, so the FAT is left alone) put in free
+// slots of the root directory.
+class ExfatImage {
+ public:
+  explicit ExfatImage(const std::string& path) : path_(path) {
+    std::ifstream in(path, std::ios::binary);
+    bytes_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (bytes_.size() < 512 || bytes_.compare(3, 8, "EXFAT   ") != 0) return;
+    const uint64_t sector = uint64_t(1) << U8(108);       // BytesPerSectorShift
+    cluster_size_ = sector << U8(109);                    // SectorsPerClusterShift
+    heap_ = uint64_t(U32(88)) * sector;                   // ClusterHeapOffset
+    cluster_count_ = U32(92);                             // ClusterCount
+    root_ = ClusterOffset(U32(96));                       // FirstClusterOfRootDirectory
+    for (uint64_t at = root_; at < root_ + cluster_size_; at += 32) {
+      const uint8_t type = U8(at);
+      if (type == 0x81) bitmap_ = ClusterOffset(U32(at + 20));  // Allocation Bitmap
+      if (type == 0x82) have_upcase_ = true;                    // Up-case Table
+    }
+    ok_ = bitmap_ != 0 && have_upcase_ && cluster_size_ != 0;
+  }
+  bool ok() const { return ok_; }
+  uint64_t cluster_size() const { return cluster_size_; }
+
+  // Adds a file (ASCII name) to the root directory with the given modified (and create and
+  // accessed) time, UTC seconds, kept as a UTC wall clock (UtcOffset valid, +0). Returns the
+  // offset of its File entry in the image, or 0 when there is no room.
+  uint64_t AddFile(const std::string& name, const std::string& content, int64_t modified) {
+    if (!ok_ || name.empty() || name.size() > 255) return 0;
+    const uint32_t clusters = uint32_t((content.size() + cluster_size_ - 1) / cluster_size_);
+    uint32_t first = 0;
+    if (clusters > 0) {
+      first = FindFree(clusters);
+      if (first == 0) return 0;
+      for (uint32_t c = first; c < first + clusters; ++c) SetBit(c, true);
+      bytes_.replace(ClusterOffset(first), content.size(), content);
+    }
+    const size_t name_entries = (name.size() + 14) / 15;
+    const size_t count = 2 + name_entries;
+    std::string set(count * 32, '\0');
+    // File entry.
+    set[0] = char(0x85);
+    set[1] = char(count - 1);  // SecondaryCount
+    Put(set, 4, 0x20, 2);      // FileAttributes: Archive
+    const uint32_t ts = DosTimestamp(modified);
+    Put(set, 8, ts, 4);        // CreateTimestamp
+    Put(set, 12, ts, 4);       // LastModifiedTimestamp
+    Put(set, 16, ts, 4);       // LastAccessedTimestamp
+    set[20] = set[21] = char((modified % 2) * 100);  // Create/LastModified 10msIncrement: odd second
+    set[22] = set[23] = set[24] = char(0x80);  // UtcOffsets: valid, +0
+    // Stream Extension entry.
+    set[32] = char(0xC0);
+    set[33] = char(clusters > 0 ? 0x03 : 0x01);  // AllocationPossible | NoFatChain
+    set[35] = char(name.size());                 // NameLength
+    uint16_t hash = 0;
+    for (char ch : name) {  // NameHash over the up-cased UTF-16LE name
+      const uint16_t u = uint16_t(std::toupper(static_cast<unsigned char>(ch)));
+      for (uint8_t b : {uint8_t(u & 0xff), uint8_t(u >> 8)})
+        hash = uint16_t(((hash & 1) ? 0x8000 : 0) + (hash >> 1) + b);
+    }
+    Put(set, 36, hash, 2);
+    Put(set, 40, content.size(), 8);  // ValidDataLength
+    Put(set, 52, first, 4);           // FirstCluster
+    Put(set, 56, content.size(), 8);  // DataLength
+    // File Name entries, 15 UTF-16 characters each.
+    for (size_t i = 0; i < name.size(); ++i) {
+      const size_t e = 2 + i / 15;
+      set[e * 32] = char(0xC1);
+      Put(set, e * 32 + 2 + (i % 15) * 2, static_cast<unsigned char>(name[i]), 2);
+    }
+    uint16_t sum = 0;  // SetChecksum: every byte of the set but the checksum's own (2 and 3)
+    for (size_t i = 0; i < set.size(); ++i) {
+      if (i == 2 || i == 3) continue;
+      sum = uint16_t(((sum & 1) ? 0x8000 : 0) + (sum >> 1) + static_cast<uint8_t>(set[i]));
+    }
+    Put(set, 2, sum, 2);
+    // The first run of free slots (InUse clear, end-of-directory 0x00 included) in the root.
+    size_t run = 0;
+    for (uint64_t at = root_; at < root_ + cluster_size_; at += 32) {
+      run = (U8(at) & 0x80) ? 0 : run + 1;
+      if (run == count) {
+        const uint64_t start = at + 32 - count * 32;
+        bytes_.replace(start, set.size(), set);
+        return start;
+      }
+    }
+    return 0;
+  }
+
+  // Deletes the file whose File entry is at `entry` as a driver does: InUse cleared in every
+  // entry of its set (0x85 -> 0x05, 0xC0 -> 0x40, 0xC1 -> 0x41) and its clusters freed in the
+  // bitmap; the entries and the content stay where they are.
+  void Delete(uint64_t entry) {
+    const size_t count = 1 + U8(entry + 1);
+    const uint32_t first = U32(entry + 32 + 20);
+    const uint64_t size = U64(entry + 32 + 24);
+    for (size_t i = 0; i < count; ++i) bytes_[entry + i * 32] = char(U8(entry + i * 32) & 0x7f);
+    const uint32_t clusters = uint32_t((size + cluster_size_ - 1) / cluster_size_);
+    for (uint32_t c = first; first != 0 && c < first + clusters; ++c) SetBit(c, false);
+  }
+
+  void Save() const {
+    std::ofstream out(path_, std::ios::binary | std::ios::trunc);
+    out.write(bytes_.data(), std::streamsize(bytes_.size()));
+  }
+
+ private:
+  uint8_t U8(uint64_t at) const { return static_cast<uint8_t>(bytes_[at]); }
+  uint64_t Le(uint64_t at, int n) const {
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; --i) v = (v << 8) | U8(at + i);
+    return v;
+  }
+  uint32_t U32(uint64_t at) const { return uint32_t(Le(at, 4)); }
+  uint64_t U64(uint64_t at) const { return Le(at, 8); }
+  static void Put(std::string& s, size_t at, uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) s[at + i] = char((v >> (8 * i)) & 0xff);
+  }
+  uint64_t ClusterOffset(uint32_t cluster) const {
+    return heap_ + uint64_t(cluster - 2) * cluster_size_;
+  }
+  bool Bit(uint32_t cluster) const {
+    const uint32_t i = cluster - 2;
+    return (U8(bitmap_ + i / 8) >> (i % 8)) & 1;
+  }
+  void SetBit(uint32_t cluster, bool on) {
+    const uint32_t i = cluster - 2;
+    char& b = bytes_[bitmap_ + i / 8];
+    const unsigned mask = 1u << (i % 8);
+    b = char(on ? (U8(bitmap_ + i / 8) | mask) : (U8(bitmap_ + i / 8) & ~mask));
+  }
+  // The first cluster of `n` contiguous free ones, 0 when there is none.
+  uint32_t FindFree(uint32_t n) const {
+    uint32_t run = 0;
+    for (uint32_t c = 2; c < cluster_count_ + 2; ++c) {
+      run = Bit(c) ? 0 : run + 1;
+      if (run == n) return c + 1 - n;
+    }
+    return 0;
+  }
+  // exFAT's timestamp: DoubleSeconds 0-4, Minute 5-10, Hour 11-15, Day 16-20, Month 21-24,
+  // Year-1980 25-31.
+  static uint32_t DosTimestamp(int64_t seconds) {
+    const std::time_t t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    return uint32_t(tm.tm_sec / 2) | uint32_t(tm.tm_min) << 5 | uint32_t(tm.tm_hour) << 11 |
+           uint32_t(tm.tm_mday) << 16 | uint32_t(tm.tm_mon + 1) << 21 |
+           uint32_t(tm.tm_year + 1900 - 1980) << 25;
+  }
+
+  std::string path_;
+  std::string bytes_;
+  bool ok_ = false;
+  bool have_upcase_ = false;
+  uint64_t cluster_size_ = 0, heap_ = 0, root_ = 0, bitmap_ = 0;
+  uint32_t cluster_count_ = 0;
+};
+
+TEST(ExfatTest, FilesTimesHashesAndADeletedFile) {
+  REQUIRE_TOOL("mkfs.exfat");
+  ScopedTz tz("America/New_York");  // TSK reads exFAT times as local time; Walk undoes that
+  TempDir dir;
+  const std::string image = dir / "exfat.img";
+  Sh("truncate -s 16M " + ShellQuote(image));
+  Sh("mkfs.exfat -L EVXFAT " + ShellQuote(image));
+  const std::string report = "exFAT report, written by our own generator\n";
+  const std::string big = DeterministicBytes(70000, 21);
+  const std::string gone = DeterministicBytes(5000, 22);
+  {
+    ExfatImage x(image);
+    ASSERT_TRUE(x.ok());
+    ASSERT_LT(x.cluster_size(), big.size() / 2);  // the big file spans several clusters
+    ASSERT_NE(x.AddFile("report.txt", report, k20210304_050608), 0u);
+    ASSERT_NE(x.AddFile("a-rather-long-name-over-two-entries.bin", big, k20200102_030405), 0u);
+    const uint64_t g = x.AddFile("gone.dat", gone, k20200102_030405);
+    ASSERT_NE(g, 0u);
+    x.Delete(g);
+    x.Save();
+  }
+  if (HaveTool("fsck.exfat")) {
+    EXPECT_EQ(evidex::testing::Run("fsck.exfat -n " + ShellQuote(image) + " >/dev/null 2>&1"), 0)
+        << "fsck.exfat -n finds the generated volume inconsistent";
+  }
+  Walked w = WalkOne(image, "exfat", "EVXFAT", true);
+  const Seen* r = w.Find("/report.txt");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->entry.name, "report.txt");
+  EXPECT_FALSE(r->entry.deleted);
+  EXPECT_EQ(r->entry.size, report.size());
+  EXPECT_EQ(r->sha256, Sha256Hex(report));
+  EXPECT_TRUE(r->entry.modified.set);
+  EXPECT_EQ(r->entry.modified.seconds, k20210304_050608);
+  ExpectExtentsHoldContent(image, *r);
+  const Seen* b = w.Find("/a-rather-long-name-over-two-entries.bin");
+  ASSERT_NE(b, nullptr);
+  EXPECT_FALSE(b->entry.deleted);
+  EXPECT_EQ(b->entry.size, big.size());
+  EXPECT_EQ(b->sha256, Sha256Hex(big));
+  // An odd second: the timestamp keeps 2-second steps and LastModified10msIncrement (100 here)
+  // the odd one, which TSK 4.11 drops (it takes the increment modulo 100, as FAT's tenths).
+  EXPECT_EQ(b->entry.modified.seconds, k20200102_030405 - 1);
+  EXPECT_EQ(b->entry.modified.nanoseconds, 0u);
+  ExpectExtentsHoldContent(image, *b);
+  const Seen* g = w.Find("/gone.dat");
+  ASSERT_NE(g, nullptr);
+  EXPECT_TRUE(g->entry.deleted);
+  EXPECT_EQ(g->entry.size, gone.size());
+  EXPECT_EQ(g->sha256, Sha256Hex(gone));  // its clusters are free but not yet reused
 }
 
 TEST(Iso9660Test, NamesContentAndLabel) {
