@@ -654,6 +654,22 @@ Status SqliteArtifacts::Supersede(int64_t evidence_id, int64_t case_id) {
   return Exec(*db_, "DELETE FROM evidence_artifacts WHERE case_id = ?2 AND evidence = ?1", bind);
 }
 
+Status CheckEvidenceInCase(Db& db, int64_t evidence_id, int64_t case_id) {
+  std::optional<int64_t> owner;
+  EVIDEX_RETURN_IF_ERROR(Query(
+      db, "SELECT case_id FROM evidence WHERE id = ?1",
+      [&](Statement& s) { s.Bind(1, evidence_id); },
+      [&](const Statement& s) {
+        owner = s.Int(0);
+        return false;
+      }));
+  if (!owner) return NotFound("no evidence with id " + std::to_string(evidence_id));
+  if (*owner != case_id)
+    return InvalidArgument("evidence " + std::to_string(evidence_id) + " is not in case " +
+                           std::to_string(case_id));
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<ScanWriter>> SqliteArtifacts::BeginScan(ScanRecord scan) {
   scan.id = 0;
   scan.uuid = NewUuid();
@@ -666,18 +682,7 @@ Result<std::unique_ptr<ScanWriter>> SqliteArtifacts::BeginScan(ScanRecord scan) 
   Status st = WithWriteLock(
       *db_, transaction_,
       [&]() -> Status {
-        std::optional<int64_t> owner;
-        EVIDEX_RETURN_IF_ERROR(Query(
-            *db_, "SELECT case_id FROM evidence WHERE id = ?1",
-            [&](Statement& s) { s.Bind(1, scan.evidence_id); },
-            [&](const Statement& s) {
-              owner = s.Int(0);
-              return false;
-            }));
-        if (!owner) return NotFound("no evidence with id " + std::to_string(scan.evidence_id));
-        if (*owner != scan.case_id)
-          return InvalidArgument("evidence " + std::to_string(scan.evidence_id) +
-                                 " is not in case " + std::to_string(scan.case_id));
+        EVIDEX_RETURN_IF_ERROR(CheckEvidenceInCase(*db_, scan.evidence_id, scan.case_id));
         EVIDEX_RETURN_IF_ERROR(Supersede(scan.evidence_id, scan.case_id));
         EVIDEX_RETURN_IF_ERROR(Exec(
             *db_,

@@ -66,6 +66,10 @@ using TransactionRunner = std::function<Status(const std::function<Status()>&)>;
 Status WithWriteLock(Db& db, const TransactionRunner& transaction,
                      const std::function<Status()>& body, bool may_nest = false);
 
+// OK when evidence `evidence_id` exists and belongs to case `case_id`: kNotFound, or
+// kInvalidArgument naming both, otherwise (BeginScan, BeginFiles).
+Status CheckEvidenceInCase(Db& db, int64_t evidence_id, int64_t case_id);
+
 class SqliteArtifacts {
  public:
   SqliteArtifacts(Db* db, TransactionRunner transaction)

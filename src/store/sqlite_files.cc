@@ -357,18 +357,7 @@ Result<std::unique_ptr<FileWriter>> SqliteFiles::BeginFiles(FileListing listing)
   Status st = WithWriteLock(
       *db_, transaction_,
       [&]() -> Status {
-        std::optional<int64_t> owner;
-        EVIDEX_RETURN_IF_ERROR(Query(
-            *db_, "SELECT case_id FROM evidence WHERE id = ?1",
-            [&](Statement& s) { s.Bind(1, listing.evidence_id); },
-            [&](const Statement& s) {
-              owner = s.Int(0);
-              return false;
-            }));
-        if (!owner) return NotFound("no evidence with id " + std::to_string(listing.evidence_id));
-        if (*owner != listing.case_id)
-          return InvalidArgument("evidence " + std::to_string(listing.evidence_id) +
-                                 " is not in case " + std::to_string(listing.case_id));
+        EVIDEX_RETURN_IF_ERROR(CheckEvidenceInCase(*db_, listing.evidence_id, listing.case_id));
         EVIDEX_RETURN_IF_ERROR(Supersede(listing.evidence_id));
         EVIDEX_RETURN_IF_ERROR(
             Exec(*db_,
