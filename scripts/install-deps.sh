@@ -18,6 +18,8 @@ PACKAGES=(
   ssdeep  # tests only: reference for src/fuzzy
   libtlsh-dev
   tlsh-tools  # tests only: the `tlsh` program, reference for src/fuzzy/tlsh
+  libcpp-httplib-dev  # evidex serve (cpp-httplib, with OpenSSL)
+  nodejs chromium  # web/: built with Vite (npm, below); end-to-end tests drive chromium headless
 )
 
 missing=()
@@ -26,6 +28,8 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+# npm comes with some Node.js builds (NodeSource) and as Debian's own package with Debian's nodejs.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 SUDO=""

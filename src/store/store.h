@@ -38,7 +38,8 @@
 namespace evidex::store {
 
 // The schema version this build writes and the newest it reads.
-constexpr int kSchemaVersion = 3;  // 1: vault issue; 2: artifacts, scans, watchlists; 3: files
+constexpr int kSchemaVersion = 4;  // 1: vault issue; 2: artifacts, scans, watchlists; 3: files;
+                                   // 4: accounts, case members, the case artifact summary
 
 struct Unit {
   std::string name;        // "Cybercrime Unit, Colombo"
@@ -163,6 +164,50 @@ struct Correlation {
   uint64_t occurrences_here = 0;
   double score = 0;            // rarity: log(total cases / artifact.cases); higher first
   std::vector<Sighting> elsewhere;  // other cases' evidence, at most 20
+};
+
+// ---- Accounts and case membership (schema 4; `evidex serve`, `evidex user`) ----
+// Roles are global to a user; which cases a user sees is its membership (an admin sees every case).
+// What each role may do is the server's rule (docs/API.md, "Roles"), not the store's.
+enum class Role { kAdmin, kExaminer, kInvestigator, kProsecutor, kViewer };
+const char* RoleName(Role r);  // "admin", "examiner", "investigator", "prosecutor", "viewer"
+std::optional<Role> ParseRole(const std::string& name);
+
+struct User {
+  int64_t id = 0;
+  std::string name;          // the login: unique, 1-64 of [a-z0-9._-] (checked by the caller)
+  std::string display_name;  // "Insp. A. Perera"
+  Role role = Role::kViewer;
+  std::string password_hash;  // libsodium crypto_pwhash_str (Argon2id), "$argon2id$..."
+  bool disabled = false;
+  bool must_change_password = false;  // a one-time password was issued
+  std::string created;           // UTC RFC 3339 (set by AddUser when empty)
+  std::string password_changed;  // UTC RFC 3339
+};
+
+// A case's artifact with its counts in that case (or in one evidence of it), for the web UI's table.
+struct CaseArtifact {
+  Artifact artifact;              // cases / occurrences: store-wide, as in FindArtifacts
+  uint64_t occurrences_here = 0;  // in the case (or in the evidence asked for)
+  uint64_t evidence_count = 0;    // evidence items of the case holding it
+};
+
+// One page of a case's artifacts. Keyset pagination: a page is asked for by the cursor of the page
+// before or after it, so page 10,000 of a case costs what page 1 costs (no OFFSET scan).
+struct ArtifactQuery {
+  std::string kind;          // "" every kind
+  std::string text;          // "" none; else values containing it (ASCII case-insensitive)
+  int64_t evidence_id = 0;   // 0: the whole case; else one evidence item of it
+  enum class Sort { kOccurrences, kValue, kKind, kCases } sort = Sort::kOccurrences;
+  bool descending = true;    // kOccurrences / kCases: most first by default
+  std::string cursor;        // "" first page; else a next_cursor or prev_cursor given earlier
+  size_t limit = 50;         // 1..1000
+};
+struct ArtifactPage {
+  std::vector<CaseArtifact> rows;
+  uint64_t total = 0;          // rows matching the filter (every page)
+  std::string next_cursor;     // "" on the last page
+  std::string prev_cursor;     // "" on the first page
 };
 
 // Watchlists: indicators from partners (imported CSV, MISP, STIX).
@@ -426,6 +471,32 @@ class Store {
   // Alerts of one case (case_id != 0) or all: hash-set alerts, YARA matches, files matching a
   // watchlist hash indicator; by case, evidence, then file order.
   virtual Result<std::vector<FileAlert>> ListFileAlerts(int64_t case_id) = 0;
+
+  // ---- Accounts and case membership (schema 4) ----
+  // AddUser fills id (and created when empty); Code::kInvalidArgument when the name exists.
+  virtual Result<User> AddUser(User user) = 0;
+  // Every field but id, name and created, by id; kNotFound when absent.
+  virtual Status UpdateUser(const User& user) = 0;
+  virtual Result<std::optional<User>> FindUser(const std::string& name) = 0;
+  virtual Result<std::optional<User>> GetUser(int64_t id) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;  // by id
+  // Membership: adding twice is a no-op; removing one that is not there is kNotFound; an unknown
+  // case or user is kNotFound.
+  virtual Status AddCaseMember(int64_t case_id, int64_t user_id) = 0;
+  virtual Status RemoveCaseMember(int64_t case_id, int64_t user_id) = 0;
+  virtual Result<std::vector<User>> ListCaseMembers(int64_t case_id) = 0;  // by user id
+  virtual Result<std::vector<int64_t>> ListUserCases(int64_t user_id) = 0;  // case ids, ascending
+
+  // ---- The case artifact table (schema 4) ----
+  // One page of the case's artifacts (see ArtifactQuery). Must answer in milliseconds for a case
+  // of millions of artifacts, for any filter, sort and page: the store keeps a per-case summary
+  // (artifact, kind, value, occurrences in the case and per evidence) that ScanWriter::Finish and
+  // the superseding of a scan keep current. Code::kInvalidArgument for a cursor this query did not
+  // make (another sort or filter, or forged), kNotFound for an unknown case.
+  virtual Result<ArtifactPage> ListCaseArtifacts(int64_t case_id, const ArtifactQuery& query) = 0;
+  // Distinct artifacts per kind in the case (or one evidence of it), by kind name.
+  virtual Result<std::vector<std::pair<std::string, uint64_t>>> CountCaseArtifactsByKind(
+      int64_t case_id, int64_t evidence_id) = 0;
 };
 
 struct StoreOptions {
