@@ -18,6 +18,7 @@ PACKAGES=(
   ssdeep  # tests only: reference for src/fuzzy
   libtlsh-dev
   tlsh-tools  # tests only: the `tlsh` program, reference for src/fuzzy/tlsh
+  wrk  # bench only: the HTTP reference of bench/serve.sh
   libcpp-httplib-dev  # evidex serve (cpp-httplib, with OpenSSL)
   nodejs chromium  # web/: built with Vite (npm, below); end-to-end tests drive chromium headless
 )
