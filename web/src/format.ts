@@ -25,7 +25,7 @@ export function formatDate(lang: string, iso: string | null | undefined): string
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
   return new Intl.DateTimeFormat(lang, {
-    year: 'numeric', month: '2-digit', day: '2-digit',
+    year: 'numeric', month: 'short', day: 'numeric',
     hour: '2-digit', minute: '2-digit', second: '2-digit',
     hourCycle: 'h23', timeZone: 'UTC', timeZoneName: 'short',
   }).format(d);

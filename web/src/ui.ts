@@ -175,12 +175,14 @@ export function hexView(hex: string, base: number, hit?: Range): HTMLElement {
 
 // A horizontal bar chart (SVG) of counts per label, drawn by our code.
 export function barChart(items: { label: string; count: number }[], onClick?: (label: string) => void): SVGSVGElement {
-  const rowH = 20;
-  const labelW = 130;
-  const width = 520;
-  const barMax = width - labelW - 70;
+  const rowH = 22;
+  const longest = Math.max(4, ...items.map((i) => Array.from(i.label).length));
+  const labelW = Math.min(140, 12 + longest * 7);
+  const width = 300;
+  const barMax = width - labelW - 48;
   const max = Math.max(1, ...items.map((i) => i.count));
   const height = Math.max(rowH, items.length * rowH) + 4;
+  const short = (l: string) => (Array.from(l).length > 19 ? Array.from(l).slice(0, 18).join('') + '…' : l);
   const root = svg('svg', {
     class: 'chart', viewBox: `0 0 ${width} ${height}`, width: String(width), height: String(height),
     role: 'img', 'aria-label': t('artifacts.histogram'), direction: 'ltr',
@@ -189,7 +191,7 @@ export function barChart(items: { label: string; count: number }[], onClick?: (l
     const y = i * rowH + 2;
     const w = Math.max(1, (it.count / max) * barMax);
     const g = svg('g', { class: ['chart-row', onClick && 'clickable'], 'data-kind': it.label },
-      svg('text', { x: String(labelW - 6), y: String(y + 14), 'text-anchor': 'end', class: 'chart-label' }, it.label),
+      svg('text', { x: String(labelW - 6), y: String(y + 14), 'text-anchor': 'end', class: 'chart-label' }, short(it.label)),
       svg('rect', { x: String(labelW), y: String(y + 3), width: w.toFixed(1), height: String(rowH - 6), class: 'chart-bar', rx: '2' }),
       svg('text', { x: (labelW + w + 6).toFixed(1), y: String(y + 14), class: 'chart-value' }, num(it.count)));
     if (onClick) g.addEventListener('click', () => onClick(it.label));

@@ -17,7 +17,8 @@ test('sizes', () => {
 
 test('dates in UTC, bad ones shown as given', () => {
   assert.match(formatDate('en', '2026-03-01T10:20:30Z'), /10:20:30/);
-  assert.match(formatDate('fr', '2026-03-01T10:20:30Z'), /01\/03\/2026/);
+  assert.match(formatDate('fr', '2026-03-01T10:20:30Z'), /1 mars 2026/);
+  assert.match(formatDate('es', '2026-03-01T10:20:30Z'), /1 mar 2026/);
   assert.equal(formatDate('en', 'not a date'), 'not a date');
   assert.equal(formatDate('en', ''), '—');
 });

@@ -28,15 +28,7 @@ export async function casePage(root: HTMLElement, caseId: number): Promise<void>
     jobsBox.prepend(jobProgress(j, () => void refresh()));
   };
 
-  const actions = canScan() && detail.evidence.length > 0
-    ? h('button', { type: 'button', class: 'btn btn-primary', id: 'start-scan', on: { click: async (e: Event) => {
-      const btn = e.currentTarget as HTMLButtonElement;
-      btn.disabled = true;
-      try { startJob(await api.startScan(caseId, [])); } catch (err) { jobsBox.prepend(errorBox(err)); jobsPanel.hidden = false; }
-      finally { btn.disabled = false; }
-    } } }, t('scan.start_all'))
-    : null;
-  root.append(caseHeading(detail, 'overview', actions), jobsPanel, dataBox);
+  root.append(caseHeading(detail, 'overview'), jobsPanel, dataBox);
   replace(dataBox, loading());
   // Jobs still running for this case (started earlier, or by a colleague) are followed too.
   try {
@@ -95,7 +87,16 @@ function evidencePanel(d: CaseDetail, startJob: (j: Job) => void): HTMLElement {
       finally { btn.disabled = false; }
     } },
   }, t('scan.start'));
-  return h('section', { class: 'panel flush', id: 'evidence' }, h('h2', null, t('evidence.title'), ' ', h('span', { class: 'count' }, num(d.evidence.length))),
+  const scanAll = canScan() && d.evidence.length > 0
+    ? h('button', { type: 'button', class: 'btn btn-primary', id: 'start-scan', on: { click: async (ev: Event) => {
+      const btn = ev.currentTarget as HTMLButtonElement;
+      btn.disabled = true;
+      try { startJob(await api.startScan(d.id, [])); } catch (err) { btn.after(errorBox(err)); }
+      finally { btn.disabled = false; }
+    } } }, t('scan.start_all'))
+    : null;
+  return h('section', { class: 'panel flush', id: 'evidence' },
+    h('div', { class: 'panel-head' }, h('h2', null, t('evidence.title'), ' ', h('span', { class: 'count' }, num(d.evidence.length))), scanAll),
     table<Evidence>([
       { key: 'evidence.name', cell: (e) => h('strong', { class: 'mono' }, e.name), cls: 'nowrap' },
       { key: 'evidence.label', cell: (e) => [h('div', null, e.label), e.source_description ? h('div', { class: 'muted small' }, e.source_description) : null] },
@@ -152,6 +153,7 @@ function scansPanel(scans: Scan[], evName: Map<string, string>): HTMLElement {
 function detailsText(d: unknown): string {
   if (d === null || d === undefined || d === '') return '';
   if (typeof d === 'string') return d;
+  if (typeof d === 'object' && Object.keys(d as object).length === 0) return '';
   try { return JSON.stringify(d); } catch { return String(d); }
 }
 

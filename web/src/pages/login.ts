@@ -9,8 +9,9 @@ export async function loginPage(root: HTMLElement): Promise<void> {
   if (session.me?.user.must_change_password) {
     root.append(h('div', { class: 'auth' }, h('h1', null, t('password.forced.title')),
       info(t('password.forced.text'), 'warn'),
-      passwordForm(() => {
+      passwordForm(async () => {
         if (session.me) session.me.user.must_change_password = false;
+        try { setMe(await api.me()); } catch { /* keep what login said */ }
         navigate('#/cases');
       })));
     return;
@@ -56,7 +57,7 @@ export async function loginPage(root: HTMLElement): Promise<void> {
 }
 
 // Current password, new one twice (12 characters at least, as the server checks).
-export function passwordForm(done: () => void): HTMLElement {
+export function passwordForm(done: () => void | Promise<void>): HTMLElement {
   const current = h('input', { type: 'password', id: 'pw-current', autocomplete: 'current-password', required: true });
   const next = h('input', { type: 'password', id: 'pw-new', autocomplete: 'new-password', required: true, minlength: '12' });
   const again = h('input', { type: 'password', id: 'pw-again', autocomplete: 'new-password', required: true, minlength: '12' });
@@ -71,7 +72,7 @@ export function passwordForm(done: () => void): HTMLElement {
         await api.changePassword(current.value, next.value);
         current.value = next.value = again.value = '';
         replace(msg, info(t('password.changed'), 'ok'));
-        done();
+        await done();
       } catch (err) {
         replace(msg, info(errorText(err), 'error'));
       }

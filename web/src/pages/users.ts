@@ -34,7 +34,7 @@ export async function usersPage(root: HTMLElement): Promise<void> {
   const act = async (fn: () => Promise<unknown>) => {
     try { await fn(); replace(msg); await reload(); } catch (e) { replace(msg, info(errorText(e), 'error')); }
   };
-  const name = h('input', { id: 'u-name', required: true, pattern: '[a-z0-9._-]{1,64}', spellcheck: 'false' });
+  const name = h('input', { id: 'u-name', required: true, pattern: '[a-z0-9._\\-]{1,64}', spellcheck: 'false' });
   const display = h('input', { id: 'u-display', required: true });
   const roleSel = h('select', { id: 'u-role' }, kRoles.map((r) => h('option', { value: r, selected: r === 'investigator' }, t(`role.${r}`))));
   const form = h('form', {

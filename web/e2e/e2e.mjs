@@ -1,0 +1,414 @@
+#!/usr/bin/env node
+// End-to-end test of the web UI against a real `evidex serve`, in Debian's Chromium (headless),
+// driven by playwright-core. Prints each step; screenshots go to --out. Exit 0 passed, 1 failed,
+// 77 skipped (no Chromium).
+//   node e2e/e2e.mjs --evidex build/src/cli/evidex --web-root build/web --out build/web-e2e-output
+//   node e2e/e2e.mjs --mock --web-root dist --out e2e-output     (dev/mock-server.mjs instead)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const opt = (name, def) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : def; };
+const flag = (name) => argv.includes(`--${name}`);
+const kChromium = process.env.EVIDEX_CHROMIUM || '/usr/bin/chromium';
+const mock = flag('mock');
+const evidex = resolve(opt('evidex', join(here, '../../build/src/cli/evidex')));
+const webRoot = resolve(opt('web-root', join(here, '../../build/web')));
+const out = resolve(opt('out', join(here, '../e2e-output')));
+const keep = flag('keep');
+
+let stepNo = 0;
+const t0 = Date.now();
+const log = (...a) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s]`, ...a);
+const step = (s) => log(`step ${++stepNo}: ${s}`);
+function fail(msg) { throw new Error(msg); }
+
+if (!existsSync(kChromium)) {
+  console.log(`SKIP: no Chromium at ${kChromium} (apt-get install chromium, or set EVIDEX_CHROMIUM)`);
+  process.exit(77);
+}
+if (!mock && !existsSync(evidex)) { console.error(`FAIL: no evidex binary at ${evidex} (build the evidex target)`); process.exit(1); }
+if (!existsSync(join(webRoot, 'index.html'))) { console.error(`FAIL: no built web UI at ${webRoot} (build the web target)`); process.exit(1); }
+
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch (e) {
+  console.error(`FAIL: playwright-core is not installed in web/node_modules (npm ci): ${e.message}`);
+  process.exit(1);
+}
+
+mkdirSync(out, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'evidex-e2e-'));
+const data = join(work, 'ws');
+const passphrase = 'e2e passphrase, not secret';
+const env = { ...process.env, EVIDEX_PASSPHRASE: passphrase };
+let server = null;
+let context = null;
+const cleanups = [];
+
+// ---- evidence with known content ----
+const shared = 'kasun.perera@example.lk';
+const ev1 = join(work, 'phone-dump.bin');
+const ev2 = join(work, 'usb-stick.bin');
+function evidenceBytes(parts) {
+  const chunks = [];
+  let seed = 7;
+  const noise = (n) => Buffer.from(Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 16) & 0xff));
+  for (const p of parts) chunks.push(noise(300), Buffer.from(p, 'utf8'));
+  chunks.push(noise(300));
+  return Buffer.concat(chunks);
+}
+writeFileSync(ev1, evidenceBytes([
+  `From: ${shared}\r\nTo: nimali.silva@mail.example.com\r\n`,
+  'Visit https://phish.example.net/login.php?id=42 now',
+  'connected from 203.0.113.77 port 4444',
+  'cc: ravi.fernando@example.org',
+  `reply to ${shared} again`,
+]));
+writeFileSync(ev2, evidenceBytes([`contact ${shared} for the parcel`, 'other: dilan.w@example.com']));
+
+function run(args) {
+  const r = spawnSync(evidex, ['--data', data, ...args], { env, encoding: 'utf8' });
+  if (r.status !== 0) fail(`evidex ${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+async function startServer() {
+  const cmd = mock ? process.execPath : evidex;
+  const args = mock ? [join(here, '../dev/mock-server.mjs'), '--web-root', webRoot]
+    : ['--data', data, 'serve', '--listen', '127.0.0.1:0', '--web-root', webRoot];
+  log(`$ ${cmd} ${args.join(' ')}`);
+  const p = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = p;
+  let text = '';
+  let errText = '';
+  p.stderr.on('data', (d) => { errText += d; process.stderr.write(`  [serve] ${d}`); });
+  return await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`serve did not print its address in 30 s: ${text} ${errText}`)), 30000);
+    p.on('exit', (code) => { clearTimeout(timer); rej(new Error(`serve exited ${code}: ${text} ${errText}`)); });
+    p.stdout.on('data', (d) => {
+      text += d;
+      const url = /(https?:\/\/[0-9.]+:\d+)\//.exec(text);
+      const pw = /one-time password\s*\n\s*\n?\s*(\S+)\s*\n/.exec(text);
+      if (url && pw) {
+        clearTimeout(timer);
+        p.removeAllListeners('exit');
+        p.on('exit', (code) => log(`serve exited ${code}`));
+        res({ base: url[1], password: pw[1] });
+      }
+    });
+  });
+}
+
+// A second client through the API (the node side), for the second case.
+class ApiClient {
+  constructor(base) { this.base = base; this.cookie = ''; this.csrf = ''; }
+  async call(method, path, body) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (this.cookie) headers.Cookie = this.cookie;
+    if (method !== 'GET' && this.csrf) headers['X-CSRF-Token'] = this.csrf;
+    const r = await fetch(`${this.base}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const setCookie = r.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0];
+    const text = await r.text();
+    const json = text ? JSON.parse(text) : null;
+    if (!r.ok) fail(`${method} ${path} -> ${r.status} ${text}`);
+    return json;
+  }
+  async login(user, password) { const a = await this.call('POST', '/login', { user, password }); this.csrf = a.csrf; return a; }
+  async waitJob(job) {
+    for (let i = 0; i < 600; i++) {
+      const j = await this.call('GET', `/jobs/${job.id}`);
+      if (j.state === 'complete') return j;
+      if (j.state === 'failed' || j.state === 'cancelled') fail(`job ${j.id} (${j.kind}) ${j.state}: ${j.message}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    fail(`job ${job.id} did not finish`);
+  }
+}
+
+async function main() {
+  step(`workspace in ${work}`);
+  if (!mock) run(['init', '--unit', 'Test Unit', '--country', 'LK']);
+  const { base, password } = await startServer();
+  log(`server at ${base}, admin one-time password captured (${password.length} characters)`);
+
+  // Checks the server's security headers on the UI itself.
+  const index = await fetch(`${base}/`);
+  const csp = index.headers.get('content-security-policy') || '';
+  log(`GET / -> ${index.status}, CSP: ${csp}`);
+  if (index.status !== 200) fail(`GET / answered ${index.status}`);
+  if (!/script-src 'self'/.test(csp)) fail('no CSP with script-src \'self\' on the UI');
+
+  const userData = mkdtempSync(join(tmpdir(), 'evidex-e2e-chromium-'));
+  cleanups.push(() => rmSync(userData, { recursive: true, force: true }));
+  context = await chromium.launchPersistentContext(userData, {
+    executablePath: kChromium,
+    headless: false,  // --headless=new below: the browser's own headless mode
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1440, height: 900 },
+    locale: 'en-GB',
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  page.setDefaultTimeout(20000);
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') {
+      const text = m.text();
+      // 4xx answers the test provokes on purpose are logged by the browser; CSP is never fine.
+      if (/Content Security Policy|Refused to/.test(text) || !/status of 4\d\d/.test(text)) problems.push(`console: ${text}`);
+    }
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  const external = [];
+  page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) external.push(r.url()); });
+  const shot = async (name, full = true) => {
+    const file = join(out, `${String(stepNo).padStart(2, '0')}-${name}.png`);
+    if (full) await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: file, fullPage: full });
+    log(`  screenshot ${file}`);
+  };
+  const expectText = async (selector, re) => {
+    await page.waitForFunction(([s, src]) => { const el = document.querySelector(s); return !!el && new RegExp(src).test(el.textContent || ''); }, [selector, re.source], { timeout: 20000 })
+      .catch(async () => fail(`${selector} never matched ${re}: "${await page.textContent(selector).catch(() => '(absent)')}"`));
+  };
+
+  step('login page');
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#login-user');
+  await shot('login');
+  await page.fill('#login-user', 'admin');
+  await page.fill('#login-password', 'wrong password!');
+  await page.click('#login-submit');
+  await page.waitForSelector('.msg-error');
+  log('  a wrong password is refused');
+  await page.fill('#login-password', password);
+  await page.click('#login-submit');
+
+  step('forced password change');
+  const newPassword = 'correct horse battery staple 42';
+  await page.waitForSelector('#password-form');
+  await shot('password-change');
+  await page.fill('#pw-current', password);
+  await page.fill('#pw-new', newPassword);
+  await page.fill('#pw-again', newPassword);
+  await page.click('#pw-submit');
+  await page.waitForSelector('#new-case');
+  await shot('cases-empty');
+
+  step('create a case in the dialog (the title is hostile markup)');
+  const hostileTitle = '<img src=x onerror="window.__xss=1">Phishing ring';
+  await page.click('#new-case');
+  await page.fill('#case-number', 'CCD/2026/0142');
+  await page.fill('#case-title', hostileTitle);
+  await page.fill('#case-offence', 'Computer fraud');
+  await shot('case-dialog', false);
+  await page.click('#case-create');
+  await page.waitForSelector('#acquire-form');
+  await expectText('.case-title', /<img src=x/);
+  const caseHash = new URL(page.url()).hash;
+  const caseId = Number(/#\/cases\/(\d+)/.exec(caseHash)?.[1]);
+  if (!caseId) fail(`not on a case page: ${page.url()}`);
+  log(`  case ${caseId}, its title shown as text`);
+
+  step('acquire the evidence file (server path) and watch the job');
+  await page.fill('#acq-source', ev1);
+  await page.fill('#acq-label', 'Phone dump <b>A</b>');
+  await page.selectOption('#acq-mode', 'copy');
+  await page.click('#acq-submit');
+  await page.waitForSelector('.job');
+  await page.waitForSelector('.job[data-state="complete"]', { timeout: 120000 })
+    .catch(async () => fail(`acquisition did not complete: ${await page.textContent('#jobs')}`));
+  await page.waitForSelector('#evidence td .hash-value');
+  await expectText('#evidence', /E1/);
+  await shot('acquired');
+
+  step('verify the evidence (job)');
+  await page.click('[data-verify="E1"]');
+  await page.waitForFunction(() => document.querySelectorAll('.job[data-state="complete"]').length >= 2, null, { timeout: 120000 })
+    .catch(async () => fail(`verification did not complete: ${await page.textContent('#jobs')}`));
+  await expectText('#evidence', /verified|vérifié/i);
+
+  step('start a scan and follow the progress bar to the end');
+  await page.click('#start-scan');
+  await page.waitForFunction(() => document.querySelectorAll('.job').length >= 3);
+  await shot('scan-running', false);
+  await page.waitForFunction(() => { const j = document.querySelector('#jobs .job'); return j && j.getAttribute('data-state') === 'complete'; }, null, { timeout: 300000 })
+    .catch(async () => fail(`scan did not complete: ${await page.textContent('#jobs')}`));
+  const bar = await page.getAttribute('#jobs .job .bar', 'aria-valuenow');
+  if (bar !== '100') fail(`the finished scan's bar shows ${bar}%`);
+  await expectText('#scans', /complete|terminé/i);
+  await expectText('#custody-banner', /verified|vérifiée/i);
+  await shot('scanned');
+
+  step('a second case through the API, sharing one e-mail address; scanned');
+  const api = new ApiClient(base);
+  await api.login('admin', newPassword);
+  const c2 = await api.call('POST', '/cases', { number: 'CCD/2026/0177', title: 'Parcel fraud', offence: 'Fraud' });
+  await api.waitJob(await api.call('POST', `/cases/${c2.id}/evidence`, { source: ev2, label: 'USB stick', mode: 'copy', scan: false }));
+  await api.waitJob(await api.call('POST', `/cases/${c2.id}/scans`, { evidence: [] }));
+  log(`  case ${c2.id} scanned`);
+
+  step('artifact table: counts per kind, histogram, filter, sort, pages');
+  await page.goto(`${base}/#/cases/${caseId}/artifacts`);
+  await page.waitForSelector('#artifact-table table tbody tr td a');
+  await page.waitForSelector('#kinds svg.chart rect');
+  await shot('artifacts');
+  const kinds = await page.$$eval('#f-kind option', (o) => o.map((x) => x.value).filter(Boolean));
+  log(`  kinds: ${kinds.join(', ')}`);
+  if (!kinds.includes('email')) fail('no email kind in the filter');
+  await page.selectOption('#f-kind', 'email');
+  await page.waitForFunction(() => [...document.querySelectorAll('#artifact-table tbody tr')].every((r) => /email/.test(r.textContent || '')));
+  await page.fill('#f-q', 'kasun');
+  await page.waitForFunction(() => { const rows = document.querySelectorAll('#artifact-table tbody tr'); return rows.length === 1 && /kasun/.test(rows[0].textContent || ''); })
+    .catch(async () => fail(`the text filter did not narrow to kasun: ${await page.textContent('#artifact-table')}`));
+  await expectText('#pager-info', /1.1.*1/);
+  await shot('artifacts-filtered');
+  await page.fill('#f-q', '');
+  await page.selectOption('#f-kind', '');
+  await page.click('button.sort[data-sort="value"]');
+  await page.waitForSelector('th[aria-sort="descending"] button[data-sort="value"]');
+
+  step('open the shared artifact, its occurrences and the hex view');
+  await page.fill('#f-q', 'kasun');
+  await page.waitForFunction(() => document.querySelectorAll('#artifact-table tbody tr').length === 1 && /kasun/.test(document.querySelector('#artifact-table tbody')?.textContent || ''));
+  await page.click('#artifact-table tbody tr td a');
+  await page.waitForSelector('#artifact-value');
+  await expectText('#artifact-value', new RegExp(shared.replace(/\./g, '\\.')));
+  await expectText('#sightings', /CCD\/2026\/0177/);
+  await page.waitForSelector('.occ .show-hex');
+  await page.click('.occ .show-hex');
+  await page.waitForSelector('.hex-box .hexview .hit');
+  const hitHex = await page.$$eval('.hex-box .hexview .hx.hit', (els) => els.map((e) => e.textContent).join(''));
+  const want = Buffer.from(shared).toString('hex');
+  if (!hitHex.includes(want)) fail(`the highlighted bytes are ${hitHex}, not ${want}`);
+  const lineLens = await page.$$eval('.hex-box .hex-line', (ls) => ls.map((l) => l.querySelectorAll('.hx').length));
+  if (lineLens.some((n) => n !== 16)) fail(`hex lines are not 16 bytes wide: ${lineLens}`);
+  log(`  the hit's bytes are highlighted (${want.length / 2} bytes), ${lineLens.length} lines of 16`);
+  await shot('artifact-hex');
+
+  step('correlation with the other case');
+  await page.goto(`${base}/#/cases/${caseId}/correlations`);
+  await page.waitForSelector('#correlations table');
+  await expectText('#correlations', /kasun\.perera@example\.lk[\s\S]*CCD\/2026\/0177/);
+  await shot('correlations');
+
+  step('case graph');
+  await page.goto(`${base}/#/graph`);
+  await page.waitForSelector('#graph .node');
+  const nodes = await page.$$eval('#graph .node', (n) => n.length);
+  const edges = await page.$$eval('#graph .edge', (n) => n.length);
+  if (nodes < 2 || edges < 1) fail(`graph has ${nodes} nodes and ${edges} edges`);
+  await shot('graph');
+  await page.click(`#graph .node[data-case="${c2.id}"]`);
+  await page.waitForURL(new RegExp(`#/cases/${c2.id}$`));
+  log('  a click on a node opens its case');
+
+  step('hits page');
+  await page.goto(`${base}/#/cases/${caseId}/hits`);
+  await page.waitForSelector('#file-alerts');
+  await shot('hits');
+
+  step('printable report: print media, PDF');
+  await page.goto(`${base}/#/cases/${caseId}/report`);
+  await page.waitForSelector('#report');
+  await expectText('#report', /SHA-256/);
+  await expectText('#report', /CCD\/2026\/0177/);
+  await shot('report');
+  await page.emulateMedia({ media: 'print' });
+  if (await page.isVisible('.topbar')) fail('the header is visible in print');
+  await shot('report-print-media');
+  const pdf = join(out, 'report.pdf');
+  try {
+    await page.pdf({ path: pdf, format: 'A4', printBackground: true });
+    log(`  PDF ${pdf}`);
+  } catch (e) {
+    log(`  page.pdf() not available (${e.message.split('\n')[0]}); the print-media screenshot stands for the print`);
+  }
+  await page.emulateMedia({ media: 'screen' });
+  // The Print button calls window.print(): replaced by a recorder, since headless has no dialog.
+  await page.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed++; }; });
+  await page.click('#print');
+  if ((await page.evaluate(() => window.__printed)) !== 1) fail('the Print button did not call window.print()');
+
+  step('languages: French, Spanish, back to English');
+  await page.goto(`${base}/#/cases/${caseId}`);
+  await page.waitForSelector('#evidence');
+  await page.selectOption('#lang-select', 'fr');
+  await expectText('.mainnav', /Affaires/);
+  await expectText('#evidence h2', /Scellés/);
+  if ((await page.getAttribute('html', 'lang')) !== 'fr') fail('<html lang> is not fr');
+  await shot('french');
+  await page.selectOption('#lang-select', 'es');
+  await expectText('.mainnav', /Casos/);
+  await expectText('#evidence h2', /Evidencias/);
+  await shot('spanish');
+  await page.reload();
+  await page.waitForSelector('#evidence');
+  await expectText('.mainnav', /Casos/);
+  log('  the choice survives a reload (localStorage)');
+  await page.selectOption('#lang-select', 'en');
+  await expectText('.mainnav', /Cases/);
+
+  step('users page (admin)');
+  await page.goto(`${base}/#/users`);
+  await page.waitForSelector('#user-form');
+  await page.fill('#u-name', 'aperera');
+  await page.fill('#u-display', 'Insp. A. Perera');
+  await page.selectOption('#u-role', 'examiner');
+  await page.click('#user-form button[type="submit"]');
+  await page.waitForSelector('#one-time-password');
+  await shot('users-one-time-password', false);
+  await page.keyboard.press('Escape');
+  await expectText('#users', /aperera/);
+
+  step('session expiry: the cookie is gone, the next request returns to login with a message');
+  await context.clearCookies();
+  await page.goto(`${base}/#/cases/${caseId}/artifacts`);
+  await page.waitForSelector('#login-user');
+  await page.goto(`${base}/#/cases`);
+  await page.fill('#login-user', 'admin');
+  await page.fill('#login-password', newPassword);
+  await page.click('#login-submit');
+  await page.waitForSelector('#new-case');
+  await context.clearCookies();
+  await page.click('.nav-link[href="#/graph"]');
+  await page.waitForSelector('#login-user');
+  await expectText('.auth', /session/i);
+  await shot('session-expired');
+
+  step('no script ran from evidence, nothing loaded from outside, no CSP violation');
+  if (await page.evaluate(() => window.__xss)) fail('markup from evidence was executed');
+  if (external.length) fail(`requests outside the server: ${external.join(', ')}`);
+  if (problems.length) fail(`browser problems:\n  ${problems.join('\n  ')}`);
+}
+
+let code = 0;
+try {
+  await main();
+  log(`PASS (${stepNo} steps); screenshots in ${out}`);
+} catch (e) {
+  code = 1;
+  console.error(`FAIL at step ${stepNo}: ${e.stack || e}`);
+  try {
+    const p = context?.pages()[0];
+    if (p) { await p.screenshot({ path: join(out, 'failure.png'), fullPage: true }); console.error(`  screenshot ${join(out, 'failure.png')}`); }
+  } catch { /* the browser may be gone */ }
+} finally {
+  await context?.close().catch(() => {});
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => { const t = setTimeout(() => { server.kill('SIGKILL'); r(); }, 5000); server.on('exit', () => { clearTimeout(t); r(); }); });
+  }
+  for (const c of cleanups) c();
+  if (!keep) rmSync(work, { recursive: true, force: true });
+  else log(`workspace kept: ${work}`);
+}
+process.exit(code);
