@@ -149,10 +149,11 @@ TEST_F(PgStoreTest, AVersion1StoreIsMigratedToVersion2KeepingItsRows) {
     ASSERT_TRUE(s);
     NewCase(*s, "OLD/1");
   }
-  // Back to what a v1 evidex left: no v2 (or v3) tables, one schema_version row.
+  // Back to what a v1 evidex left: no v2 (or later) tables, one schema_version row.
   ASSERT_EQ(loc_->Raw("DROP TABLE scans, artifacts, occurrences, scan_artifacts, "
                       "evidence_artifacts, watchlists, indicators, watch_hits, file_listings, "
-                      "files, file_matches, yara_matches; "
+                      "files, file_matches, yara_matches, case_members, users, case_artifacts, "
+                      "case_artifact_kinds; "
                       "DELETE FROM schema_version WHERE version >= 2"),
             "");
   ASSERT_EQ(loc_->RawInt("SELECT max(version) FROM schema_version"), 1);

@@ -202,6 +202,8 @@ Statement& Statement::BindNull(int index) {
   return *this;
 }
 
+int Statement::ParameterCount() const { return sqlite3_bind_parameter_count(stmt_); }
+
 Result<bool> Statement::Step() {
   if (!bind_error_.ok()) return bind_error_;
   int rc = sqlite3_step(stmt_);
@@ -256,6 +258,28 @@ Status Transaction::Commit() {
   Status st = db_->Exec("COMMIT");
   if (st.ok()) db_ = nullptr;
   return st;
+}
+
+Status RunSql(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
+              int* changes) {
+  Result<Statement> s = db.Prepare(sql);
+  if (!s.ok()) return s.status();
+  if (bind) bind(*s);
+  EVIDEX_RETURN_IF_ERROR(s->Run());
+  if (changes != nullptr) *changes = db.Changes();
+  return Status::Ok();
+}
+
+Status QuerySql(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
+                const std::function<bool(const Statement&)>& row) {
+  Result<Statement> s = db.Prepare(sql);
+  if (!s.ok()) return s.status();
+  if (bind) bind(*s);
+  for (;;) {
+    Result<bool> more = s->Step();
+    if (!more.ok()) return more.status();
+    if (!*more || !row(*s)) return Status::Ok();
+  }
 }
 
 }  // namespace evidex::store

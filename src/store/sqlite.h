@@ -17,6 +17,7 @@
 #define EVIDEX_STORE_SQLITE_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,9 @@ class Statement {
   // and unchanged until the statement is reset or the parameter bound again.
   Statement& BindView(int index, std::string_view text);
   Statement& BindBlobView(int index, std::string_view bytes);
+
+  // The largest parameter number the statement uses.
+  int ParameterCount() const;
 
   // Advances: true when a row is available, false when done.
   Result<bool> Step();
@@ -123,6 +127,13 @@ class Transaction {
   explicit Transaction(Db* db) : db_(db) {}
   Db* db_ = nullptr;
 };
+
+// Prepares `sql`, lets `bind` bind it (may be null) and runs it; `changes` gets the rows changed.
+Status RunSql(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
+              int* changes = nullptr);
+// Prepares and binds `sql` and hands each row to `row`, which returns false to stop early.
+Status QuerySql(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
+                const std::function<bool(const Statement&)>& row);
 
 }  // namespace evidex::store
 

@@ -7,6 +7,7 @@
 // scan); their (scan, artifact) index and the per-evidence counts are written at Finish, sorted, so
 // neither takes a random insert per occurrence.
 #include "store/sqlite_artifacts.h"
+#include "store/sqlite_case_artifacts.h"
 #include "store/store_common.h"
 
 #include <sqlite3.h>
@@ -505,6 +506,8 @@ Status SqliteScanWriter::WriteCounts(const std::vector<std::pair<int64_t, uint64
       ins.Bind(3 + 2 * r, counts[i].first).Bind(4 + 2 * r, int64_t(counts[i].second));
     EVIDEX_RETURN_IF_ERROR(ins.Run());
   }
+  // The case artifact table's summary (schema 4).
+  EVIDEX_RETURN_IF_ERROR(AddEvidenceToCaseSummary(*db_, scan_.case_id, scan_.evidence_id));
   // Watch hits: this evidence's artifacts against every indicator, driven from the smaller side
   // (CROSS JOIN fixes SQLite's join order).
   int64_t indicators = 0;
@@ -651,6 +654,7 @@ Status SqliteArtifacts::Supersede(int64_t evidence_id, int64_t case_id) {
            "evidence_artifacts o WHERE o.artifact = ea.artifact AND o.case_id = ?2 AND "
            "o.evidence <> ?1))",
            bind));
+  EVIDEX_RETURN_IF_ERROR(RemoveEvidenceFromCaseSummary(*db_, case_id, evidence_id));
   return Exec(*db_, "DELETE FROM evidence_artifacts WHERE case_id = ?2 AND evidence = ?1", bind);
 }
 

@@ -15,7 +15,9 @@
 #include "core/version.h"
 #include "store/backends.h"
 #include "store/sqlite.h"
+#include "store/sqlite_accounts.h"
 #include "store/sqlite_artifacts.h"
+#include "store/sqlite_case_artifacts.h"
 #include "store/sqlite_files.h"
 #include "store/store.h"
 #include "store/store_common.h"
@@ -267,6 +269,56 @@ CREATE TABLE yara_matches (
 );
 CREATE INDEX yara_matches_listing ON yara_matches (listing_id, file_id);
 )sql",
+    // v4: accounts and case membership (`evidex serve`, `evidex user`; sqlite_accounts.cc) and
+    // the case artifact table's summary (sqlite_case_artifacts.cc), built here for the cases
+    // already stored. The summary has one index per sort key, each after (case_id, kind): a page
+    // is one range per kind. Its `cases` is the artifact's store-wide count of cases.
+    R"sql(
+CREATE TABLE users (
+  id                   INTEGER PRIMARY KEY,
+  name                 TEXT NOT NULL UNIQUE,
+  display_name         TEXT NOT NULL DEFAULT '',
+  role                 TEXT NOT NULL
+                       CHECK (role IN ('admin', 'examiner', 'investigator', 'prosecutor', 'viewer')),
+  password_hash        TEXT NOT NULL DEFAULT '',
+  disabled             INTEGER NOT NULL DEFAULT 0,
+  must_change_password INTEGER NOT NULL DEFAULT 0,
+  created              TEXT NOT NULL,
+  password_changed     TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE case_members (
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  PRIMARY KEY (case_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX case_members_user ON case_members (user_id, case_id);
+CREATE TABLE case_artifacts (
+  case_id        INTEGER NOT NULL,
+  artifact       INTEGER NOT NULL,
+  kind           TEXT NOT NULL,
+  value          TEXT NOT NULL,
+  occurrences    INTEGER NOT NULL,
+  evidence_count INTEGER NOT NULL,
+  cases          INTEGER NOT NULL,
+  PRIMARY KEY (case_id, artifact)
+) WITHOUT ROWID;
+CREATE INDEX case_artifacts_occurrences ON case_artifacts (case_id, kind, occurrences, artifact);
+CREATE INDEX case_artifacts_value ON case_artifacts (case_id, kind, value, artifact);
+CREATE INDEX case_artifacts_cases ON case_artifacts (case_id, kind, cases, artifact);
+CREATE TABLE case_artifact_kinds (
+  case_id   INTEGER NOT NULL,
+  kind      TEXT NOT NULL,
+  artifacts INTEGER NOT NULL,
+  PRIMARY KEY (case_id, kind)
+) WITHOUT ROWID;
+INSERT INTO case_artifacts (case_id, artifact, kind, value, occurrences, evidence_count, cases)
+SELECT ea.case_id, ea.artifact, a.kind, a.value, SUM(ea.count), COUNT(*),
+       (SELECT COUNT(DISTINCT x.case_id) FROM evidence_artifacts x WHERE x.artifact = ea.artifact)
+FROM evidence_artifacts ea JOIN artifacts a ON a.id = ea.artifact
+GROUP BY ea.case_id, ea.artifact;
+INSERT INTO case_artifact_kinds (case_id, kind, artifacts)
+SELECT case_id, kind, COUNT(*) FROM case_artifacts GROUP BY case_id, kind;
+)sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion, "one migration step per schema version");
@@ -286,7 +338,10 @@ class SqliteStore : public Store {
   explicit SqliteStore(Db db)
       : db_(std::move(db)),
         artifacts_(&db_, [this](const std::function<Status()>& body) { return Transaction(body); }),
-        files_(&db_, [this](const std::function<Status()>& body) { return Transaction(body); }) {}
+        files_(&db_, [this](const std::function<Status()>& body) { return Transaction(body); }),
+        accounts_(&db_,
+                  [this](const std::function<Status()>& body) { return Transaction(body); }),
+        case_artifacts_(&db_) {}
 
   Status Migrate();
 
@@ -551,6 +606,36 @@ class SqliteStore : public Store {
     return files_.ListFileAlerts(case_id);
   }
 
+  // Accounts and case membership: sqlite_accounts.cc.
+  Result<User> AddUser(User user) override { return accounts_.AddUser(std::move(user)); }
+  Status UpdateUser(const User& user) override { return accounts_.UpdateUser(user); }
+  Result<std::optional<User>> FindUser(const std::string& name) override {
+    return accounts_.FindUser(name);
+  }
+  Result<std::optional<User>> GetUser(int64_t id) override { return accounts_.GetUser(id); }
+  Result<std::vector<User>> ListUsers() override { return accounts_.ListUsers(); }
+  Status AddCaseMember(int64_t case_id, int64_t user_id) override {
+    return accounts_.AddCaseMember(case_id, user_id);
+  }
+  Status RemoveCaseMember(int64_t case_id, int64_t user_id) override {
+    return accounts_.RemoveCaseMember(case_id, user_id);
+  }
+  Result<std::vector<User>> ListCaseMembers(int64_t case_id) override {
+    return accounts_.ListCaseMembers(case_id);
+  }
+  Result<std::vector<int64_t>> ListUserCases(int64_t user_id) override {
+    return accounts_.ListUserCases(user_id);
+  }
+
+  // The case artifact table: sqlite_case_artifacts.cc.
+  Result<ArtifactPage> ListCaseArtifacts(int64_t case_id, const ArtifactQuery& query) override {
+    return case_artifacts_.ListCaseArtifacts(case_id, query);
+  }
+  Result<std::vector<std::pair<std::string, uint64_t>>> CountCaseArtifactsByKind(
+      int64_t case_id, int64_t evidence_id) override {
+    return case_artifacts_.CountCaseArtifactsByKind(case_id, evidence_id);
+  }
+
  private:
   // Prepares, binds and runs a statement that returns no rows; `changes` gets the rows changed.
   Status Exec(const std::string& sql, const std::function<void(Statement&)>& bind,
@@ -634,6 +719,8 @@ class SqliteStore : public Store {
   int depth_ = 0;
   SqliteArtifacts artifacts_;
   SqliteFiles files_;
+  SqliteAccounts accounts_;
+  SqliteCaseArtifacts case_artifacts_;
 };
 
 Status SqliteStore::Migrate() {

@@ -125,4 +125,27 @@ size_t ApproximateSize(const FileIn& in) {
   return n;
 }
 
+const char* RoleName(Role r) {
+  switch (r) {
+    case Role::kAdmin:
+      return "admin";
+    case Role::kExaminer:
+      return "examiner";
+    case Role::kInvestigator:
+      return "investigator";
+    case Role::kProsecutor:
+      return "prosecutor";
+    case Role::kViewer:
+      return "viewer";
+  }
+  return "viewer";
+}
+
+std::optional<Role> ParseRole(const std::string& name) {
+  for (Role r : {Role::kAdmin, Role::kExaminer, Role::kInvestigator, Role::kProsecutor,
+                 Role::kViewer})
+    if (name == RoleName(r)) return r;
+  return std::nullopt;
+}
+
 }  // namespace evidex::store

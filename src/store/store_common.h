@@ -86,6 +86,28 @@ constexpr char kScanColumns[] =
     "id, uuid, case_id, evidence_id, started, finished, updated, status, parameters, "
     "bytes_total, bytes_done, occurrences, artifacts, error";
 
+// ---- Accounts (schema 4) ----
+// The users row's columns as both back ends select them (PostgreSQL casts its booleans to int).
+constexpr char kUserColumns[] =
+    "id, name, display_name, role, password_hash, disabled, must_change_password, created, "
+    "password_changed";
+
+template <typename Row>
+User UserFromRow(const Row& r) {
+  User u;
+  u.id = r.Int(0);
+  u.name = r.Text(1);
+  u.display_name = r.Text(2);
+  // The CHECK constraint keeps the role valid; a hand-edited one reads as the least privileged.
+  u.role = ParseRole(r.Text(3)).value_or(Role::kViewer);
+  u.password_hash = r.Text(4);
+  u.disabled = r.Int(5) != 0;
+  u.must_change_password = r.Int(6) != 0;
+  u.created = r.Text(7);
+  u.password_changed = r.Text(8);
+  return u;
+}
+
 template <typename Row>
 Case CaseFromRow(const Row& r) {
   Case c;

@@ -16,8 +16,10 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <tuple>
 #include <thread>
 
+#include "store/case_artifact_page.h"
 #include "store/sqlite.h"
 #include "store/store_test_backends.h"
 
@@ -411,10 +413,11 @@ TEST_P(StoreTest, AVersion1StoreIsMigratedToVersion2KeepingItsRows) {
     ASSERT_TRUE(s);
     NewCase(*s, "OLD/1");
   }
-  // Back to what a v1 evidex left: no v2 (or v3) tables, one schema_version row.
+  // Back to what a v1 evidex left: no v2 (or later) tables, one schema_version row.
   for (const char* table :
        {"scans", "artifacts", "occurrences", "occurrence_index", "evidence_artifacts", "watchlists",
-        "indicators", "watch_hits", "file_listings", "files", "file_matches", "yara_matches"})
+        "indicators", "watch_hits", "file_listings", "files", "file_matches", "yara_matches",
+        "case_members", "users", "case_artifacts", "case_artifact_kinds"})
     Raw(std::string("DROP TABLE ") + table);
   Raw("DELETE FROM schema_version WHERE version >= 2");
   ASSERT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 1);
@@ -1048,6 +1051,458 @@ TEST_P(StoreTest, ConcurrentScansIntoOneCase) {
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });
 
+// ---- Schema 4: accounts, case membership, the case artifact table ----
+
+User NewUser(const std::string& name, Role role) {
+  User u;
+  u.name = name;
+  u.display_name = "Insp. " + name;
+  u.role = role;
+  u.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
+  return u;
+}
+
+TEST_P(StoreTest, UsersAreAddedFoundUpdatedAndListed) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Result<User> a = s->AddUser(NewUser("perera", Role::kExaminer));
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_GT(a->id, 0);
+  EXPECT_FALSE(a->created.empty());
+  Result<User> dup = s->AddUser(NewUser("perera", Role::kViewer));
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().code(), Code::kInvalidArgument);
+  Result<User> b = s->AddUser(NewUser("silva", Role::kProsecutor));
+  ASSERT_TRUE(b.ok());
+
+  Result<std::optional<User>> found = s->FindUser("perera");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->id, a->id);
+  EXPECT_EQ((*found)->display_name, "Insp. perera");
+  EXPECT_EQ((*found)->role, Role::kExaminer);
+  EXPECT_EQ((*found)->password_hash, a->password_hash);
+  EXPECT_FALSE((*found)->disabled);
+  EXPECT_FALSE((*found)->must_change_password);
+  EXPECT_EQ((*found)->created, a->created);
+  EXPECT_FALSE(s->FindUser("nobody")->has_value());
+  EXPECT_FALSE(s->GetUser(999)->has_value());
+
+  User changed = **found;
+  changed.display_name = "Chief Insp. Perera";
+  changed.role = Role::kAdmin;
+  changed.disabled = true;
+  changed.must_change_password = true;
+  changed.password_hash = "$argon2id$new";
+  changed.password_changed = "2026-12-02T10:00:00Z";
+  changed.name = "renamed";           // not changed by UpdateUser
+  changed.created = "1999-01-01T00:00:00Z";  // nor this
+  ASSERT_TRUE(s->UpdateUser(changed).ok());
+  Result<std::optional<User>> got = s->GetUser(a->id);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->name, "perera");
+  EXPECT_EQ((*got)->created, a->created);
+  EXPECT_EQ((*got)->display_name, "Chief Insp. Perera");
+  EXPECT_EQ((*got)->role, Role::kAdmin);
+  EXPECT_TRUE((*got)->disabled);
+  EXPECT_TRUE((*got)->must_change_password);
+  EXPECT_EQ((*got)->password_hash, "$argon2id$new");
+  EXPECT_EQ((*got)->password_changed, "2026-12-02T10:00:00Z");
+  User ghost = changed;
+  ghost.id = 999;
+  EXPECT_EQ(s->UpdateUser(ghost).code(), Code::kNotFound);
+
+  Result<std::vector<User>> all = s->ListUsers();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].name, "perera");
+  EXPECT_EQ((*all)[1].name, "silva");
+  EXPECT_EQ((*all)[1].role, Role::kProsecutor);
+}
+
+TEST(Roles, RoundTrip) {
+  for (Role r : {Role::kAdmin, Role::kExaminer, Role::kInvestigator, Role::kProsecutor,
+                 Role::kViewer})
+    EXPECT_EQ(ParseRole(RoleName(r)), r);
+  EXPECT_STREQ(RoleName(Role::kInvestigator), "investigator");
+  EXPECT_FALSE(ParseRole("root").has_value());
+  EXPECT_FALSE(ParseRole("Admin").has_value());
+}
+
+TEST_P(StoreTest, CaseMembership) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case c1 = NewCase(*s, "M/1"), c2 = NewCase(*s, "M/2");
+  User a = *s->AddUser(NewUser("a", Role::kInvestigator));
+  User b = *s->AddUser(NewUser("b", Role::kViewer));
+  ASSERT_TRUE(s->AddCaseMember(c1.id, b.id).ok());
+  ASSERT_TRUE(s->AddCaseMember(c1.id, a.id).ok());
+  ASSERT_TRUE(s->AddCaseMember(c1.id, a.id).ok());  // twice: no-op
+  ASSERT_TRUE(s->AddCaseMember(c2.id, a.id).ok());
+  Result<std::vector<User>> members = s->ListCaseMembers(c1.id);
+  ASSERT_TRUE(members.ok());
+  ASSERT_EQ(members->size(), 2u);
+  EXPECT_EQ((*members)[0].id, a.id);
+  EXPECT_EQ((*members)[1].id, b.id);
+  EXPECT_EQ(*s->ListUserCases(a.id), (std::vector<int64_t>{c1.id, c2.id}));
+  EXPECT_EQ(*s->ListUserCases(b.id), (std::vector<int64_t>{c1.id}));
+
+  EXPECT_EQ(s->AddCaseMember(999, a.id).code(), Code::kNotFound);
+  EXPECT_EQ(s->AddCaseMember(c1.id, 999).code(), Code::kNotFound);
+  EXPECT_EQ(s->RemoveCaseMember(c2.id, b.id).code(), Code::kNotFound);  // not a member
+  EXPECT_EQ(s->RemoveCaseMember(999, b.id).code(), Code::kNotFound);
+  EXPECT_EQ(s->ListCaseMembers(999).status().code(), Code::kNotFound);
+  EXPECT_EQ(s->ListUserCases(999).status().code(), Code::kNotFound);
+
+  ASSERT_TRUE(s->RemoveCaseMember(c1.id, a.id).ok());
+  EXPECT_EQ(*s->ListUserCases(a.id), (std::vector<int64_t>{c2.id}));
+  EXPECT_EQ(s->ListCaseMembers(c1.id)->size(), 1u);
+  EXPECT_TRUE(s->ListCaseMembers(NewCase(*s, "M/3").id)->empty());
+}
+
+// The case artifact table against a model: every sort, both orders, filters, cursors both ways.
+struct ModelRow {
+  int64_t id = 0;
+  std::string kind, value;
+  uint64_t here = 0, evidence = 0, cases = 0;
+};
+
+const char* const kModelKinds[] = {"email", "domain", "url"};
+constexpr int kModelValues = 60;
+
+std::string ModelValue(int i) {
+  switch (i % 4) {
+    case 0:
+      return "a%b_" + std::to_string(i);
+    case 1:
+      return "AbC" + std::to_string(i);
+    case 2:
+      return "x_y" + std::to_string(i);
+    default:
+      return "plain" + std::to_string(i);
+  }
+}
+
+// Occurrences of value i (i in `which`), `count` each.
+std::vector<Occ> ModelOccs(const std::function<int(int)>& count) {
+  std::vector<Occ> out;
+  for (int i = 0; i < kModelValues; ++i)
+    for (int n = 0; n < count(i); ++n)
+      out.push_back({kModelKinds[i % 3], ModelValue(i), ModelValue(i),
+                     std::to_string(1000 * i + n), "ctx"});
+  return out;
+}
+
+bool ModelLess(ArtifactQuery::Sort sort, const ModelRow& a, const ModelRow& b) {
+  switch (sort) {
+    case ArtifactQuery::Sort::kOccurrences:
+      return std::tie(a.here, a.id) < std::tie(b.here, b.id);
+    case ArtifactQuery::Sort::kCases:
+      return std::tie(a.cases, a.id) < std::tie(b.cases, b.id);
+    case ArtifactQuery::Sort::kValue:
+      return std::tie(a.value, a.id) < std::tie(b.value, b.id);
+    case ArtifactQuery::Sort::kKind:
+      return std::tie(a.kind, a.value, a.id) < std::tie(b.kind, b.value, b.id);
+  }
+  return false;
+}
+
+std::string Lowered(std::string s) {
+  for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+class CaseArtifactModel {
+ public:
+  // Per value i: occurrences in the case (0: absent), evidence items, cases holding it; and in
+  // the evidence `evidence_id` alone.
+  std::map<int, ModelRow> rows;
+  std::map<int64_t, std::map<int, uint64_t>> per_evidence;
+
+  std::vector<ModelRow> Expected(const ArtifactQuery& q) const {
+    std::vector<ModelRow> out;
+    for (const auto& [i, r] : rows) {
+      ModelRow row = r;
+      if (q.evidence_id != 0) {
+        auto e = per_evidence.find(q.evidence_id);
+        if (e == per_evidence.end() || !e->second.count(i)) continue;
+        row.here = e->second.at(i);
+      }
+      if (!q.kind.empty() && row.kind != q.kind) continue;
+      if (!q.text.empty() && Lowered(row.value).find(Lowered(q.text)) == std::string::npos)
+        continue;
+      out.push_back(row);
+    }
+    std::sort(out.begin(), out.end(), [&](const ModelRow& a, const ModelRow& b) {
+      return q.descending ? ModelLess(q.sort, b, a) : ModelLess(q.sort, a, b);
+    });
+    return out;
+  }
+};
+
+std::string Describe(const ArtifactQuery& q) {
+  return "sort " + std::to_string(int(q.sort)) + (q.descending ? " desc" : " asc") + " kind '" +
+         q.kind + "' text '" + q.text + "' evidence " + std::to_string(q.evidence_id);
+}
+
+void ExpectRow(const CaseArtifact& got, const ModelRow& want, const std::string& where) {
+  EXPECT_EQ(got.artifact.id, want.id) << where;
+  EXPECT_EQ(got.artifact.kind, want.kind) << where;
+  EXPECT_EQ(got.artifact.value, want.value) << where;
+  EXPECT_EQ(got.occurrences_here, want.here) << where << " " << want.value;
+  EXPECT_EQ(got.evidence_count, want.evidence) << where << " " << want.value;
+  EXPECT_EQ(got.artifact.cases, want.cases) << where << " " << want.value;
+}
+
+// Walks every page forward, then back from the last, comparing with the model.
+void CheckQuery(Store& s, int64_t case_id, ArtifactQuery q, const CaseArtifactModel& model) {
+  const std::vector<ModelRow> want = model.Expected(q);
+  const std::string where = Describe(q);
+  q.limit = 7;
+  q.cursor.clear();
+  std::vector<CaseArtifact> forward;
+  std::vector<std::string> prevs;
+  for (int page = 0; page < 100; ++page) {
+    Result<ArtifactPage> p = s.ListCaseArtifacts(case_id, q);
+    ASSERT_TRUE(p.ok()) << where << ": " << p.status().message();
+    EXPECT_EQ(p->total, want.size()) << where;
+    EXPECT_EQ(p->prev_cursor.empty(), page == 0) << where;
+    EXPECT_LE(p->rows.size(), q.limit);
+    forward.insert(forward.end(), p->rows.begin(), p->rows.end());
+    if (p->next_cursor.empty()) break;
+    q.cursor = p->next_cursor;
+  }
+  ASSERT_EQ(forward.size(), want.size()) << where;
+  for (size_t i = 0; i < want.size(); ++i) ExpectRow(forward[i], want[i], where);
+  if (want.size() <= q.limit) return;
+  // Back: the last page's prev_cursor, then each page's, to the first.
+  Result<ArtifactPage> last = s.ListCaseArtifacts(case_id, q);
+  ASSERT_TRUE(last.ok());
+  std::vector<CaseArtifact> backward(last->rows.rbegin(), last->rows.rend());
+  std::string prev = last->prev_cursor;
+  for (int page = 0; page < 100 && !prev.empty(); ++page) {
+    q.cursor = prev;
+    Result<ArtifactPage> p = s.ListCaseArtifacts(case_id, q);
+    ASSERT_TRUE(p.ok()) << where << ": " << p.status().message();
+    EXPECT_EQ(p->rows.size(), q.limit) << where;  // a page before another is always full
+    EXPECT_FALSE(p->next_cursor.empty()) << where;
+    backward.insert(backward.end(), p->rows.rbegin(), p->rows.rend());
+    prev = p->prev_cursor;
+  }
+  std::reverse(backward.begin(), backward.end());
+  ASSERT_EQ(backward.size(), want.size()) << where;
+  for (size_t i = 0; i < want.size(); ++i) ExpectRow(backward[i], want[i], where + " (back)");
+}
+
+void CheckAllQueries(Store& s, int64_t case_id, int64_t evidence_id,
+                     const CaseArtifactModel& model) {
+  struct Filter {
+    std::string kind, text;
+    int64_t evidence;
+  };
+  const Filter filters[] = {{"", "", 0},       {"domain", "", 0},      {"", "A%B", 0},
+                            {"", "_Y", 0},     {"", "", evidence_id},  {"url", "abc", evidence_id},
+                            {"", "zzz", 0},    {"email", "%", 0}};
+  for (ArtifactQuery::Sort sort : {ArtifactQuery::Sort::kOccurrences, ArtifactQuery::Sort::kValue,
+                                   ArtifactQuery::Sort::kKind, ArtifactQuery::Sort::kCases})
+    for (bool descending : {true, false})
+      for (const Filter& f : filters) {
+        ArtifactQuery q;
+        q.sort = sort;
+        q.descending = descending;
+        q.kind = f.kind;
+        q.text = f.text;
+        q.evidence_id = f.evidence;
+        CheckQuery(s, case_id, q, model);
+      }
+}
+
+class CaseArtifactsTest : public StoreTest {
+ protected:
+  // Case A: E1 holds every value (i % 7 + 1 times), E2 some twice. Case B: i % 5 == 0. Case C:
+  // i % 10 == 0.
+  void Build(Store& s) {
+    a_ = NewCase(s, "A");
+    b_ = NewCase(s, "B");
+    c_ = NewCase(s, "C");
+    e1_ = NewEvidence(s, a_, "E1");
+    e2_ = NewEvidence(s, a_, "E2");
+    f1_ = NewEvidence(s, b_, "F1");
+    g1_ = NewEvidence(s, c_, "G1");
+    Scan(s, e1_, ModelOccs([](int i) { return i % 7 + 1; }));
+    Scan(s, e2_, ModelOccs([](int i) { return i % 4 == 0 || i % 6 == 1 ? 2 : 0; }));
+    Scan(s, f1_, ModelOccs([](int i) { return i % 5 == 0 ? 1 : 0; }));
+    Scan(s, g1_, ModelOccs([](int i) { return i % 10 == 0 ? 3 : 0; }));
+  }
+  // The model of case A, given E2's counts and whether C still holds its values.
+  CaseArtifactModel ModelA(Store& s, const std::function<int(int)>& e2, bool c_holds) {
+    CaseArtifactModel m;
+    for (int i = 0; i < kModelValues; ++i) {
+      ModelRow r;
+      r.kind = kModelKinds[i % 3];
+      r.value = ModelValue(i);
+      r.id = Find(s, r.kind, r.value).id;
+      r.here = uint64_t(i % 7 + 1 + e2(i));
+      r.evidence = 1 + (e2(i) > 0);
+      r.cases = 1 + (i % 5 == 0) + (c_holds && i % 10 == 0);
+      m.rows[i] = r;
+      m.per_evidence[e1_.id][i] = uint64_t(i % 7 + 1);
+      if (e2(i) > 0) m.per_evidence[e2_.id][i] = uint64_t(e2(i));
+    }
+    return m;
+  }
+  static int E2(int i) { return i % 4 == 0 || i % 6 == 1 ? 2 : 0; }
+
+  Case a_, b_, c_;
+  Evidence e1_, e2_, f1_, g1_;
+};
+
+TEST_P(CaseArtifactsTest, EveryPageOfEverySortAndFilterBothWays) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Build(*s);
+  CheckAllQueries(*s, a_.id, e2_.id, ModelA(*s, E2, true));
+}
+
+TEST_P(CaseArtifactsTest, SupersedingAScanUpdatesTheSummaryOfItsCaseAndOfOthers) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Build(*s);
+  // E2 again with fewer values; C's only evidence again with none (its artifacts leave C, so
+  // A's rows of them count one case fewer).
+  auto e2 = [](int i) { return i % 8 == 0 ? 5 : 0; };
+  Scan(*s, e2_, ModelOccs(e2));
+  Scan(*s, g1_, {});
+  CheckAllQueries(*s, a_.id, e2_.id, ModelA(*s, e2, false));
+  Result<ArtifactPage> c = s->ListCaseArtifacts(c_.id, ArtifactQuery{});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->total, 0u);
+  EXPECT_TRUE(c->rows.empty());
+  EXPECT_TRUE(s->CountCaseArtifactsByKind(c_.id, 0)->empty());
+}
+
+TEST_P(CaseArtifactsTest, CountsPerKind) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Build(*s);
+  using Counts = std::vector<std::pair<std::string, uint64_t>>;
+  EXPECT_EQ(*s->CountCaseArtifactsByKind(a_.id, 0),
+            (Counts{{"domain", 20}, {"email", 20}, {"url", 20}}));
+  // E2: i % 4 == 0 or i % 6 == 1 (0,1,4,7,8,12,13,16,19,20,24,25,28,31,32,36,37,40,43,44,48,49,
+  // 52,55,56): by i % 3.
+  Counts e2;
+  std::map<std::string, uint64_t> by_kind;
+  for (int i = 0; i < kModelValues; ++i)
+    if (E2(i) > 0) ++by_kind[kModelKinds[i % 3]];
+  for (const auto& [k, n] : by_kind) e2.emplace_back(k, n);
+  EXPECT_EQ(*s->CountCaseArtifactsByKind(a_.id, e2_.id), e2);
+  EXPECT_EQ(*s->CountCaseArtifactsByKind(b_.id, 0),
+            (Counts{{"domain", 4}, {"email", 4}, {"url", 4}}));
+  EXPECT_EQ(s->CountCaseArtifactsByKind(999, 0).status().code(), Code::kNotFound);
+  EXPECT_FALSE(s->CountCaseArtifactsByKind(a_.id, f1_.id).ok());  // not an evidence of A
+}
+
+TEST_P(CaseArtifactsTest, CursorsOfAnotherQueryOrForgedAreRefused) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Build(*s);
+  ArtifactQuery q;
+  q.limit = 5;
+  Result<ArtifactPage> first = s->ListCaseArtifacts(a_.id, q);
+  ASSERT_TRUE(first.ok());
+  ASSERT_FALSE(first->next_cursor.empty());
+  const std::string cursor = first->next_cursor;
+  auto refused = [&](ArtifactQuery other, int64_t case_id) {
+    other.cursor = cursor;
+    Result<ArtifactPage> p = s->ListCaseArtifacts(case_id, other);
+    return !p.ok() && p.status().code() == Code::kInvalidArgument;
+  };
+  ArtifactQuery other = q;
+  other.sort = ArtifactQuery::Sort::kValue;
+  EXPECT_TRUE(refused(other, a_.id));
+  other = q;
+  other.descending = false;
+  EXPECT_TRUE(refused(other, a_.id));
+  other = q;
+  other.kind = "email";
+  EXPECT_TRUE(refused(other, a_.id));
+  other = q;
+  other.text = "a";
+  EXPECT_TRUE(refused(other, a_.id));
+  other = q;
+  other.evidence_id = e1_.id;
+  EXPECT_TRUE(refused(other, a_.id));
+  EXPECT_TRUE(refused(q, b_.id));
+  other = q;
+  other.limit = 9;  // another page size keeps the place
+  EXPECT_FALSE(refused(other, a_.id));
+  // Forged or damaged.
+  for (std::string bad :
+       {std::string("garbage"), std::string("!!!!"), std::string("AAAA"), std::string(1, '\0'),
+        cursor.substr(0, cursor.size() - 1), cursor + "A", std::string(100000, 'A')}) {
+    other = q;
+    other.cursor = bad;
+    Result<ArtifactPage> p = s->ListCaseArtifacts(a_.id, other);
+    ASSERT_FALSE(p.ok()) << bad.substr(0, 40);
+    EXPECT_EQ(p.status().code(), Code::kInvalidArgument);
+  }
+  for (size_t i = 0; i < cursor.size(); ++i) {
+    other = q;
+    other.cursor = cursor;
+    other.cursor[i] = other.cursor[i] == 'B' ? 'C' : 'B';
+    Result<ArtifactPage> p = s->ListCaseArtifacts(a_.id, other);
+    EXPECT_FALSE(p.ok()) << "byte " << i;
+  }
+  // Bad limits, unknown case, evidence of another case.
+  other = q;
+  other.limit = 0;
+  EXPECT_EQ(s->ListCaseArtifacts(a_.id, other).status().code(), Code::kInvalidArgument);
+  other.limit = 1001;
+  EXPECT_EQ(s->ListCaseArtifacts(a_.id, other).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(s->ListCaseArtifacts(999, q).status().code(), Code::kNotFound);
+  other = q;
+  other.evidence_id = f1_.id;
+  EXPECT_FALSE(s->ListCaseArtifacts(a_.id, other).ok());
+}
+
+TEST_P(CaseArtifactsTest, AVersion3StoreIsMigratedToVersion4KeepingItsRows) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s);
+    Build(*s);
+  }
+  // Back to what a v3 evidex left: no v4 tables, no version 4 row.
+  for (const char* table : {"case_members", "users", "case_artifacts", "case_artifact_kinds"})
+    Raw(std::string("DROP TABLE ") + table);
+  Raw("DELETE FROM schema_version WHERE version >= 4");
+  ASSERT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 3);
+  auto s = Open(false);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), kSchemaVersion);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM schema_version"), kSchemaVersion);
+  // The summary was built from the stored scans; the tables work.
+  CheckAllQueries(*s, a_.id, e2_.id, ModelA(*s, E2, true));
+  EXPECT_TRUE(s->AddUser(NewUser("after", Role::kAdmin)).ok());
+  EXPECT_TRUE(s->AddCaseMember(a_.id, s->FindUser("after")->value().id).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CaseArtifactsTest, ::testing::ValuesIn(TestBackends()),
+                         [](const auto& info) { return info.param; });
+
+TEST(CursorText, Base64UrlRoundTripsAndIsCanonical) {
+  for (std::string bytes : {std::string(), std::string("a"), std::string("ab"),
+                            std::string("abc"), std::string("\0\xff\x10 z", 5)}) {
+    std::string text = EncodeBase64Url(bytes), back;
+    ASSERT_TRUE(DecodeBase64Url(text, &back));
+    EXPECT_EQ(back, bytes);
+  }
+  std::string out;
+  EXPECT_FALSE(DecodeBase64Url("A", &out));    // a partial byte
+  EXPECT_FALSE(DecodeBase64Url("AB=", &out));  // padding
+  EXPECT_FALSE(DecodeBase64Url("AB", &out));   // unused bits set ("AA" is canonical)
+  EXPECT_TRUE(DecodeBase64Url("AA", &out));
+  EXPECT_FALSE(DecodeBase64Url("a+/b", &out));  // the other alphabet
+}
+
 // ---- Schema 3: files inside evidence ----
 
 // A hex string of `n` digits that differs per seed ("12aaaa..."): stands for a hash.
@@ -1156,16 +1611,17 @@ TEST_P(FilesTest, AVersion2StoreIsMigratedToVersion3KeepingItsRows) {
     Case c = NewCase(*s, "OLD/2");
     Scan(*s, NewEvidence(*s, c), {Email("kept@old.example", "7")});
   }
-  // Back to what a v2 evidex left: no v3 tables, no version 3 row.
-  for (const char* table : {"file_listings", "files", "file_matches", "yara_matches"})
+  // Back to what a v2 evidex left: no v3 (or later) tables, no version 3 (or later) row.
+  for (const char* table : {"file_listings", "files", "file_matches", "yara_matches",
+                            "case_members", "users", "case_artifacts", "case_artifact_kinds"})
     Raw(std::string("DROP TABLE ") + table);
-  Raw("DELETE FROM schema_version WHERE version = 3");
+  Raw("DELETE FROM schema_version WHERE version >= 3");
   ASSERT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 2);
   ASSERT_EQ(RawInt("SELECT COUNT(*) FROM file_listings"), -1);  // gone
   auto s = Open(false);
   ASSERT_TRUE(s);
-  EXPECT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 3);
-  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM schema_version"), 3);
+  EXPECT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), kSchemaVersion);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM schema_version"), kSchemaVersion);
   EXPECT_EQ(RawInt("SELECT COUNT(*) FROM file_listings"), 0);
   // The v2 rows are kept.
   Result<std::optional<Case>> old = s->FindCase("OLD/2");

@@ -1,0 +1,78 @@
+// Internal to the store: what both back ends share of Store::ListCaseArtifacts (store.h, "The case
+// artifact table"): the cursor and the assembly of a page from per-kind fetches. No I/O.
+//
+// Order. A page is ordered by a sort key and then by artifact id, both in the asked direction:
+//   kOccurrences: (occurrences_here, id)   kCases: (artifact.cases, id)
+//   kValue:       (value, id)              kKind:  (kind, value, id)
+// Text compares byte by byte (SQLite BINARY, PostgreSQL COLLATE "C"), as std::string does.
+//
+// Cursor. Opaque text (base64url, no padding) of a small binary record: format version, direction
+// (the page after, or before, the boundary row), the boundary row's key (kind, number, value, id)
+// and an 8-byte tag, SHA-256 of the query's fingerprint (case, kind, text, evidence, sort, order)
+// followed by the record. A cursor made by another query, or edited, fails the tag and is refused
+// with kInvalidArgument; so is anything that does not decode exactly. The tag is an integrity check,
+// not a secret: a client able to compute it only names a position in a table it may read anyway.
+//
+// Fetching. The back end's summary has an index per (case, kind, sort key): a page over every kind
+// is merged from one range read per kind (each at most limit + 1 rows), so no query sorts the
+// case. A per-evidence query, which reads evidence_artifacts, is fetched with kind "" (every kind,
+// or the query's) in one read.
+//
+// Thread safety: free functions, no shared state.
+#ifndef EVIDEX_STORE_CASE_ARTIFACT_PAGE_H_
+#define EVIDEX_STORE_CASE_ARTIFACT_PAGE_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace evidex::store {
+
+constexpr size_t kMaxArtifactPageLimit = 1000;
+
+// Rows of `kind` ("": every kind the query allows) of the query's case (or evidence) passing its
+// text filter, strictly after `after` (nullptr: from the start) in the order of `sort` with
+// `descending`, at most `limit` of them, in that order.
+using CaseArtifactFetch = std::function<Result<std::vector<CaseArtifact>>(
+    const std::string& kind, const CaseArtifact* after, bool descending, size_t limit)>;
+
+// Validates the query (limit 1..kMaxArtifactPageLimit, the cursor), fetches from each of `kinds`
+// and assembles the page with its cursors. `total` is the back end's count of matching rows.
+Result<ArtifactPage> AssembleArtifactPage(int64_t case_id, const ArtifactQuery& query,
+                                          const std::vector<std::string>& kinds, uint64_t total,
+                                          const CaseArtifactFetch& fetch);
+
+// The bound values of a row's key for `sort`, in key order without the id: kOccurrences
+// {occurrences_here}, kCases {cases}, kValue {value}, kKind {kind, value}. The back ends bind them,
+// then the id, after a row-value comparison with the key columns.
+struct SortKeyValues {
+  std::vector<int64_t> numbers;     // kOccurrences, kCases
+  std::vector<std::string> texts;   // kValue: value; kKind: kind, value
+};
+SortKeyValues KeyValues(ArtifactQuery::Sort sort, const CaseArtifact& row);
+
+// The key columns of `sort` over a summary row aliased "c" ("c.kind", "c.value", "c.cases"), with
+// `occurrences` for the occurrences here and `id` for the artifact id: "c.occurrences, c.artifact".
+std::string KeyColumns(ArtifactQuery::Sort sort, const std::string& occurrences,
+                       const std::string& id);
+// "ORDER BY <key columns> DESC, ..." or ASC for each.
+std::string KeyOrder(ArtifactQuery::Sort sort, const std::string& occurrences,
+                     const std::string& id, bool descending);
+
+// "<" when reading the descending order, ">" otherwise.
+inline const char* KeyComparison(bool descending) { return descending ? " < " : " > "; }
+
+// The text filter's needle: ASCII lower case (values are matched lower-cased).
+std::string TextNeedle(const std::string& text);
+
+// Exposed for the tests.
+std::string EncodeBase64Url(std::string_view bytes);
+bool DecodeBase64Url(std::string_view text, std::string* bytes);
+
+}  // namespace evidex::store
+
+#endif  // EVIDEX_STORE_CASE_ARTIFACT_PAGE_H_
