@@ -215,46 +215,8 @@ int AcquireCommand::Run(const GlobalOptions& global) {
   const vault::AcquireResult& r = *result;
 
   // 4. Complete and signed, in one transaction.
-  store::Evidence e = *row;
-  e.source_description = r.source_description;
-  e.device_model = r.device_model;
-  e.device_serial = r.device_serial;
-  e.size = r.size;
-  e.md5 = r.digests.md5;
-  e.sha1 = r.digests.sha1;
-  e.sha256 = r.digests.sha256;
-  e.stored_path = r.stored_path;
-  e.tool = "evidex";
-  e.tool_version = EVIDEX_VERSION;
-  e.started = r.started.empty() ? started : r.started;
-  e.finished = r.finished.empty() ? vault::UtcNow() : r.finished;
-  e.bad_sectors = r.bad_sectors;
-  e.state = store::EvidenceState::kComplete;
-  vault::CustodyRecord rec;
-  rec.actor = examiner;
-  rec.unit = ws->unit().Display();
-  rec.action = "acquired";
-  rec.evidence = e.uuid;
-  rec.details = {{"name", e.Name()},
-                 {"label", e.label},
-                 {"mode", e.mode},
-                 {"source", e.source_path},
-                 {"source_description", e.source_description},
-                 {"device_model", e.device_model},
-                 {"device_serial", e.device_serial},
-                 {"size", e.size},
-                 {"md5", e.md5},
-                 {"sha1", e.sha1},
-                 {"sha256", e.sha256},
-                 {"stored_path", e.stored_path},
-                 {"stored_size", r.stored_size},
-                 {"verified", r.verified},
-                 {"bad_sectors", e.bad_sectors},
-                 {"tool", e.tool},
-                 {"tool_version", e.tool_version},
-                 {"started", e.started},
-                 {"finished", e.finished}};
-  if (!description_.empty()) rec.details["description"] = description_;
+  store::Evidence e = CompletedEvidence(*row, r, started);
+  vault::CustodyRecord rec = AcquiredRecord(e, r, ws->unit().Display(), description_);
   int64_t custody_seq = 0;
   Status st = ws->store().Transaction([&]() -> Status {
     EVIDEX_RETURN_IF_ERROR(ws->store().UpdateEvidence(e));
@@ -318,6 +280,57 @@ int AcquireCommand::Run(const GlobalOptions& global) {
 }
 
 }  // namespace
+
+store::Evidence CompletedEvidence(const store::Evidence& row, const vault::AcquireResult& r,
+                                  const std::string& started) {
+  store::Evidence e = row;
+  e.source_description = r.source_description;
+  e.device_model = r.device_model;
+  e.device_serial = r.device_serial;
+  e.size = r.size;
+  e.md5 = r.digests.md5;
+  e.sha1 = r.digests.sha1;
+  e.sha256 = r.digests.sha256;
+  e.stored_path = r.stored_path;
+  e.tool = "evidex";
+  e.tool_version = EVIDEX_VERSION;
+  e.started = r.started.empty() ? started : r.started;
+  e.finished = r.finished.empty() ? vault::UtcNow() : r.finished;
+  e.bad_sectors = r.bad_sectors;
+  e.state = store::EvidenceState::kComplete;
+  return e;
+}
+
+vault::CustodyRecord AcquiredRecord(const store::Evidence& e, const vault::AcquireResult& r,
+                                    const std::string& unit, const std::string& description) {
+  vault::CustodyRecord rec;
+  rec.actor = e.examiner;
+  rec.unit = unit;
+  rec.action = "acquired";
+  rec.evidence = e.uuid;
+  rec.details = {{"name", e.Name()},
+                 {"label", e.label},
+                 {"mode", e.mode},
+                 {"source", e.source_path},
+                 {"source_description", e.source_description},
+                 {"device_model", e.device_model},
+                 {"device_serial", e.device_serial},
+                 {"size", e.size},
+                 {"md5", e.md5},
+                 {"sha1", e.sha1},
+                 {"sha256", e.sha256},
+                 {"stored_path", e.stored_path},
+                 {"stored_size", r.stored_size},
+                 {"verified", r.verified},
+                 {"bad_sectors", e.bad_sectors},
+                 {"tool", e.tool},
+                 {"tool_version", e.tool_version},
+                 {"started", e.started},
+                 {"finished", e.finished}};
+  if (!description.empty()) rec.details["description"] = description;
+  return rec;
+}
+
 
 std::unique_ptr<Command> MakeAcquireCommand() { return std::make_unique<AcquireCommand>(); }
 

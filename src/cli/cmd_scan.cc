@@ -95,9 +95,12 @@ class ScanCommand : public Command {
 
   std::string case_, examiner_, passphrase_file_, keywords_sha256_;
   std::unique_ptr<CaseScanRecorder> recorder_;
+  const std::atomic<bool>* cancel_ = nullptr;  // ScanStoredEvidence's caller's; else g_cancel
+  std::function<void(const scan::ScanProgress&)> on_progress_;
   std::optional<vault::Workspace> ws_;
   std::optional<store::Case> case_row_;
   std::optional<vault::SigningKey> key_;
+  const vault::SigningKey* signer_ = nullptr;  // key_, or a key the caller lends
   std::vector<UsableEvidence> evidence_;
   std::vector<std::string> sources_;
   std::string outdir_, scanner_list_, keywords_file_;
@@ -239,11 +242,15 @@ int ScanCommand::Run(const GlobalOptions& global) {
   }
 
   // Ctrl-C or a kill: stop reading, write what was found, exit 130.
-  opts.cancel = &g_cancel;
-  InstallCancelHandler();
+  if (cancel_ != nullptr) {
+    opts.cancel = cancel_;
+  } else {
+    opts.cancel = &g_cancel;
+    InstallCancelHandler();
+  }
   ProgressLine progress(quiet_);
-  std::function<void(const scan::ScanProgress&)> on_progress;
-  if (progress.enabled()) {
+  std::function<void(const scan::ScanProgress&)> on_progress = on_progress_;
+  if (!on_progress && progress.enabled()) {
     on_progress = [&progress](const scan::ScanProgress& p) {
       progress.Update(p.bytes_done, p.bytes_total, p.seconds,
                       "hits " + std::to_string(p.hits));
@@ -321,7 +328,7 @@ std::vector<scan::ByteRange> ScanCommand::KnownRanges(Source& source, scan::Sour
     for (const auto& set : known_sets_)
       for (size_t a = 0; a < set->info().counts.size(); ++a)
         if (set->info().counts[a] > 0) use.algorithms |= 1u << a;
-    use.cancel = &g_cancel;
+    use.cancel = cancel_ != nullptr ? cancel_ : &g_cancel;
     Result<fs::WalkReport> walked = inventory::Run(source, use, [&](inventory::Entry& e) {
       if (e.error.empty() && e.Known() && !e.file.deleted) {
         ++files;
@@ -352,9 +359,12 @@ int ScanCommand::PrepareCaseScan(const GlobalOptions& global, scan::ScanJobOptio
   }
   // The key before the scan, so that a wrong passphrase does not waste one (acquire --scan hands
   // over the key it loaded).
-  if (!key_) key_ = LoadKey(*ws_, passphrase_file_, &exit_code);
-  if (!key_) return exit_code;
-  Status chain = ws_->store().CheckChainEnd(case_row_->id, key_->public_key());
+  if (signer_ == nullptr) {
+    if (!key_) key_ = LoadKey(*ws_, passphrase_file_, &exit_code);
+    if (!key_) return exit_code;
+    signer_ = &*key_;
+  }
+  Status chain = ws_->store().CheckChainEnd(case_row_->id, signer_->public_key());
   if (!chain.ok()) {
     PrintError(chain);
     return StoreExit(chain);
@@ -374,7 +384,7 @@ int ScanCommand::PrepareCaseScan(const GlobalOptions& global, scan::ScanJobOptio
 int ScanCommand::StoreScans(const scan::ScanSummary* s, const Status& failure) {
   std::string status = !failure.ok() ? "failed" : s->interrupted ? "interrupted" : "complete";
   Result<std::vector<store::ScanRecord>> done =
-      recorder_->Finish(s, status, failure.ok() ? (s->interrupted ? "interrupted by a signal" : "")
+      recorder_->Finish(s, status, failure.ok() ? (s->interrupted ? (cancel_ != nullptr ? "cancelled" : "interrupted by a signal") : "")
                                                 : failure.message());
   recorder_.reset();
   if (!done.ok()) {
@@ -438,7 +448,7 @@ int ScanCommand::RecordScanned(const scan::ScanJobOptions& opts, const scan::Sca
   }
   Status st = ws_->store().Transaction([&]() -> Status {
     for (vault::CustodyRecord& r : records) {
-      Result<vault::CustodyRecord> sealed = ws_->store().AppendCustody(case_row_->id, r, *key_);
+      Result<vault::CustodyRecord> sealed = ws_->store().AppendCustody(case_row_->id, r, *signer_);
       if (!sealed.ok()) return sealed.status();
     }
     return Status::Ok();
@@ -462,8 +472,11 @@ int ScanStoredEvidence(const GlobalOptions& global, StoredScanRequest request) {
   cmd.outdir_ = request.outdir;
   cmd.examiner_ = request.examiner;
   cmd.key_ = std::move(request.key);
+  cmd.signer_ = request.borrowed_key;
   cmd.quiet_ = request.quiet;
   cmd.json_ = request.json;
+  cmd.cancel_ = request.cancel;
+  cmd.on_progress_ = std::move(request.progress);
   cmd.threads_ = int(std::max(1u, std::thread::hardware_concurrency()));
   return cmd.Run(global);
 }

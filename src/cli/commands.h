@@ -11,6 +11,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
+#include <functional>
+
+#include "scan/scan_job.h"
+#include "store/store.h"
+#include "vault/acquire.h"
 #include "vault/keys.h"
 
 namespace evidex::cli {
@@ -38,9 +44,21 @@ struct StoredScanRequest {
   std::vector<std::string> evidence;  // "E1", ...
   std::string outdir, examiner;
   std::optional<vault::SigningKey> key;  // already loaded (no second passphrase prompt)
+  const vault::SigningKey* borrowed_key = nullptr;  // or one the caller keeps (outlives the call)
   bool quiet = false, json = false;
+  // A caller other than the command line (the server's scan job) gives its own cancellation flag
+  // (else SIGINT/SIGTERM, g_cancel) and progress callback (else the terminal's progress line).
+  const std::atomic<bool>* cancel = nullptr;
+  std::function<void(const scan::ScanProgress&)> progress;
 };
 int ScanStoredEvidence(const GlobalOptions& global, StoredScanRequest request);
+
+// An acquisition's outcome as stored: `row` (state acquiring) completed from `r`, and its signed
+// "acquired" record (cmd_acquire.cc; the server's acquisition job records the same).
+store::Evidence CompletedEvidence(const store::Evidence& row, const vault::AcquireResult& r,
+                                  const std::string& started);
+vault::CustodyRecord AcquiredRecord(const store::Evidence& e, const vault::AcquireResult& r,
+                                    const std::string& unit, const std::string& description);
 
 std::unique_ptr<Command> MakeScannersCommand();  // cmd_scan.cc
 std::unique_ptr<Command> MakeScanCommand();      // cmd_scan.cc
@@ -62,6 +80,8 @@ std::unique_ptr<Command> MakeHashsetCommand();         // cmd_hashset.cc
 std::unique_ptr<Command> MakeFilesCommand();           // cmd_files.cc
 std::unique_ptr<Command> MakeTimelineCommand();        // cmd_files.cc
 std::unique_ptr<Command> MakeSimilarCommand();         // cmd_files.cc
+std::unique_ptr<Command> MakeServeCommand();           // cmd_serve.cc
+std::unique_ptr<Command> MakeUserCommand();            // cmd_serve.cc
 
 }  // namespace evidex::cli
 

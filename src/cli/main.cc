@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   commands.push_back(MakeFilesCommand());
   commands.push_back(MakeTimelineCommand());
   commands.push_back(MakeSimilarCommand());
+  commands.push_back(MakeServeCommand());
+  commands.push_back(MakeUserCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Setup(app));
 

@@ -32,6 +32,9 @@ class Server {
  public:
   // Opens the workspace, loads the signing key, and on a store without any account creates
   // `admin` with a one-time password, returned by initial_admin_password() (and printed by the CLI).
+  // Errors: kInvalidArgument for bad options (TLS files, idle timeout, web root); the
+  // workspace's (kNotFound: none; kUnsupported: newer schema; kLimit: locked); kCorrupt when the
+  // signing key cannot be loaded (wrong or missing passphrase: the CLI exits 6).
   static Result<std::unique_ptr<Server>> Create(const ServeOptions& options);
   virtual ~Server() = default;
   // Binds and serves until Stop(); Code::kIoError when the address cannot be bound.

@@ -1,0 +1,167 @@
+// Server::Create and the HTTP server around the API: TLS or not, security headers on every
+// answer, JSON errors for what no route answers, the body limit, and the web UI's static files.
+#include "server/server.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "server/api.h"
+#include "server/users.h"
+
+namespace evidex::server {
+namespace {
+
+constexpr size_t kMaxBody = 1 << 20;
+
+class ServerImpl : public Server {
+ public:
+  ServerImpl(const ServeOptions& options, vault::SigningKey key, store::Unit unit)
+      : options_(options),
+        key_(std::move(key)),
+        unit_(std::move(unit)),
+        pool_(options_.data_dir, options_.db),
+        sessions_(std::chrono::seconds(int64_t(options_.idle_timeout_minutes) * 60)),
+        audit_(pool_, key_) {}
+
+  ~ServerImpl() override {
+    Stop();
+    jobs_.Shutdown();
+    audit_.Stop();
+  }
+
+  Status Setup() {
+    const bool tls = !options_.tls_cert.empty();
+    if (tls) {
+      http_ = std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
+    } else {
+      http_ = std::make_unique<httplib::Server>();
+    }
+    if (!http_->is_valid())
+      return InvalidArgument("cannot use the TLS certificate " + options_.tls_cert + " and key " +
+                             options_.tls_key);
+    int threads = options_.threads > 0
+                      ? options_.threads
+                      : std::max(8, 2 * int(std::max(1u, std::thread::hardware_concurrency())));
+    http_->new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+    http_->set_payload_max_length(kMaxBody);
+    http_->set_default_headers({
+        {"Content-Security-Policy",
+         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+         "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+        {"X-Content-Type-Options", "nosniff"},
+        {"Referrer-Policy", "no-referrer"},
+        {"X-Frame-Options", "DENY"},
+    });
+    // Whatever no route answered, and httplib's own refusals (413, 400), as JSON errors.
+    http_->set_error_handler(httplib::Server::HandlerWithResponse(
+        [](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      int status = res.status;
+      SendError(res, status, CodeForStatus(status),
+                status == 413 ? "the body is larger than 1 MiB" : status == 404 ? "not found" : "bad request");
+      return httplib::Server::HandlerResponse::Handled;
+    }));
+    http_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      SendError(res, 500, "internal", "the request failed");
+    });
+    // API paths never fall through to the static files, and no static file is looked for
+    // outside GET / HEAD.
+    http_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (req.path.find('\0') != std::string::npos) {
+        SendError(res, 400, "bad_request", "bad path");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    if (!options_.web_root.empty()) {
+      std::error_code ec;
+      std::string root = std::filesystem::canonical(options_.web_root, ec).string();
+      if (ec || !std::filesystem::is_directory(root))
+        return InvalidArgument("--web-root " + options_.web_root + " is not a directory");
+      // httplib refuses paths that climb out of the root ("..", after decoding).
+      if (!http_->set_mount_point("/", root, {{"Cache-Control", "no-cache"}}))
+        return InvalidArgument("cannot serve " + root);
+      for (const auto& [ext, mime] : std::initializer_list<std::pair<const char*, const char*>>{
+               {"js", "text/javascript"}, {"mjs", "text/javascript"}, {"css", "text/css"},
+               {"html", "text/html"}, {"svg", "image/svg+xml"}, {"json", "application/json"},
+               {"map", "application/json"}, {"woff2", "font/woff2"}, {"woff", "font/woff"},
+               {"png", "image/png"}, {"ico", "image/x-icon"}, {"txt", "text/plain"},
+               {"wasm", "application/wasm"}})
+        http_->set_file_extension_and_mimetype_mapping(ext, mime);
+    }
+    api_ = std::make_unique<Api>(options_, *http_, pool_, sessions_, limiter_, audit_, jobs_, key_,
+                                 unit_, tls);
+    RegisterSessionRoutes(*api_);
+    RegisterUserRoutes(*api_);
+    RegisterCaseRoutes(*api_);
+    RegisterJobRoutes(*api_);
+    RegisterArtifactRoutes(*api_);
+    return Status::Ok();
+  }
+
+  Status Bind() override {
+    if (port_ > 0) return Status::Ok();
+    if (options_.port == 0) {
+      port_ = http_->bind_to_any_port(options_.host);
+    } else if (http_->bind_to_port(options_.host, options_.port)) {
+      port_ = options_.port;
+    }
+    if (port_ <= 0) {
+      port_ = 0;
+      return IoError("cannot listen on " + options_.host + ":" + std::to_string(options_.port));
+    }
+    return Status::Ok();
+  }
+
+  Status Run() override {
+    EVIDEX_RETURN_IF_ERROR(Bind());
+    if (!http_->listen_after_bind() && !stopped_)
+      return IoError("the server on " + options_.host + " stopped with an error");
+    return Status::Ok();
+  }
+
+  void Stop() override {
+    stopped_ = true;
+    if (http_) http_->stop();
+  }
+  int port() const override { return port_; }
+  const std::string& initial_admin_password() const override { return admin_password_; }
+
+  std::string admin_password_;
+
+ private:
+  ServeOptions options_;
+  vault::SigningKey key_;
+  store::Unit unit_;
+  StorePool pool_;
+  SessionTable sessions_;
+  LoginLimiter limiter_;
+  AuditWriter audit_;
+  JobRegistry jobs_;
+  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<Api> api_;
+  int port_ = 0;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::Create(const ServeOptions& options) {
+  if (options.tls_cert.empty() != options.tls_key.empty())
+    return InvalidArgument("--tls-cert and --tls-key go together");
+  if (options.idle_timeout_minutes < 1 || options.idle_timeout_minutes > 12 * 60)
+    return InvalidArgument("--idle-timeout is 1 to 720 minutes");
+  Result<vault::Workspace> ws = vault::Workspace::Open(options.data_dir, 5000, options.db);
+  if (!ws.ok()) return ws.status();
+  Result<vault::SigningKey> key = ws->LoadSigningKey(options.passphrase_file);
+  if (!key.ok()) return Status(Code::kCorrupt, key.status().message());  // kCorrupt: auth (exit 6)
+  Result<std::string> admin = EnsureAdmin(ws->store());
+  if (!admin.ok()) return admin.status();
+  auto server = std::make_unique<ServerImpl>(options, std::move(key).value(), ws->unit());
+  EVIDEX_RETURN_IF_ERROR(server->Setup());
+  server->admin_password_ = *admin;
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace evidex::server
