@@ -322,6 +322,7 @@ async function main() {
   await expectText('#report', /SHA-256/);
   await expectText('#report', /CCD\/2026\/0177/);
   await shot('report');
+  await page.setViewportSize({ width: 800, height: 1130 });  // about A4 at 96 dpi
   await page.emulateMedia({ media: 'print' });
   if (await page.isVisible('.topbar')) fail('the header is visible in print');
   await shot('report-print-media');
@@ -333,6 +334,7 @@ async function main() {
     log(`  page.pdf() not available (${e.message.split('\n')[0]}); the print-media screenshot stands for the print`);
   }
   await page.emulateMedia({ media: 'screen' });
+  await page.setViewportSize({ width: 1440, height: 900 });
   // The Print button calls window.print(): replaced by a recorder, since headless has no dialog.
   await page.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed++; }; });
   await page.click('#print');

@@ -80,6 +80,13 @@ export function stateBadge(state: string | null | undefined): HTMLElement {
   return badge(tr === key ? s : tr, cls);
 }
 
+// A custody action ("acquired", "case-created") in the chosen language, else as recorded.
+export function actionLabel(action: string): string {
+  const key = `action.${action}`;
+  const tr = t(key);
+  return tr === key ? action : tr;
+}
+
 // A form field: label + control.
 export function field(labelKey: string, control: HTMLElement, hint?: string): HTMLElement {
   return h('label', { class: 'field' }, h('span', { class: 'field-label' }, t(labelKey)), control, hint ? h('span', { class: 'hint' }, hint) : null);

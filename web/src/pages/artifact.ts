@@ -86,7 +86,7 @@ function occurrenceCard(caseId: number, o: Occurrence, index: number, sizes: Map
       o.utf16 ? h('span', { class: 'badge' }, 'UTF-16') : null),
     h('div', { class: 'occ-feature' }, h('span', { class: 'small muted' }, t('occ.feature'), ': '), h('span', { class: 'mono' }, o.feature)),
     ctx.length ? h('div', { class: 'occ-context' }, h('div', { class: 'small muted' }, t('occ.context')),
-      contextView(o, ctx, at, feat.length)) : null,
+      contextView(o, at, feat.length)) : null,
     canHex ? h('div', { class: 'occ-actions' }, h('button', {
       type: 'button', class: 'btn btn-small show-hex',
       on: { click: (e: Event) => void showHex(e.currentTarget as HTMLButtonElement) },
@@ -95,7 +95,7 @@ function occurrenceCard(caseId: number, o: Occurrence, index: number, sizes: Map
 }
 
 // Context bytes at their place in the evidence when the hit's offset is known.
-function contextView(o: Occurrence, ctx: Uint8Array, at: number, featLen: number): HTMLElement {
+function contextView(o: Occurrence, at: number, featLen: number): HTMLElement {
   const known = o.offset !== null && o.offset !== undefined && at >= 0 && o.offset - at >= 0;
   const base = known ? o.offset! - at : 0;
   return hexView(o.context_hex, base, at >= 0 ? { start: base + at, length: featLen } : undefined);

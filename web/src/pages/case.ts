@@ -4,7 +4,7 @@ import { h, replace, Child } from '../dom';
 import { api, CaseDetail, Custody, CustodyRecord, Evidence, Job, Scan, User } from '../api';
 import { t, num, bytes, date } from '../i18n';
 import { canAcquire, canScan, isAdmin, role, session } from '../app';
-import { badge, errorBox, errorText, field, info, jobProgress, loading, mono, section, stateBadge, table } from '../ui';
+import { actionLabel, badge, errorBox, errorText, field, info, jobProgress, loading, mono, section, stateBadge, table } from '../ui';
 import { caseHeading } from './casenav';
 
 const kCustodyShown = 200;
@@ -170,7 +170,7 @@ function custodyPanel(c: Custody | Error): HTMLElement {
     h('div', { class: 'tl-head' },
       h('span', { class: 'tl-seq mono' }, '#', String(r.seq)),
       h('span', { class: 'tl-time' }, date(r.time)),
-      badge(t(`action.${r.action}`) === `action.${r.action}` ? r.action : t(`action.${r.action}`), r.action === 'viewed' ? '' : 'action'),
+      badge(actionLabel(r.action), r.action === 'viewed' ? '' : 'action'),
       r.evidence ? mono(String(r.evidence)) : null,
       h('span', { class: 'tl-actor' }, r.actor)),
     detailsText(r.details) ? h('div', { class: 'tl-details mono small' }, detailsText(r.details)) : null,

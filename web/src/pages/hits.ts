@@ -15,7 +15,10 @@ const str = (v: unknown): string => (v === null || v === undefined ? '' : typeof
 export function alertWhat(a: any): Child {
   switch (a?.kind) {
     case 'hashset': return [h('strong', null, str(a.set?.set)), ' ', h('span', { class: 'muted' }, str(a.set?.label))];
-    case 'yara': return [h('span', { class: 'mono' }, str(a.yara?.ns) ? `${str(a.yara?.ns)}:` : '', str(a.yara?.rule))];
+    case 'yara': {
+      const ns = str(a.yara?.namespace ?? a.yara?.ns);
+      return [h('span', { class: 'mono' }, ns ? `${ns}:` : '', str(a.yara?.rule))];
+    }
     case 'watchlist': return [h('strong', null, str(a.watchlist)), ' ', mono(str(a.indicator?.value))];
     default: return str(a?.kind);
   }
@@ -35,7 +38,7 @@ export function hitsSections(caseId: number, hits: { file_alerts?: any[]; watchl
       ], alerts, { empty: t('hits.no_alerts') })),
     h('section', { class: 'panel flush', id: 'watch-hits' }, h('h2', null, t('hits.watchlist'), ' ', h('span', { class: 'count' }, num(watch.length))),
       table<any>([
-        { key: 'hits.watchlist_name', cell: (w) => str(w.watchlist_name) },
+        { key: 'hits.watchlist_name', cell: (w) => str(w.watchlist ?? w.watchlist_name) },
         { key: 'hits.indicator', cell: (w) => [h('span', { class: 'kind' }, str(w.indicator?.kind)), ' ', mono(str(w.indicator?.original || w.indicator?.value))], cls: 'wrap' },
         { key: 'hits.comment', cell: (w) => str(w.indicator?.comment) },
         { key: 'hits.artifact', cell: (w) => w.artifact?.id ? link(`#/cases/${caseId}/artifacts/${Number(w.artifact.id)}`, mono(str(w.artifact.value))) : '', cls: 'wrap' },

@@ -3,7 +3,7 @@
 import { h, Child } from '../dom';
 import { api } from '../api';
 import { t, num, bytes, date } from '../i18n';
-import { mono, info, stateBadge, table } from '../ui';
+import { actionLabel, mono, info, stateBadge, table } from '../ui';
 import { caseHeading } from './casenav';
 import { correlationTable } from './correlations';
 import { hitsSections } from './hits';
@@ -20,6 +20,7 @@ export async function reportPage(root: HTMLElement, caseId: number): Promise<voi
   const sec = (key: string, ...body: Child[]) => h('section', { class: 'report-section' }, h('h2', null, t(key)), ...body);
   const cv = r.custody_verification ?? {};
   const custody = arr(r.custody?.records ?? r.custody);
+  const evName = new Map(arr(r.evidence).map((e) => [String(e.id), str(e.name)]));
   root.append(h('div', { class: 'no-print' }, caseHeading(detail, 'report', printBtn)),
     h('article', { class: 'report', id: 'report' },
       h('header', { class: 'report-head' },
@@ -44,14 +45,14 @@ export async function reportPage(root: HTMLElement, caseId: number): Promise<voi
         table<any>([
           { key: 'custody.seq', cell: (x) => num(Number(x.seq)), cls: 'num' },
           { key: 'custody.time', cell: (x) => date(str(x.time)), cls: 'nowrap' },
-          { key: 'custody.action', cell: (x) => str(x.action) },
+          { key: 'custody.action', cell: (x) => actionLabel(str(x.action)) },
           { key: 'custody.actor', cell: (x) => str(x.actor) },
           { key: 'custody.evidence', cell: (x) => mono(str(x.evidence)) },
           { key: 'custody.hash', cell: (x) => mono(str(x.hash).slice(0, 16)), cls: 'small' },
         ], custody.filter((x) => x.action !== 'viewed'))),
       sec('report.scans', table<any>([
         { key: 'scans.id', cell: (s) => num(Number(s.id)), cls: 'num' },
-        { key: 'scans.evidence', cell: (s) => mono(str(s.evidence_name ?? s.evidence)) },
+        { key: 'scans.evidence', cell: (s) => mono(str(s.evidence_name ?? evName.get(String(s.evidence)) ?? s.evidence)) },
         { key: 'scans.status', cell: (s) => str(s.status) },
         { key: 'scans.started', cell: (s) => date(str(s.started)), cls: 'nowrap' },
         { key: 'scans.finished', cell: (s) => date(str(s.finished)), cls: 'nowrap' },
