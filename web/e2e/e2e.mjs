@@ -325,7 +325,6 @@ async function main() {
   await page.setViewportSize({ width: 800, height: 1130 });  // about A4 at 96 dpi
   await page.emulateMedia({ media: 'print' });
   if (await page.isVisible('.topbar')) fail('the header is visible in print');
-  await shot('report-print-media');
   const pdf = join(out, 'report.pdf');
   try {
     await page.pdf({ path: pdf, format: 'A4', printBackground: true });

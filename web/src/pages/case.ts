@@ -45,13 +45,14 @@ function renderData(d: CaseDetail, custody: Custody | Error, startJob: (j: Job) 
   for (const e of d.evidence) {
     evName.set(String(e.id), e.name);
     evName.set(e.name, e.name);
+    evName.set(e.uuid, e.name);
   }
   return [
     h('div', { class: 'grid-2' }, summary(d), membersPanel(d, refresh)),
     evidencePanel(d, startJob),
     canAcquire() ? acquirePanel(d.id, startJob) : null,
     scansPanel(d.scans, evName),
-    custodyPanel(custody),
+    custodyPanel(custody, evName),
   ];
 }
 
@@ -157,7 +158,9 @@ function detailsText(d: unknown): string {
   try { return JSON.stringify(d); } catch { return String(d); }
 }
 
-function custodyPanel(c: Custody | Error): HTMLElement {
+// Records newest first; reads ("viewed", one per request that read evidence data) are hidden
+// until asked for, so the changes stand out.
+function custodyPanel(c: Custody | Error, evName: Map<string, string>): HTMLElement {
   if (c instanceof Error) return section('custody.title', errorBox(c));
   const v = c.verification;
   const banner = v?.ok
@@ -165,21 +168,36 @@ function custodyPanel(c: Custody | Error): HTMLElement {
     : info(t('custody.failed', { problems: (v?.problems ?? []).join('; ') || '?' }), 'error');
   banner.id = 'custody-banner';
   const records = [...c.records].sort((a, b) => b.seq - a.seq);
-  const shown = records.slice(0, kCustodyShown);
-  const list = h('ol', { class: 'timeline', id: 'custody' }, shown.map((r: CustodyRecord) => h('li', { class: 'tl-item', 'data-action': r.action },
+  const reads = records.filter((r) => r.action === 'viewed').length;
+  const list = h('ol', { class: 'timeline', id: 'custody' });
+  const render = (withReads: boolean) => {
+    const shown = records.filter((r) => withReads || r.action !== 'viewed');
+    replace(list, shown.slice(0, kCustodyShown).map((r) => custodyItem(r, evName)));
+    if (shown.length > kCustodyShown) list.append(h('li', { class: 'tl-item muted small' }, t('custody.more', { n: shown.length - kCustodyShown })));
+  };
+  const toggle = h('input', { type: 'checkbox', id: 'custody-reads', on: { change: (e: Event) => render((e.target as HTMLInputElement).checked) } });
+  render(false);
+  return section('custody.title', banner,
+    reads > 0 ? h('label', { class: 'check small' }, toggle, h('span', null, t('custody.show_reads', { n: reads }))) : null, list);
+}
+
+function custodyItem(r: CustodyRecord, evName: Map<string, string>): HTMLElement {
+  const ev = r.evidence ? evName.get(String(r.evidence)) ?? String(r.evidence) : '';
+  const details = detailsText(r.details);
+  const det = details ? h('div', { class: 'tl-details mono small', title: t('custody.expand') }, details) : null;
+  det?.addEventListener('click', () => det.classList.toggle('open'));
+  return h('li', { class: 'tl-item', 'data-action': r.action },
     h('div', { class: 'tl-head' },
       h('span', { class: 'tl-seq mono' }, '#', String(r.seq)),
       h('span', { class: 'tl-time' }, date(r.time)),
       badge(actionLabel(r.action), r.action === 'viewed' ? '' : 'action'),
-      r.evidence ? mono(String(r.evidence)) : null,
+      ev ? h('span', { class: 'mono', title: String(r.evidence) }, ev) : null,
       h('span', { class: 'tl-actor' }, r.actor)),
-    detailsText(r.details) ? h('div', { class: 'tl-details mono small' }, detailsText(r.details)) : null,
+    det,
     h('div', { class: 'tl-chain small muted' },
       h('span', null, t('custody.signer'), ': ', r.signer || '—'), ' · ',
       h('span', null, t('custody.hash'), ': '), h('span', { class: 'mono', title: r.hash }, (r.hash || '').slice(0, 16) + '…'), ' ← ',
-      h('span', { class: 'mono', title: r.prev_hash }, (r.prev_hash || '').slice(0, 16) + '…')))));
-  return section('custody.title', banner, list,
-    records.length > kCustodyShown ? h('p', { class: 'muted small' }, t('custody.more', { n: records.length - kCustodyShown })) : null);
+      h('span', { class: 'mono', title: r.prev_hash }, (r.prev_hash || '').slice(0, 16) + '…')));
 }
 
 function membersPanel(d: CaseDetail, refresh: () => Promise<void>): HTMLElement {

@@ -20,7 +20,13 @@ export async function reportPage(root: HTMLElement, caseId: number): Promise<voi
   const sec = (key: string, ...body: Child[]) => h('section', { class: 'report-section' }, h('h2', null, t(key)), ...body);
   const cv = r.custody_verification ?? {};
   const custody = arr(r.custody?.records ?? r.custody);
-  const evName = new Map(arr(r.evidence).map((e) => [String(e.id), str(e.name)]));
+  const evName = new Map<string, string>();
+  for (const e of [...arr(r.evidence), ...detail.evidence] as any[]) {
+    if (e.id !== undefined) evName.set(String(e.id), str(e.name));
+    if (e.uuid) evName.set(str(e.uuid), str(e.name));
+  }
+  // The report's evidence rows may lack the verification state: the case's own rows have it.
+  const verification = (e: any) => e.verification ?? detail.evidence.find((x) => x.uuid === e.uuid || x.name === e.name)?.verification;
   root.append(h('div', { class: 'no-print' }, caseHeading(detail, 'report', printBtn)),
     h('article', { class: 'report', id: 'report' },
       h('header', { class: 'report-head' },
@@ -37,7 +43,10 @@ export async function reportPage(root: HTMLElement, caseId: number): Promise<voi
         { key: 'evidence.size', cell: (e) => bytes(Number(e.size)), cls: 'num nowrap' },
         { key: 'evidence.hashes', cell: (e) => h('div', { class: 'hashes' },
           ['md5', 'sha1', 'sha256'].map((k) => h('div', { class: 'hash' }, h('span', { class: 'hash-name' }, k.toUpperCase().replace('SHA', 'SHA-')), h('span', { class: 'mono hash-value' }, str(e[k]))))) },
-        { key: 'evidence.verification', cell: (e) => [stateBadge(str(e.verification?.state ?? 'never')), e.verification?.time ? h('div', { class: 'small' }, date(str(e.verification.time))) : null] },
+        { key: 'evidence.verification', cell: (e) => {
+          const v = verification(e);
+          return [stateBadge(str(v?.state ?? 'never')), v?.time ? h('div', { class: 'small' }, date(str(v.time))) : null];
+        } },
       ], arr(r.evidence))),
       sec('report.custody',
         cv.ok === true ? info(t('custody.verified', { n: custody.length, time: date(str(cv.checked)) }), 'ok')
@@ -47,7 +56,7 @@ export async function reportPage(root: HTMLElement, caseId: number): Promise<voi
           { key: 'custody.time', cell: (x) => date(str(x.time)), cls: 'nowrap' },
           { key: 'custody.action', cell: (x) => actionLabel(str(x.action)) },
           { key: 'custody.actor', cell: (x) => str(x.actor) },
-          { key: 'custody.evidence', cell: (x) => mono(str(x.evidence)) },
+          { key: 'custody.evidence', cell: (x) => mono(x.evidence ? evName.get(str(x.evidence)) ?? str(x.evidence) : '') },
           { key: 'custody.hash', cell: (x) => mono(str(x.hash).slice(0, 16)), cls: 'small' },
         ], custody.filter((x) => x.action !== 'viewed'))),
       sec('report.scans', table<any>([
