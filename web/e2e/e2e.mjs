@@ -246,6 +246,7 @@ async function main() {
   if (bar !== '100') fail(`the finished scan's bar shows ${bar}%`);
   await expectText('#scans', /complete|terminé/i);
   await expectText('#custody-banner', /verified|vérifiée/i);
+  await page.waitForTimeout(400);  // the bar's width transition
   await shot('scanned');
 
   step('a second case through the API, sharing one e-mail address; scanned');
@@ -357,6 +358,15 @@ async function main() {
   log('  the choice survives a reload (localStorage)');
   await page.selectOption('#lang-select', 'en');
   await expectText('.mainnav', /Cases/);
+  await page.waitForSelector('#evidence');
+
+  step('right-to-left layout (dir=rtl, as an Arabic translation would set it)');
+  await page.evaluate(() => { document.documentElement.dir = 'rtl'; });
+  const brand = await page.$eval('.brand', (e) => e.getBoundingClientRect().left);
+  const logout = await page.$eval('#logout', (e) => e.getBoundingClientRect().left);
+  if (!(brand > logout)) fail(`in rtl the brand (x=${brand}) should be right of the sign-out button (x=${logout})`);
+  await shot('rtl-layout', false);
+  await page.evaluate(() => { document.documentElement.dir = 'ltr'; });
 
   step('users page (admin)');
   await page.goto(`${base}/#/users`);
@@ -367,8 +377,40 @@ async function main() {
   await page.click('#user-form button[type="submit"]');
   await page.waitForSelector('#one-time-password');
   await shot('users-one-time-password', false);
+  const aPassword = (await page.textContent('#one-time-password')).trim();
   await page.keyboard.press('Escape');
   await expectText('#users', /aperera/);
+
+  step('an examiner who is a member of the first case only: the other case is counted, never named');
+  await api.call('POST', `/cases/${caseId}/members`, { user: 'aperera' });
+  await page.click('#logout');
+  await page.waitForSelector('#login-user');
+  await page.fill('#login-user', 'aperera');
+  await page.fill('#login-password', aPassword);
+  await page.click('#login-submit');
+  await page.waitForSelector('#password-form');
+  await page.fill('#pw-current', aPassword);
+  await page.fill('#pw-new', 'another long password 7');
+  await page.fill('#pw-again', 'another long password 7');
+  await page.click('#pw-submit');
+  await page.waitForSelector('#new-case');
+  const listed = await page.$$eval('table.data tbody tr', (r) => r.length);
+  if (listed !== 1) fail(`aperera sees ${listed} cases, not 1`);
+  if (await page.isVisible('.nav-link[href="#/users"]')) fail('an examiner sees the users page link');
+  await page.goto(`${base}/#/cases/${caseId}/artifacts`);
+  await page.fill('#f-q', 'kasun');
+  await page.waitForFunction(() => document.querySelectorAll('#artifact-table tbody tr td a').length === 1);
+  await page.click('#artifact-table tbody tr td a');
+  await page.waitForSelector('#hidden-cases');
+  await expectText('#hidden-cases', /1/);
+  if (/CCD\/2026\/0177/.test(await page.textContent('#sightings'))) fail('the hidden case is named');
+  await shot('examiner-hidden-case');
+  await page.click('#logout');
+  await page.waitForSelector('#login-user');
+  await page.fill('#login-user', 'admin');
+  await page.fill('#login-password', newPassword);
+  await page.click('#login-submit');
+  await page.waitForSelector('#new-case');
 
   step('session expiry: the cookie is gone, the next request returns to login with a message');
   await context.clearCookies();
