@@ -248,11 +248,33 @@ Result<ArtifactPage> AssembleArtifactPage(int64_t case_id, const ArtifactQuery& 
   const size_t want = query.limit + 1;  // one more says whether there is a page beyond
 
   std::vector<CaseArtifact> rows;
-  for (const std::string& kind : kinds) {
-    Result<std::vector<CaseArtifact>> got = fetch(kind, after, descending, want);
-    if (!got.ok()) return got.status();
-    rows.insert(rows.end(), std::make_move_iterator(got->begin()),
-                std::make_move_iterator(got->end()));
+  if (query.sort == ArtifactQuery::Sort::kKind && !kinds.front().empty()) {
+    // By kind: the kinds in reading order, each a range of its value index, the boundary's kind
+    // from the boundary, later ones from their start, until the page is full.
+    std::vector<std::string> ordered = kinds;
+    std::sort(ordered.begin(), ordered.end());
+    if (descending) std::reverse(ordered.begin(), ordered.end());
+    for (const std::string& kind : ordered) {
+      if (rows.size() >= want) break;
+      const CaseArtifact* from = nullptr;
+      if (after != nullptr) {
+        int order = kind.compare(after->artifact.kind);
+        if (order == 0) from = after;
+        else if (descending ? order > 0 : order < 0) continue;  // before the boundary
+      }
+      Result<std::vector<CaseArtifact>> got =
+          fetch(kind, ArtifactQuery::Sort::kValue, from, descending, want - rows.size());
+      if (!got.ok()) return got.status();
+      rows.insert(rows.end(), std::make_move_iterator(got->begin()),
+                  std::make_move_iterator(got->end()));
+    }
+  } else {
+    for (const std::string& kind : kinds) {
+      Result<std::vector<CaseArtifact>> got = fetch(kind, query.sort, after, descending, want);
+      if (!got.ok()) return got.status();
+      rows.insert(rows.end(), std::make_move_iterator(got->begin()),
+                  std::make_move_iterator(got->end()));
+    }
   }
   auto in_order = [&](const CaseArtifact& a, const CaseArtifact& b) {
     return descending ? KeyLess(query.sort, b, a) : KeyLess(query.sort, a, b);

@@ -36,9 +36,11 @@ constexpr size_t kMaxArtifactPageLimit = 1000;
 
 // Rows of `kind` ("": every kind the query allows) of the query's case (or evidence) passing its
 // text filter, strictly after `after` (nullptr: from the start) in the order of `sort` with
-// `descending`, at most `limit` of them, in that order.
+// `descending`, at most `limit` of them, in that order. `sort` is the query's, except that kKind
+// within one kind is asked as kValue (the kind is fixed: a range of the value index).
 using CaseArtifactFetch = std::function<Result<std::vector<CaseArtifact>>(
-    const std::string& kind, const CaseArtifact* after, bool descending, size_t limit)>;
+    const std::string& kind, ArtifactQuery::Sort sort, const CaseArtifact* after, bool descending,
+    size_t limit)>;
 
 // Validates the query (limit 1..kMaxArtifactPageLimit, the cursor), fetches from each of `kinds`
 // and assembles the page with its cursors. `total` is the back end's count of matching rows.

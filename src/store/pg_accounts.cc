@@ -258,6 +258,7 @@ Result<uint64_t> PgAccounts::Total(int64_t case_id, const ArtifactQuery& query) 
 
 Result<std::vector<CaseArtifact>> PgAccounts::Fetch(int64_t case_id, const ArtifactQuery& query,
                                                     const std::string& kind,
+                                                    ArtifactQuery::Sort sort,
                                                     const CaseArtifact* after, bool descending,
                                                     size_t limit) {
   const std::string occurrences = query.evidence_id == 0 ? "c.occurrences" : "ea.occurrences";
@@ -267,15 +268,15 @@ Result<std::vector<CaseArtifact>> PgAccounts::Fetch(int64_t case_id, const Artif
              "WHERE a.id = c.artifact_id)";
   AddRowSource(sql, case_id, query, kind);
   if (after != nullptr) {
-    SortKeyValues key = KeyValues(query.sort, *after);
+    SortKeyValues key = KeyValues(sort, *after);
     std::string params;
     for (int64_t v : key.numbers) params += sql.Param(v) + ", ";
     for (const std::string& v : key.texts) params += sql.Param(v) + ", ";
     params += sql.Param(after->artifact.id);
-    sql.text += " AND (" + KeyColumns(query.sort, occurrences, "c.artifact_id") + ")" +
+    sql.text += " AND (" + KeyColumns(sort, occurrences, "c.artifact_id") + ")" +
                 KeyComparison(descending) + "(" + params + ")";
   }
-  sql.text += KeyOrder(query.sort, occurrences, "c.artifact_id", descending) + " LIMIT " +
+  sql.text += KeyOrder(sort, occurrences, "c.artifact_id", descending) + " LIMIT " +
               sql.Param(int64_t(limit));
   Result<PgResult> r = conn_->Query(sql.text, sql.params);
   if (!r.ok()) return r.status();
@@ -311,8 +312,9 @@ Result<ArtifactPage> PgAccounts::ListCaseArtifacts(int64_t case_id, const Artifa
   }
   return AssembleArtifactPage(
       case_id, query, kinds, *total,
-      [&](const std::string& kind, const CaseArtifact* after, bool descending, size_t limit) {
-        return Fetch(case_id, query, kind, after, descending, limit);
+      [&](const std::string& kind, ArtifactQuery::Sort sort, const CaseArtifact* after,
+          bool descending, size_t limit) {
+        return Fetch(case_id, query, kind, sort, after, descending, limit);
       });
 }
 

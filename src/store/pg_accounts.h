@@ -56,8 +56,9 @@ class PgAccounts {
   Status CheckExists(int64_t case_id, int64_t user_id, int64_t evidence_id = 0);
   Result<uint64_t> Total(int64_t case_id, const ArtifactQuery& query);
   Result<std::vector<CaseArtifact>> Fetch(int64_t case_id, const ArtifactQuery& query,
-                                          const std::string& kind, const CaseArtifact* after,
-                                          bool descending, size_t limit);
+                                          const std::string& kind, ArtifactQuery::Sort sort,
+                                          const CaseArtifact* after, bool descending,
+                                          size_t limit);
 
   PgConn* conn_;
   TransactionRunner transaction_;

@@ -178,6 +178,7 @@ Result<uint64_t> SqliteCaseArtifacts::Total(int64_t case_id, const ArtifactQuery
 Result<std::vector<CaseArtifact>> SqliteCaseArtifacts::Fetch(int64_t case_id,
                                                              const ArtifactQuery& query,
                                                              const std::string& kind,
+                                                             ArtifactQuery::Sort sort,
                                                              const CaseArtifact* after,
                                                              bool descending, size_t limit) {
   const std::string occurrences = query.evidence_id == 0 ? "c.occurrences" : "ea.count";
@@ -185,14 +186,14 @@ Result<std::vector<CaseArtifact>> SqliteCaseArtifacts::Fetch(int64_t case_id,
   std::string sql = "SELECT " + RowColumns(occurrences) + RowSource(query, !kind.empty());
   SortKeyValues key;
   if (after != nullptr) {
-    key = KeyValues(query.sort, *after);
+    key = KeyValues(sort, *after);
     size_t n = key.numbers.size() + key.texts.size() + 1;
     std::string params;
     for (size_t i = 0; i < n; ++i) params += (i ? ", ?" : "?") + std::to_string(6 + i);
-    sql += " AND (" + KeyColumns(query.sort, occurrences, "c.artifact") + ")" +
+    sql += " AND (" + KeyColumns(sort, occurrences, "c.artifact") + ")" +
            KeyComparison(descending) + "(" + params + ")";
   }
-  sql += KeyOrder(query.sort, occurrences, "c.artifact", descending) + " LIMIT ?5";
+  sql += KeyOrder(sort, occurrences, "c.artifact", descending) + " LIMIT ?5";
   std::vector<CaseArtifact> out;
   Status st = QuerySql(
       *db_, sql,
@@ -236,8 +237,9 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
   }
   return AssembleArtifactPage(
       case_id, query, kinds, *total,
-      [&](const std::string& kind, const CaseArtifact* after, bool descending, size_t limit) {
-        return Fetch(case_id, query, kind, after, descending, limit);
+      [&](const std::string& kind, ArtifactQuery::Sort sort, const CaseArtifact* after,
+          bool descending, size_t limit) {
+        return Fetch(case_id, query, kind, sort, after, descending, limit);
       });
 }
 
