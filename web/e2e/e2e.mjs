@@ -69,6 +69,8 @@ writeFileSync(ev1, evidenceBytes([
   'connected from 203.0.113.77 port 4444',
   'cc: ravi.fernando@example.org',
   `reply to ${shared} again`,
+  // Enough distinct addresses for a second page of the artifact table (50 rows a page).
+  Array.from({ length: 60 }, (_, i) => `bulk${String(i).padStart(2, '0')}@list.example.com`).join(' ; '),
 ]));
 writeFileSync(ev2, evidenceBytes([`contact ${shared} for the parcel`, 'other: dilan.w@example.com']));
 
@@ -276,6 +278,21 @@ async function main() {
   await page.selectOption('#f-kind', '');
   await page.click('button.sort[data-sort="value"]');
   await page.waitForSelector('th[aria-sort="descending"] button[data-sort="value"]');
+  await expectText('#pager-info', /^1.50 /);
+  const firstPage = await page.$$eval('#artifact-table tbody tr td:first-child', (c) => c.map((x) => x.textContent));
+  const sorted = [...firstPage].sort().reverse();
+  if (JSON.stringify(firstPage) !== JSON.stringify(sorted)) fail(`not sorted by value, descending: ${firstPage.slice(0, 5)}`);
+  await page.click('#page-next');
+  await expectText('#pager-info', /^51.\d+ /);
+  const secondPage = await page.$$eval('#artifact-table tbody tr td:first-child', (c) => c.map((x) => x.textContent));
+  if (secondPage.some((v) => firstPage.includes(v))) fail('the second page repeats rows of the first');
+  if (!(secondPage[0] < firstPage[firstPage.length - 1])) fail(`page 2 does not continue page 1: ${firstPage.at(-1)} then ${secondPage[0]}`);
+  await shot('artifacts-page-2');
+  await page.click('#page-prev');
+  await expectText('#pager-info', /^1.50 /);
+  const again = await page.$$eval('#artifact-table tbody tr td:first-child', (c) => c.map((x) => x.textContent));
+  if (JSON.stringify(again) !== JSON.stringify(firstPage)) fail('Prev did not return to the first page');
+  log(`  pages: ${firstPage.length} + ${secondPage.length} rows, Next and Prev by the server's cursors`);
 
   step('open the shared artifact, its occurrences and the hex view');
   await page.fill('#f-q', 'kasun');
