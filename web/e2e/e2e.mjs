@@ -182,27 +182,34 @@ async function main() {
       .catch(async () => fail(`${selector} never matched ${re}: "${await page.textContent(selector).catch(() => '(absent)')}"`));
   };
 
+  // Signs in from the login page; `then` is the selector of the page expected next.
+  const signIn = async (user, pw, then = '#new-case') => {
+    await page.waitForSelector('#login-user');
+    await page.fill('#login-user', user);
+    await page.fill('#login-password', pw);
+    await page.click('#login-submit');
+    await page.waitForSelector(then);
+  };
+  const changePassword = async (current, next) => {
+    await page.fill('#pw-current', current);
+    await page.fill('#pw-new', next);
+    await page.fill('#pw-again', next);
+    await page.click('#pw-submit');
+    await page.waitForSelector('#new-case');
+  };
+
   step('login page');
   await page.goto(`${base}/`);
   await page.waitForSelector('#login-user');
   await shot('login');
-  await page.fill('#login-user', 'admin');
-  await page.fill('#login-password', 'wrong password!');
-  await page.click('#login-submit');
-  await page.waitForSelector('.msg-error');
+  await signIn('admin', 'wrong password!', '.msg-error');
   log('  a wrong password is refused');
-  await page.fill('#login-password', password);
-  await page.click('#login-submit');
+  await signIn('admin', password, '#password-form');
 
   step('forced password change');
   const newPassword = 'correct horse battery staple 42';
-  await page.waitForSelector('#password-form');
   await shot('password-change');
-  await page.fill('#pw-current', password);
-  await page.fill('#pw-new', newPassword);
-  await page.fill('#pw-again', newPassword);
-  await page.click('#pw-submit');
-  await page.waitForSelector('#new-case');
+  await changePassword(password, newPassword);
   await shot('cases-empty');
 
   step('create a case in the dialog (the title is hostile markup)');
@@ -401,16 +408,8 @@ async function main() {
   step('an examiner who is a member of the first case only: the other case is counted, never named');
   await api.call('POST', `/cases/${caseId}/members`, { user: 'aperera' });
   await page.click('#logout');
-  await page.waitForSelector('#login-user');
-  await page.fill('#login-user', 'aperera');
-  await page.fill('#login-password', aPassword);
-  await page.click('#login-submit');
-  await page.waitForSelector('#password-form');
-  await page.fill('#pw-current', aPassword);
-  await page.fill('#pw-new', 'another long password 7');
-  await page.fill('#pw-again', 'another long password 7');
-  await page.click('#pw-submit');
-  await page.waitForSelector('#new-case');
+  await signIn('aperera', aPassword, '#password-form');
+  await changePassword(aPassword, 'another long password 7');
   const listed = await page.$$eval('table.data tbody tr', (r) => r.length);
   if (listed !== 1) fail(`aperera sees ${listed} cases, not 1`);
   if (await page.isVisible('.nav-link[href="#/users"]')) fail('an examiner sees the users page link');
@@ -423,21 +422,15 @@ async function main() {
   if (/CCD\/2026\/0177/.test(await page.textContent('#sightings'))) fail('the hidden case is named');
   await shot('examiner-hidden-case');
   await page.click('#logout');
-  await page.waitForSelector('#login-user');
-  await page.fill('#login-user', 'admin');
-  await page.fill('#login-password', newPassword);
-  await page.click('#login-submit');
-  await page.waitForSelector('#new-case');
+  await signIn('admin', newPassword);
 
   step('session expiry: the cookie is gone, the next request returns to login with a message');
   await context.clearCookies();
   await page.goto(`${base}/#/cases/${caseId}/artifacts`);
   await page.waitForSelector('#login-user');
   await page.goto(`${base}/#/cases`);
-  await page.fill('#login-user', 'admin');
-  await page.fill('#login-password', newPassword);
-  await page.click('#login-submit');
-  await page.waitForSelector('#new-case');
+  await page.waitForURL(/#\/login$/);  // no session: the app goes to the login page itself
+  await signIn('admin', newPassword);
   await context.clearCookies();
   await page.click('.nav-link[href="#/graph"]');
   await page.waitForSelector('#login-user');
