@@ -72,6 +72,8 @@ writeFileSync(ev1, evidenceBytes([
   // Enough distinct addresses for a second page of the artifact table (50 rows a page).
   Array.from({ length: 60 }, (_, i) => `bulk${String(i).padStart(2, '0')}@list.example.com`).join(' ; '),
 ]));
+const ev3 = join(work, 'reference.bin');
+writeFileSync(ev3, Buffer.alloc(4096, 0x41));
 writeFileSync(ev2, evidenceBytes([`contact ${shared} for the parcel`, 'other: dilan.w@example.com']));
 
 function run(args) {
@@ -257,6 +259,21 @@ async function main() {
   await expectText('#custody-banner', /verified|vérifiée/i);
   await page.waitForTimeout(400);  // the bar's width transition
   await shot('scanned');
+
+  step('evidence acquired by reference, changed on disk: its verification fails, in red');
+  await page.fill('#acq-source', ev3);
+  await page.fill('#acq-label', 'Reference copy');
+  await page.selectOption('#acq-mode', 'reference');
+  await page.click('#acq-submit');
+  await page.waitForSelector('[data-verify="E2"]', { timeout: 120000 })
+    .catch(async () => fail(`the reference acquisition did not appear: ${await page.textContent('#jobs')}`));
+  writeFileSync(ev3, Buffer.alloc(4096, 0x42));
+  await page.click('[data-verify="E2"]');
+  await page.waitForFunction(() => { const j = document.querySelector('#jobs .job'); return j && /verify|Verification/i.test(j.textContent || '') && ['complete', 'failed'].includes(j.getAttribute('data-state') || ''); }, null, { timeout: 120000 });
+  await page.waitForFunction(() => [...document.querySelectorAll('#evidence tbody tr')].some((r) => /E2/.test(r.textContent || '') && r.querySelector('.badge-bad')))
+    .catch(async () => fail(`E2 is not shown as failed: ${await page.textContent('#evidence')}`));
+  await page.waitForTimeout(400);
+  await shot('verification-failed');
 
   step('a second case through the API, sharing one e-mail address; scanned');
   const api = new ApiClient(base);

@@ -80,6 +80,7 @@ function occurrenceCard(caseId: number, o: Occurrence, index: number, sizes: Map
   return h('article', { class: 'occ', 'data-index': String(index) },
     h('div', { class: 'occ-head' },
       mono(o.evidence_name), ' ',
+      h('span', { class: 'small muted' }, t('occ.path')), ' ',
       h('span', { class: 'path mono' }, o.path || '—'),
       h('span', { class: 'spacer' }),
       h('span', { class: 'small muted' }, t('occ.offset'), ' ', o.offset === null || o.offset === undefined ? t('occ.decoded') : h('span', { class: 'mono' }, `${num(o.offset)} (0x${hex(o.offset)})`)),

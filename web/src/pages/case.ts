@@ -190,7 +190,7 @@ function custodyItem(r: CustodyRecord, evName: Map<string, string>): HTMLElement
     h('div', { class: 'tl-head' },
       h('span', { class: 'tl-seq mono' }, '#', String(r.seq)),
       h('span', { class: 'tl-time' }, date(r.time)),
-      badge(actionLabel(r.action), r.action === 'viewed' ? '' : 'action'),
+      badge(actionLabel(r.action), r.action === 'viewed' ? '' : /fail/.test(r.action) ? 'bad' : 'action'),
       ev ? h('span', { class: 'mono', title: String(r.evidence) }, ev) : null,
       h('span', { class: 'tl-actor' }, r.actor)),
     det,
