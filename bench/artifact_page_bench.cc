@@ -2,31 +2,32 @@
 // (src/store/case_artifact_page.h; docs/FORMATS.md "Workspace store").
 //
 //   evidex-artifact-page-bench --db LOCATION [--occurrences 5M] [--seed 42]
-//       [--threads 20] [--walks 30] [--query-seed 1] [--json]
+//       [--threads 20] [--walks 30] [--query-seed 1] [--text-every 5] [--evidence-every 10]
+//       [--json]
 //
 // When LOCATION holds no store yet, it is created and one case is populated with the store
 // workload (bench/store_workload.h; its cases become evidence items of the one case, one stored
 // scan each), timing the ingest and the scans' Finish (where the case summary is maintained).
 // Then `threads` threads, each with its own Store connection as the server's workers have, walk
 // the case's artifact table as the web UI does: a random sort and order, a kind filter half the
-// time, a text filter one walk in five (a piece of a value seen earlier), an evidence filter one
-// in ten; the first page, then up to 20 pages on through next_cursor and, one walk in three, back
-// through prev_cursor. Every call is timed; p50 / p95 / p99 / max are printed per kind of query.
-// Checked: every answer is OK, no page is longer than its limit, the rows are in the asked order,
-// and an unfiltered total equals the sum of the counts per kind (exit 1 otherwise).
+// time, a text filter one walk in five (a piece of a value seen earlier; --text-every), an
+// evidence filter one in ten (--evidence-every); the first page, then up to 20 pages on through
+// next_cursor and, one walk in three, back through prev_cursor. Every call is timed; p50 / p95 /
+// p99 / max are printed per kind of query. Checked: every answer is OK, no page is longer than its
+// limit, the rows are in the asked order, and an unfiltered total equals the sum of the counts per
+// kind (exit 1 otherwise).
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <tuple>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include "bench/corpus_lib.h"
 #include "bench/store_workload.h"
@@ -145,7 +146,11 @@ struct Timings {
   }
 };
 
-void Walker(const std::string& db, int64_t case_id, uint64_t seed, int walks,
+struct Mix {
+  int text_every = 5, evidence_every = 10;  // one walk in N (0: never)
+};
+
+void Walker(const std::string& db, int64_t case_id, uint64_t seed, int walks, Mix mix,
             const std::vector<std::string>& kinds, const std::vector<int64_t>& evidence,
             Timings* t) {
   Result<std::unique_ptr<Store>> opened = evidex::store::OpenStore({db, false});
@@ -171,12 +176,12 @@ void Walker(const std::string& db, int64_t case_id, uint64_t seed, int walks,
       q.kind = kinds[rng.Below(kinds.size())];
       what = "kind";
     }
-    if (rng.Below(5) == 0 && seen.size() >= 3) {
+    if (mix.text_every > 0 && rng.Below(mix.text_every) == 0 && seen.size() >= 3) {
       size_t n = 3 + rng.Below(3), at = rng.Below(seen.size() - std::min(n, seen.size()) + 1);
       q.text = seen.substr(at, n);
       what = "text";
     }
-    if (!evidence.empty() && rng.Below(10) == 0) {
+    if (mix.evidence_every > 0 && !evidence.empty() && rng.Below(mix.evidence_every) == 0) {
       q.evidence_id = evidence[rng.Below(evidence.size())];
       what = q.text.empty() ? "evidence" : "evidence+text";
     }
@@ -225,12 +230,16 @@ int main(int argc, char** argv) {
   uint64_t seed = 42, query_seed = 1;
   int threads = 20, walks = 30;
   bool json = false;
+  Mix mix;
   app.add_option("--db", db, "store location (created and populated when new)")->required();
   app.add_option("--occurrences", occurrences_text, "occurrences to populate (5M, 1000000)");
   app.add_option("--seed", seed, "workload seed");
   app.add_option("--threads", threads, "concurrent clients, each with its own Store");
   app.add_option("--walks", walks, "walks per client");
   app.add_option("--query-seed", query_seed, "seed of the queries");
+  app.add_option("--text-every", mix.text_every, "a text filter one walk in N (0: never)");
+  app.add_option("--evidence-every", mix.evidence_every,
+                 "an evidence filter one walk in N (0: never)");
   app.add_flag("--json", json, "print the figures as JSON");
   CLI11_PARSE(app, argc, argv);
 
@@ -266,28 +275,30 @@ int main(int argc, char** argv) {
   std::vector<std::thread> pool;
   Clock::time_point t0 = Clock::now();
   for (int i = 0; i < threads; ++i)
-    pool.emplace_back(Walker, db, *case_id, query_seed * 1000 + uint64_t(i), walks,
+    pool.emplace_back(Walker, db, *case_id, query_seed * 1000 + uint64_t(i), walks, mix,
                       std::cref(kinds), std::cref(evidence), &timings);
   for (std::thread& th : pool) th.join();
   double wall = Seconds(t0);
 
-  nlohmann::json out = {{"threads", threads},  {"artifacts", distinct},
-                        {"seconds", wall},     {"errors", timings.errors.load()},
+  nlohmann::json out = {{"threads", threads},
+                        {"artifacts", distinct},
+                        {"seconds", wall},
+                        {"errors", timings.errors.load()},
                         {"by_query", nlohmann::json::object()}};
   for (auto& [what, v] : timings.ms) {
     size_t n = v.size();
     double p50 = Percentile(v, 0.50), p95 = Percentile(v, 0.95), p99 = Percentile(v, 0.99);
     double max = v.empty() ? 0 : *std::max_element(v.begin(), v.end());
-    out["by_query"][what] = {{"calls", n}, {"p50_ms", p50}, {"p95_ms", p95}, {"p99_ms", p99},
-                             {"max_ms", max}};
+    out["by_query"][what] = {
+        {"calls", n}, {"p50_ms", p50}, {"p95_ms", p95}, {"p99_ms", p99}, {"max_ms", max}};
     if (!json)
       std::printf("%-14s %7zu calls  p50 %8.2f ms  p95 %8.2f ms  p99 %8.2f ms  max %8.2f ms\n",
                   what.c_str(), n, p50, p95, p99, max);
   }
-  if (json) std::printf("%s\n", out.dump(2).c_str());
+  if (json)
+    std::printf("%s\n", out.dump(2).c_str());
   else
     std::printf("%d clients, %.1f s, %.0f calls/s, %llu errors\n", threads, wall,
-                double(timings.ms["all"].size()) / wall,
-                (unsigned long long)timings.errors.load());
+                double(timings.ms["all"].size()) / wall, (unsigned long long)timings.errors.load());
   return timings.errors.load() == 0 ? 0 : 1;
 }

@@ -259,8 +259,10 @@ Result<ArtifactPage> AssembleArtifactPage(int64_t case_id, const ArtifactQuery& 
       const CaseArtifact* from = nullptr;
       if (after != nullptr) {
         int order = kind.compare(after->artifact.kind);
-        if (order == 0) from = after;
-        else if (descending ? order > 0 : order < 0) continue;  // before the boundary
+        if (order == 0)
+          from = after;
+        else if (descending ? order > 0 : order < 0)
+          continue;  // before the boundary
       }
       Result<std::vector<CaseArtifact>> got =
           fetch(kind, ArtifactQuery::Sort::kValue, from, descending, want - rows.size());

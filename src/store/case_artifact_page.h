@@ -10,8 +10,9 @@
 // (the page after, or before, the boundary row), the boundary row's key (kind, number, value, id)
 // and an 8-byte tag, SHA-256 of the query's fingerprint (case, kind, text, evidence, sort, order)
 // followed by the record. A cursor made by another query, or edited, fails the tag and is refused
-// with kInvalidArgument; so is anything that does not decode exactly. The tag is an integrity check,
-// not a secret: a client able to compute it only names a position in a table it may read anyway.
+// with kInvalidArgument; so is anything that does not decode exactly. The tag is an integrity
+// check, not a secret: a client able to compute it only names a position in a table it may read
+// anyway.
 //
 // Fetching. The back end's summary has an index per (case, kind, sort key): a page over every kind
 // is merged from one range read per kind (each at most limit + 1 rows), so no query sorts the
@@ -52,8 +53,8 @@ Result<ArtifactPage> AssembleArtifactPage(int64_t case_id, const ArtifactQuery& 
 // {occurrences_here}, kCases {cases}, kValue {value}, kKind {kind, value}. The back ends bind them,
 // then the id, after a row-value comparison with the key columns.
 struct SortKeyValues {
-  std::vector<int64_t> numbers;     // kOccurrences, kCases
-  std::vector<std::string> texts;   // kValue: value; kKind: kind, value
+  std::vector<int64_t> numbers;    // kOccurrences, kCases
+  std::vector<std::string> texts;  // kValue: value; kKind: kind, value
 };
 SortKeyValues KeyValues(ArtifactQuery::Sort sort, const CaseArtifact& row);
 

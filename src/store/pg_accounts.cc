@@ -51,9 +51,10 @@ void AddRowSource(Sql& sql, int64_t case_id, const ArtifactQuery& q, const std::
     sql.text += " FROM case_artifacts c WHERE c.case_id = " + sql.Param(case_id);
   } else {
     std::string c = sql.Param(case_id);
-    sql.text += " FROM evidence_artifacts ea JOIN case_artifacts c ON c.case_id = ea.case_id "
-                "AND c.artifact_id = ea.artifact_id WHERE ea.case_id = " + c +
-                " AND ea.evidence_id = " + sql.Param(q.evidence_id);
+    sql.text +=
+        " FROM evidence_artifacts ea JOIN case_artifacts c ON c.case_id = ea.case_id "
+        "AND c.artifact_id = ea.artifact_id WHERE ea.case_id = " +
+        c + " AND ea.evidence_id = " + sql.Param(q.evidence_id);
   }
   if (!kind.empty()) sql.text += " AND c.kind = " + sql.Param(kind);
   if (!q.text.empty())
@@ -86,23 +87,23 @@ Status RemoveEvidenceFromCaseSummary(PgConn& conn, int64_t case_id, int64_t evid
   PgParams ids;
   ids.Add(case_id).Add(evidence_id);
   int64_t changed = 0;
-  EVIDEX_RETURN_IF_ERROR(conn.Run(
-      "UPDATE case_artifacts c SET occurrences = c.occurrences - ea.occurrences, "
-      "evidence_count = c.evidence_count - 1 FROM evidence_artifacts ea "
-      "WHERE ea.case_id = $1 AND ea.evidence_id = $2 AND c.case_id = $1 "
-      "AND c.artifact_id = ea.artifact_id",
-      ids, &changed));
+  EVIDEX_RETURN_IF_ERROR(
+      conn.Run("UPDATE case_artifacts c SET occurrences = c.occurrences - ea.occurrences, "
+               "evidence_count = c.evidence_count - 1 FROM evidence_artifacts ea "
+               "WHERE ea.case_id = $1 AND ea.evidence_id = $2 AND c.case_id = $1 "
+               "AND c.artifact_id = ea.artifact_id",
+               ids, &changed));
   if (changed == 0) return Status::Ok();
   EVIDEX_RETURN_IF_ERROR(conn.Run(
       "UPDATE case_artifacts c SET cases = a.cases FROM evidence_artifacts ea "
       "JOIN artifacts a ON a.id = ea.artifact_id WHERE ea.case_id = $1 AND ea.evidence_id = $2 "
       "AND c.artifact_id = ea.artifact_id AND c.case_id <> $1 AND c.cases <> a.cases",
       ids));
-  EVIDEX_RETURN_IF_ERROR(conn.Run(
-      "DELETE FROM case_artifacts c USING evidence_artifacts ea WHERE ea.case_id = $1 "
-      "AND ea.evidence_id = $2 AND c.case_id = $1 AND c.artifact_id = ea.artifact_id "
-      "AND c.evidence_count <= 0",
-      ids));
+  EVIDEX_RETURN_IF_ERROR(
+      conn.Run("DELETE FROM case_artifacts c USING evidence_artifacts ea WHERE ea.case_id = $1 "
+               "AND ea.evidence_id = $2 AND c.case_id = $1 AND c.artifact_id = ea.artifact_id "
+               "AND c.evidence_count <= 0",
+               ids));
   return RecountKinds(conn, case_id);
 }
 
@@ -213,8 +214,9 @@ Status PgAccounts::RemoveCaseMember(int64_t case_id, int64_t user_id) {
   return transaction_([&]() -> Status {
     EVIDEX_RETURN_IF_ERROR(CheckExists(case_id, user_id));
     int64_t changed = 0;
-    EVIDEX_RETURN_IF_ERROR(conn_->Run("DELETE FROM case_members WHERE case_id = $1 AND user_id = $2",
-                                      PgParams().Add(case_id).Add(user_id), &changed));
+    EVIDEX_RETURN_IF_ERROR(
+        conn_->Run("DELETE FROM case_members WHERE case_id = $1 AND user_id = $2",
+                   PgParams().Add(case_id).Add(user_id), &changed));
     if (changed == 0)
       return NotFound("user " + std::to_string(user_id) + " is not a member of case " +
                       std::to_string(case_id));
@@ -230,9 +232,9 @@ Result<std::vector<User>> PgAccounts::ListCaseMembers(int64_t case_id) {
 
 Result<std::vector<int64_t>> PgAccounts::ListUserCases(int64_t user_id) {
   EVIDEX_RETURN_IF_ERROR(CheckExists(0, user_id));
-  Result<PgResult> r = conn_->Query(
-      "SELECT case_id FROM case_members WHERE user_id = $1 ORDER BY case_id",
-      PgParams().Add(user_id));
+  Result<PgResult> r =
+      conn_->Query("SELECT case_id FROM case_members WHERE user_id = $1 ORDER BY case_id",
+                   PgParams().Add(user_id));
   if (!r.ok()) return r.status();
   std::vector<int64_t> out;
   for (int i = 0; i < r->rows(); ++i) out.push_back(r->Int(i, 0));
@@ -244,8 +246,10 @@ Result<std::vector<int64_t>> PgAccounts::ListUserCases(int64_t user_id) {
 Result<uint64_t> PgAccounts::Total(int64_t case_id, const ArtifactQuery& query) {
   Sql sql;
   if (query.evidence_id == 0 && query.text.empty()) {
-    sql.text = "SELECT COALESCE(sum(artifacts), 0)::bigint FROM case_artifact_kinds c "
-               "WHERE c.case_id = " + sql.Param(case_id);
+    sql.text =
+        "SELECT COALESCE(sum(artifacts), 0)::bigint FROM case_artifact_kinds c "
+        "WHERE c.case_id = " +
+        sql.Param(case_id);
     if (!query.kind.empty()) sql.text += " AND c.kind = " + sql.Param(query.kind);
   } else {
     sql.text = "SELECT count(*)";
@@ -310,28 +314,28 @@ Result<ArtifactPage> PgAccounts::ListCaseArtifacts(int64_t case_id, const Artifa
     kinds.clear();
     for (int i = 0; i < r->rows(); ++i) kinds.push_back(r->Text(i, 0));
   }
-  return AssembleArtifactPage(
-      case_id, query, kinds, *total,
-      [&](const std::string& kind, ArtifactQuery::Sort sort, const CaseArtifact* after,
-          bool descending, size_t limit) {
-        return Fetch(case_id, query, kind, sort, after, descending, limit);
-      });
+  return AssembleArtifactPage(case_id, query, kinds, *total,
+                              [&](const std::string& kind, ArtifactQuery::Sort sort,
+                                  const CaseArtifact* after, bool descending, size_t limit) {
+                                return Fetch(case_id, query, kind, sort, after, descending, limit);
+                              });
 }
 
 Result<std::vector<std::pair<std::string, uint64_t>>> PgAccounts::CountCaseArtifactsByKind(
     int64_t case_id, int64_t evidence_id) {
   EVIDEX_RETURN_IF_ERROR(CheckExists(case_id, 0, evidence_id));
   Result<PgResult> r =
-      evidence_id == 0
-          ? conn_->Query("SELECT kind, artifacts FROM case_artifact_kinds WHERE case_id = $1 "
-                         "ORDER BY kind",
-                         PgParams().Add(case_id))
-          : conn_->Query("SELECT c.kind, count(*) FROM evidence_artifacts ea "
-                         "JOIN case_artifacts c ON c.case_id = ea.case_id "
-                         "AND c.artifact_id = ea.artifact_id "
-                         "WHERE ea.case_id = $1 AND ea.evidence_id = $2 GROUP BY c.kind "
-                         "ORDER BY c.kind",
-                         PgParams().Add(case_id).Add(evidence_id));
+      evidence_id == 0 ? conn_->Query(
+                             "SELECT kind, artifacts FROM case_artifact_kinds WHERE case_id = $1 "
+                             "ORDER BY kind",
+                             PgParams().Add(case_id))
+                       : conn_->Query(
+                             "SELECT c.kind, count(*) FROM evidence_artifacts ea "
+                             "JOIN case_artifacts c ON c.case_id = ea.case_id "
+                             "AND c.artifact_id = ea.artifact_id "
+                             "WHERE ea.case_id = $1 AND ea.evidence_id = $2 GROUP BY c.kind "
+                             "ORDER BY c.kind",
+                             PgParams().Add(case_id).Add(evidence_id));
   if (!r.ok()) return r.status();
   std::vector<std::pair<std::string, uint64_t>> out;
   for (int i = 0; i < r->rows(); ++i) out.emplace_back(r->Text(i, 0), uint64_t(r->Int(i, 1)));

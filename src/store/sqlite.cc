@@ -260,8 +260,8 @@ Status Transaction::Commit() {
   return st;
 }
 
-Status RunSql(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
-              int* changes) {
+Status Exec(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
+            int* changes) {
   Result<Statement> s = db.Prepare(sql);
   if (!s.ok()) return s.status();
   if (bind) bind(*s);
@@ -270,8 +270,8 @@ Status RunSql(Db& db, const std::string& sql, const std::function<void(Statement
   return Status::Ok();
 }
 
-Status QuerySql(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
-                const std::function<bool(const Statement&)>& row) {
+Status Query(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
+             const std::function<bool(const Statement&)>& row) {
   Result<Statement> s = db.Prepare(sql);
   if (!s.ok()) return s.status();
   if (bind) bind(*s);

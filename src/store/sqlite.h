@@ -129,11 +129,11 @@ class Transaction {
 };
 
 // Prepares `sql`, lets `bind` bind it (may be null) and runs it; `changes` gets the rows changed.
-Status RunSql(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
-              int* changes = nullptr);
+Status Exec(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
+            int* changes = nullptr);
 // Prepares and binds `sql` and hands each row to `row`, which returns false to stop early.
-Status QuerySql(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
-                const std::function<bool(const Statement&)>& row);
+Status Query(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
+             const std::function<bool(const Statement&)>& row);
 
 }  // namespace evidex::store
 

@@ -18,12 +18,11 @@ void BindUserFields(Statement& s, const User& u) {
 Result<std::vector<User>> SqliteAccounts::Users(const std::string& where_and_order,
                                                 const std::function<void(Statement&)>& bind) {
   std::vector<User> out;
-  Status st = QuerySql(*db_, std::string("SELECT ") + kUserColumns + " FROM users " +
-                                 where_and_order,
-                       bind, [&](const Statement& s) {
-                         out.push_back(UserFromRow(s));
-                         return true;
-                       });
+  Status st = Query(*db_, std::string("SELECT ") + kUserColumns + " FROM users " + where_and_order,
+                    bind, [&](const Statement& s) {
+                      out.push_back(UserFromRow(s));
+                      return true;
+                    });
   if (!st.ok()) return st;
   return out;
 }
@@ -34,7 +33,7 @@ Result<User> SqliteAccounts::AddUser(User user) {
     Result<std::optional<User>> existing = FindUser(user.name);
     if (!existing.ok()) return existing.status();
     if (existing->has_value()) return InvalidArgument("user " + user.name + " already exists");
-    EVIDEX_RETURN_IF_ERROR(RunSql(
+    EVIDEX_RETURN_IF_ERROR(Exec(
         *db_,
         "INSERT INTO users (name, display_name, role, password_hash, disabled, "
         "must_change_password, password_changed, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -51,7 +50,7 @@ Result<User> SqliteAccounts::AddUser(User user) {
 
 Status SqliteAccounts::UpdateUser(const User& user) {
   int changed = 0;
-  EVIDEX_RETURN_IF_ERROR(RunSql(
+  EVIDEX_RETURN_IF_ERROR(Exec(
       *db_,
       "UPDATE users SET display_name = ?2, role = ?3, password_hash = ?4, disabled = ?5, "
       "must_change_password = ?6, password_changed = ?7 WHERE id = ?1",
@@ -82,9 +81,10 @@ Result<std::vector<User>> SqliteAccounts::ListUsers() { return Users("ORDER BY i
 
 Status SqliteAccounts::CheckCaseAndUser(int64_t case_id, int64_t user_id) {
   int64_t cases = 0, users = 0;
-  EVIDEX_RETURN_IF_ERROR(QuerySql(
+  EVIDEX_RETURN_IF_ERROR(Query(
       *db_,
-      "SELECT (SELECT COUNT(*) FROM cases WHERE id = ?1), (SELECT COUNT(*) FROM users WHERE id = ?2)",
+      "SELECT (SELECT COUNT(*) FROM cases WHERE id = ?1), (SELECT COUNT(*) FROM users WHERE id = "
+      "?2)",
       [&](Statement& s) { s.Bind(1, case_id).Bind(2, user_id); },
       [&](const Statement& s) {
         cases = s.Int(0);
@@ -100,10 +100,10 @@ Status SqliteAccounts::CheckCaseAndUser(int64_t case_id, int64_t user_id) {
 Status SqliteAccounts::AddCaseMember(int64_t case_id, int64_t user_id) {
   return transaction_([&]() -> Status {
     EVIDEX_RETURN_IF_ERROR(CheckCaseAndUser(case_id, user_id));
-    return RunSql(*db_,
-                  "INSERT INTO case_members (case_id, user_id) VALUES (?1, ?2) "
-                  "ON CONFLICT DO NOTHING",
-                  [&](Statement& s) { s.Bind(1, case_id).Bind(2, user_id); });
+    return Exec(*db_,
+                "INSERT INTO case_members (case_id, user_id) VALUES (?1, ?2) "
+                "ON CONFLICT DO NOTHING",
+                [&](Statement& s) { s.Bind(1, case_id).Bind(2, user_id); });
   });
 }
 
@@ -111,7 +111,7 @@ Status SqliteAccounts::RemoveCaseMember(int64_t case_id, int64_t user_id) {
   return transaction_([&]() -> Status {
     EVIDEX_RETURN_IF_ERROR(CheckCaseAndUser(case_id, user_id));
     int changed = 0;
-    EVIDEX_RETURN_IF_ERROR(RunSql(
+    EVIDEX_RETURN_IF_ERROR(Exec(
         *db_, "DELETE FROM case_members WHERE case_id = ?1 AND user_id = ?2",
         [&](Statement& s) { s.Bind(1, case_id).Bind(2, user_id); }, &changed));
     if (changed == 0)
@@ -130,7 +130,7 @@ Result<std::vector<User>> SqliteAccounts::ListCaseMembers(int64_t case_id) {
 Result<std::vector<int64_t>> SqliteAccounts::ListUserCases(int64_t user_id) {
   EVIDEX_RETURN_IF_ERROR(CheckCaseAndUser(0, user_id));
   std::vector<int64_t> out;
-  Status st = QuerySql(
+  Status st = Query(
       *db_, "SELECT case_id FROM case_members WHERE user_id = ?1 ORDER BY case_id",
       [&](Statement& s) { s.Bind(1, user_id); },
       [&](const Statement& s) {

@@ -121,29 +121,6 @@ Artifact ReadArtifact(const Statement& s, int first = 0) {
   return a;
 }
 
-Status Exec(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
-            int* changes = nullptr) {
-  Result<Statement> s = db.Prepare(sql);
-  if (!s.ok()) return s.status();
-  if (bind) bind(*s);
-  EVIDEX_RETURN_IF_ERROR(s->Run());
-  if (changes != nullptr) *changes = db.Changes();
-  return Status::Ok();
-}
-
-// Runs a query; `row` returns false to stop early.
-Status Query(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
-             const std::function<bool(const Statement&)>& row) {
-  Result<Statement> s = db.Prepare(sql);
-  if (!s.ok()) return s.status();
-  if (bind) bind(*s);
-  for (;;) {
-    Result<bool> more = s->Step();
-    if (!more.ok()) return more.status();
-    if (!*more || !row(*s)) return Status::Ok();
-  }
-}
-
 // Maps "kind\0value" to an artifact id. Two generations bound the memory: lookups promote from
 // the older one; when the newer fills, the older is dropped. Ids stay valid because artifacts are
 // never deleted.

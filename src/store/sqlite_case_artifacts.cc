@@ -22,12 +22,12 @@ namespace {
 // index range of the case: milliseconds per hundred thousand rows, paid once per Finish).
 Status RecountKinds(Db& db, int64_t case_id) {
   auto bind = [&](Statement& s) { s.Bind(1, case_id); };
-  EVIDEX_RETURN_IF_ERROR(RunSql(db, "DELETE FROM case_artifact_kinds WHERE case_id = ?1", bind));
-  return RunSql(db,
-                "INSERT INTO case_artifact_kinds (case_id, kind, artifacts) "
-                "SELECT case_id, kind, COUNT(*) FROM case_artifacts WHERE case_id = ?1 "
-                "GROUP BY case_id, kind",
-                bind);
+  EVIDEX_RETURN_IF_ERROR(Exec(db, "DELETE FROM case_artifact_kinds WHERE case_id = ?1", bind));
+  return Exec(db,
+              "INSERT INTO case_artifact_kinds (case_id, kind, artifacts) "
+              "SELECT case_id, kind, COUNT(*) FROM case_artifacts WHERE case_id = ?1 "
+              "GROUP BY case_id, kind",
+              bind);
 }
 
 // Adds `delta` to the store-wide `cases` of every other case's row of the artifacts `pairs_sql`
@@ -35,7 +35,7 @@ Status RecountKinds(Db& db, int64_t case_id) {
 Status AdjustOtherCases(Db& db, int64_t case_id, int64_t evidence_id, const char* pairs_sql,
                         int64_t delta) {
   std::set<std::pair<int64_t, int64_t>> pairs;
-  EVIDEX_RETURN_IF_ERROR(QuerySql(
+  EVIDEX_RETURN_IF_ERROR(Query(
       db, pairs_sql, [&](Statement& s) { s.Bind(1, case_id).Bind(2, evidence_id); },
       [&](const Statement& s) {
         pairs.emplace(s.Int(0), s.Int(1));
@@ -74,12 +74,10 @@ CaseArtifact ReadRow(const Statement& s) {
 
 // FROM and WHERE of a query's rows. Parameters: ?1 case, ?2 kind, ?3 needle, ?4 evidence.
 std::string RowSource(const ArtifactQuery& q, bool by_kind) {
-  std::string sql =
-      q.evidence_id == 0
-          ? " FROM case_artifacts c WHERE c.case_id = ?1"
-          : " FROM evidence_artifacts ea CROSS JOIN case_artifacts c "
-            "ON c.case_id = ea.case_id AND c.artifact = ea.artifact "
-            "WHERE ea.case_id = ?1 AND ea.evidence = ?4";
+  std::string sql = q.evidence_id == 0 ? " FROM case_artifacts c WHERE c.case_id = ?1"
+                                       : " FROM evidence_artifacts ea CROSS JOIN case_artifacts c "
+                                         "ON c.case_id = ea.case_id AND c.artifact = ea.artifact "
+                                         "WHERE ea.case_id = ?1 AND ea.evidence = ?4";
   if (by_kind) sql += " AND c.kind = ?2";
   if (!q.text.empty()) sql += " AND instr(lower(c.value), ?3) > 0";
   return sql;
@@ -106,7 +104,7 @@ Status AddEvidenceToCaseSummary(Db& db, int64_t case_id, int64_t evidence_id) {
       "WHERE ea.case_id = ?1 AND ea.evidence = ?2 AND NOT EXISTS "
       "(SELECT 1 FROM case_artifacts h WHERE h.case_id = ?1 AND h.artifact = ea.artifact)",
       +1));
-  EVIDEX_RETURN_IF_ERROR(RunSql(
+  EVIDEX_RETURN_IF_ERROR(Exec(
       db,
       "INSERT INTO case_artifacts (case_id, artifact, kind, value, occurrences, evidence_count, "
       "cases) SELECT ?1, ea.artifact, a.kind, a.value, ea.count, 1, "
@@ -122,7 +120,7 @@ Status AddEvidenceToCaseSummary(Db& db, int64_t case_id, int64_t evidence_id) {
 Status RemoveEvidenceFromCaseSummary(Db& db, int64_t case_id, int64_t evidence_id) {
   auto bind = [&](Statement& s) { s.Bind(1, case_id).Bind(2, evidence_id); };
   int changed = 0;
-  EVIDEX_RETURN_IF_ERROR(RunSql(
+  EVIDEX_RETURN_IF_ERROR(Exec(
       db,
       "UPDATE case_artifacts AS c SET occurrences = c.occurrences - ea.count, "
       "evidence_count = c.evidence_count - 1 FROM evidence_artifacts ea "
@@ -137,17 +135,17 @@ Status RemoveEvidenceFromCaseSummary(Db& db, int64_t case_id, int64_t evidence_i
       "CROSS JOIN evidence_artifacts o ON o.artifact = ea.artifact AND o.case_id <> ?1 "
       "WHERE ea.case_id = ?1 AND ea.evidence = ?2 AND g.evidence_count <= 0",
       -1));
-  EVIDEX_RETURN_IF_ERROR(RunSql(
-      db,
-      "DELETE FROM case_artifacts WHERE case_id = ?1 AND evidence_count <= 0 AND artifact IN "
-      "(SELECT artifact FROM evidence_artifacts WHERE case_id = ?1 AND evidence = ?2)",
-      bind));
+  EVIDEX_RETURN_IF_ERROR(
+      Exec(db,
+           "DELETE FROM case_artifacts WHERE case_id = ?1 AND evidence_count <= 0 AND artifact IN "
+           "(SELECT artifact FROM evidence_artifacts WHERE case_id = ?1 AND evidence = ?2)",
+           bind));
   return RecountKinds(db, case_id);
 }
 
 Status SqliteCaseArtifacts::CheckScope(int64_t case_id, int64_t evidence_id) {
   bool found = false;
-  EVIDEX_RETURN_IF_ERROR(QuerySql(
+  EVIDEX_RETURN_IF_ERROR(Query(
       *db_, "SELECT 1 FROM cases WHERE id = ?1", [&](Statement& s) { s.Bind(1, case_id); },
       [&](const Statement&) {
         found = true;
@@ -159,14 +157,14 @@ Status SqliteCaseArtifacts::CheckScope(int64_t case_id, int64_t evidence_id) {
 }
 
 Result<uint64_t> SqliteCaseArtifacts::Total(int64_t case_id, const ArtifactQuery& query) {
-  std::string sql =
-      query.evidence_id == 0 && query.text.empty()
-          ? std::string("SELECT COALESCE(SUM(artifacts), 0) FROM case_artifact_kinds c "
-                        "WHERE c.case_id = ?1") +
-                (query.kind.empty() ? "" : " AND c.kind = ?2")
-          : "SELECT COUNT(*)" + RowSource(query, !query.kind.empty());
+  std::string sql = query.evidence_id == 0 && query.text.empty()
+                        ? std::string(
+                              "SELECT COALESCE(SUM(artifacts), 0) FROM case_artifact_kinds c "
+                              "WHERE c.case_id = ?1") +
+                              (query.kind.empty() ? "" : " AND c.kind = ?2")
+                        : "SELECT COUNT(*)" + RowSource(query, !query.kind.empty());
   uint64_t total = 0;
-  EVIDEX_RETURN_IF_ERROR(QuerySql(
+  EVIDEX_RETURN_IF_ERROR(Query(
       *db_, sql, [&](Statement& s) { BindSource(s, case_id, query, query.kind); },
       [&](const Statement& s) {
         total = uint64_t(s.Int(0));
@@ -175,12 +173,9 @@ Result<uint64_t> SqliteCaseArtifacts::Total(int64_t case_id, const ArtifactQuery
   return total;
 }
 
-Result<std::vector<CaseArtifact>> SqliteCaseArtifacts::Fetch(int64_t case_id,
-                                                             const ArtifactQuery& query,
-                                                             const std::string& kind,
-                                                             ArtifactQuery::Sort sort,
-                                                             const CaseArtifact* after,
-                                                             bool descending, size_t limit) {
+Result<std::vector<CaseArtifact>> SqliteCaseArtifacts::Fetch(
+    int64_t case_id, const ArtifactQuery& query, const std::string& kind, ArtifactQuery::Sort sort,
+    const CaseArtifact* after, bool descending, size_t limit) {
   const std::string occurrences = query.evidence_id == 0 ? "c.occurrences" : "ea.count";
   // ?5 the limit, then the boundary's key values and id.
   std::string sql = "SELECT " + RowColumns(occurrences) + RowSource(query, !kind.empty());
@@ -195,7 +190,7 @@ Result<std::vector<CaseArtifact>> SqliteCaseArtifacts::Fetch(int64_t case_id,
   }
   sql += KeyOrder(sort, occurrences, "c.artifact", descending) + " LIMIT ?5";
   std::vector<CaseArtifact> out;
-  Status st = QuerySql(
+  Status st = Query(
       *db_, sql,
       [&](Statement& s) {
         BindSource(s, case_id, query, kind);
@@ -235,19 +230,18 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
     kinds.clear();
     for (const auto& [kind, n] : *counts) kinds.push_back(kind);
   }
-  return AssembleArtifactPage(
-      case_id, query, kinds, *total,
-      [&](const std::string& kind, ArtifactQuery::Sort sort, const CaseArtifact* after,
-          bool descending, size_t limit) {
-        return Fetch(case_id, query, kind, sort, after, descending, limit);
-      });
+  return AssembleArtifactPage(case_id, query, kinds, *total,
+                              [&](const std::string& kind, ArtifactQuery::Sort sort,
+                                  const CaseArtifact* after, bool descending, size_t limit) {
+                                return Fetch(case_id, query, kind, sort, after, descending, limit);
+                              });
 }
 
 Result<std::vector<std::pair<std::string, uint64_t>>> SqliteCaseArtifacts::CountCaseArtifactsByKind(
     int64_t case_id, int64_t evidence_id) {
   EVIDEX_RETURN_IF_ERROR(CheckScope(case_id, evidence_id));
   std::vector<std::pair<std::string, uint64_t>> out;
-  Status st = QuerySql(
+  Status st = Query(
       *db_,
       evidence_id == 0
           ? "SELECT kind, artifacts FROM case_artifact_kinds WHERE case_id = ?1 ORDER BY kind"

@@ -42,8 +42,7 @@ class SqliteCaseArtifacts {
   Result<uint64_t> Total(int64_t case_id, const ArtifactQuery& query);
   Result<std::vector<CaseArtifact>> Fetch(int64_t case_id, const ArtifactQuery& query,
                                           const std::string& kind, ArtifactQuery::Sort sort,
-                                          const CaseArtifact* after, bool descending,
-                                          size_t limit);
+                                          const CaseArtifact* after, bool descending, size_t limit);
 
   Db* db_;
 };

@@ -22,29 +22,6 @@ constexpr size_t kBatchFiles = 20'000;
 constexpr size_t kBatchBytes = 64 << 20;
 constexpr auto kBatchAge = std::chrono::seconds(1);
 
-Status Exec(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
-            int* changes = nullptr) {
-  Result<Statement> s = db.Prepare(sql);
-  if (!s.ok()) return s.status();
-  if (bind) bind(*s);
-  EVIDEX_RETURN_IF_ERROR(s->Run());
-  if (changes != nullptr) *changes = db.Changes();
-  return Status::Ok();
-}
-
-// Runs a query; `row` returns false to stop early.
-Status Query(Db& db, const std::string& sql, const std::function<void(Statement&)>& bind,
-             const std::function<bool(const Statement&)>& row) {
-  Result<Statement> s = db.Prepare(sql);
-  if (!s.ok()) return s.status();
-  if (bind) bind(*s);
-  for (;;) {
-    Result<bool> more = s->Step();
-    if (!more.ok()) return more.status();
-    if (!*more || !row(*s)) return Status::Ok();
-  }
-}
-
 void BindTime(Statement& s, int index, const std::optional<int64_t>& t) {
   if (t)
     s.Bind(index, *t);
