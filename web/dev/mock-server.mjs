@@ -10,6 +10,7 @@ import { randomBytes, createHash } from 'node:crypto';
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => (v.startsWith('--') ? [...a, [v.slice(2), all[i + 1]]] : a), []));
 const webRoot = args['web-root'] || 'dist';
 const kCsp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'";
+const q0 = (params) => params.get('q') || '';
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 const users = new Map([['admin', { name: 'admin', display_name: 'Administrator', role: 'admin', disabled: false, must_change_password: true, created: now(), password: 'first-password' }]]);
@@ -89,7 +90,7 @@ function runJob(job, work) {
     job.bytes_done = Math.min(job.bytes_total, job.bytes_done + step);
     job.rate = step * 4; job.eta_seconds = Math.ceil((job.bytes_total - job.bytes_done) / job.rate);
     if (job.state === 'cancelled') return;
-    if (job.bytes_done >= job.bytes_total) { job.result = work(); job.state = 'complete'; job.finished = now(); return; }
+    if (job.bytes_done >= job.bytes_total) { job.result = work(); if (job.state === 'running') job.state = 'complete'; job.finished = now(); return; }
     setTimeout(tick, 250);
   };
   setTimeout(tick, 250);
@@ -152,6 +153,13 @@ async function api(req, res, path, q) {
     }
     return send(res, 200, { nodes, edges });
   }
+  if (path === '/search') {
+    const prefix = q0(q);
+    return send(res, 200, [...artifacts.values()].filter((a) => a.value.startsWith(prefix)).map((a) => {
+      const sg = sightings(a.id, u);
+      return { artifact: { ...a, cases: cases.filter((c) => c.hits.some((h) => h.artifact === a.id)).length, occurrences: 0 }, sightings: sg.sightings, other_cases_hidden: sg.hidden };
+    }).filter((r) => r.sightings.length));
+  }
   if ((mm = /^\/jobs\/(\d+)(\/cancel)?$/.exec(path))) {
     const j = jobs[Number(mm[1]) - 1]; if (!j) return err(res, 404, 'not_found');
     if (mm[2]) j.state = 'cancelled';
@@ -170,7 +178,7 @@ async function api(req, res, path, q) {
     const data = readFileSync(json.source);
     const e = { id: c.evidence.length + 1, name: `E${c.evidence.length + 1}`, uuid: randomBytes(16).toString('hex'), label: json.label, mode: json.mode, size: data.length,
       md5: createHash('md5').update(data).digest('hex'), sha1: createHash('sha1').update(data).digest('hex'), sha256: createHash('sha256').update(data).digest('hex'),
-      state: 'acquired', source_description: json.source, started: now(), finished: now(), examiner: u.display_name, verification: { state: 'never', time: '' }, data };
+      state: 'acquired', source_description: json.source, started: now(), finished: now(), examiner: u.display_name, verification: { state: 'never', time: '' }, data, path: json.source };
     const j = newJob('acquire', c, u, e.name, data.length);
     runJob(j, () => { c.evidence.push(e); custody(c, 'acquired', actorOf(u), e.name, { source: json.source, sha256: e.sha256 }); return { evidence: e.name }; });
     return send(res, 202, j);
@@ -178,7 +186,14 @@ async function api(req, res, path, q) {
   if ((mm = /^\/evidence\/([^/]+)\/verify$/.exec(sub))) {
     const e = evidenceOf(c, mm[1]); if (!e) return err(res, 404, 'not_found');
     const j = newJob('verify', c, u, e.name, e.size);
-    runJob(j, () => { e.verification = { state: 'verified', time: now() }; custody(c, 'verified', actorOf(u), e.name, { ok: true }); return { ok: true }; });
+    runJob(j, () => {
+      const bytes = e.mode === 'reference' ? readFileSync(e.path) : e.data;
+      const ok = createHash('sha256').update(bytes).digest('hex') === e.sha256;
+      e.verification = { state: ok ? 'verified' : 'failed', time: now() };
+      custody(c, ok ? 'verified' : 'verification-failed', actorOf(u), e.name, { ok });
+      if (!ok) { j.state = 'failed'; j.message = `${e.name}'s bytes no longer match its signed hashes`; }
+      return { ok };
+    });
     return send(res, 202, j);
   }
   if ((mm = /^\/evidence\/([^/]+)\/bytes$/.exec(sub))) {

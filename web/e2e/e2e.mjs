@@ -342,6 +342,13 @@ async function main() {
   await expectText('#correlations', /kasun\.perera@example\.lk[\s\S]*CCD\/2026\/0177/);
   await shot('correlations');
 
+  step('search every case for a value (prefix)');
+  await page.click('.nav-link[href="#/search"]');
+  await page.fill('#search-q', 'kasun');
+  await page.click('#search-submit');
+  await expectText('#search-results', /kasun\.perera@example\.lk[\s\S]*CCD\/2026\/01(42|77)[\s\S]*CCD\/2026\/01(42|77)/);
+  await shot('search');
+
   step('case graph');
   await page.goto(`${base}/#/graph`);
   await page.waitForSelector('#graph .node');

@@ -267,6 +267,8 @@ export const api = {
     request<Occurrence[]>('GET', `/cases/${id}/artifacts/${art}/occurrences${query({ limit })}`),
   correlations: (id: number, limit = 100) => request<Correlation[]>('GET', `/cases/${id}/correlations${query({ limit })}`),
   graph: () => request<Graph>('GET', '/graph'),
+  search: (q: string, kind?: string) =>
+    request<{ artifact: Artifact; sightings: Sighting[]; other_cases_hidden: number }[]>('GET', `/search${query({ q, kind })}`),
   hits: (id: number) => request<{ file_alerts: any[]; watchlist_hits: any[] }>('GET', `/cases/${id}/hits`),
   report: (id: number) => request<any>('GET', `/cases/${id}/report`),
 };

@@ -11,6 +11,7 @@ import { casePage } from './pages/case';
 import { artifactsPage } from './pages/artifacts';
 import { artifactPage } from './pages/artifact';
 import { graphPage } from './pages/graph';
+import { searchPage } from './pages/search';
 import { reportPage } from './pages/report';
 import { hitsPage } from './pages/hits';
 import { correlationsPage } from './pages/correlations';
@@ -50,6 +51,7 @@ function renderHeader(route: Route): void {
       unitName() ? h('span', { class: 'unit' }, unitName()) : null),
     me ? h('nav', { class: 'mainnav', 'aria-label': t('header.nav') },
       navItem('#/cases', 'nav.cases', caseRoutes.includes(route.name)),
+      navItem('#/search', 'nav.search', route.name === 'search'),
       navItem('#/graph', 'nav.graph', route.name === 'graph'),
       isAdmin() ? navItem('#/users', 'nav.users', route.name === 'users') : null) : h('span', { class: 'mainnav' }),
     h('div', { class: 'userbox' },
@@ -61,7 +63,9 @@ function renderHeader(route: Route): void {
         on: { click: async () => {
           try { await api.logout(); } catch { /* signed out anyway */ }
           setMe(null);
-          navigate('#/login');
+          // A fresh page: nothing of this session (filters, loaded pages) stays in memory.
+          location.replace('#/login');
+          location.reload();
         } },
       }, t('header.logout')) : null));
 }
@@ -104,6 +108,7 @@ async function render(): Promise<void> {
       case 'hits': await hitsPage(view, route.case); break;
       case 'correlations': await correlationsPage(view, route.case); break;
       case 'graph': await graphPage(view); break;
+      case 'search': await searchPage(view); break;
       case 'users': await usersPage(view); break;
       case 'account': await accountPage(view); break;
     }

@@ -11,6 +11,7 @@ export type Route =
   | { name: 'hits'; case: number }
   | { name: 'correlations'; case: number }
   | { name: 'graph' }
+  | { name: 'search' }
   | { name: 'users' }
   | { name: 'account' }
   | { name: 'notfound' };
@@ -27,6 +28,7 @@ export function parseRoute(hash: string): Route {
     if (a === 'login') return { name: 'login' };
     if (a === 'cases') return { name: 'cases' };
     if (a === 'graph') return { name: 'graph' };
+    if (a === 'search') return { name: 'search' };
     if (a === 'users') return { name: 'users' };
     if (a === 'account') return { name: 'account' };
     return { name: 'notfound' };

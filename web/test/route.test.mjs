@@ -15,6 +15,6 @@ test('routes', () => {
 });
 
 test('routeHash round trip', () => {
-  for (const h of ['#/cases', '#/cases/3', '#/cases/3/artifacts', '#/cases/3/artifacts/77', '#/cases/3/report', '#/cases/3/hits', '#/cases/3/correlations', '#/graph', '#/users', '#/login'])
+  for (const h of ['#/search', '#/cases', '#/cases/3', '#/cases/3/artifacts', '#/cases/3/artifacts/77', '#/cases/3/report', '#/cases/3/hits', '#/cases/3/correlations', '#/graph', '#/users', '#/login'])
     assert.equal(routeHash(parseRoute(h)), h);
 });
