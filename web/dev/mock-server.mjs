@@ -242,11 +242,26 @@ async function api(req, res, path, q) {
   }
   const correlations = () => caseArtifacts(c).filter((a) => a.cases > 1).map((a) => { const sg = sightings(a.id, u); return { artifact: a, occurrences_here: a.occurrences_here, score: a.cases * 1.5, elsewhere: sg.sightings.filter((x) => x.case !== c.id), other_cases_hidden: sg.hidden }; });
   if (sub === '/correlations') return send(res, 200, correlations());
-  if (sub === '/hits') return send(res, 200, { file_alerts: [], watchlist_hits: [] });
+  // Sample hits in the server's shapes (src/server/api_artifacts.cc HitsJson), once evidence exists.
+  const hits = () => {
+    const e = c.evidence[0];
+    if (!e) return { file_alerts: [], watchlist_hits: [] };
+    const file = { path: '/Users/suspect/Downloads/<invoice>.exe', size: 73728, sha256: 'a'.repeat(64), md5: 'b'.repeat(32), sha1: 'c'.repeat(40) };
+    const base = { evidence: e.id, evidence_name: e.name, evidence_label: e.label, offset: 0, set: { set: '', category: '', label: '' }, yara: { rule: '', namespace: '', tags: [] }, watchlist: '', indicator: { kind: '', value: '' } };
+    const a = [...artifacts.values()].find((x) => c.hits.some((h) => h.artifact === x.id));
+    return {
+      file_alerts: [
+        { ...base, kind: 'hashset', file, set: { set: 'NSRL-malware-2026', category: 'alert', label: 'malware' } },
+        { ...base, kind: 'yara', file: null, offset: 1048576, yara: { rule: 'Phish_Kit_Login', namespace: 'unit', tags: ['phishing'] } },
+      ],
+      watchlist_hits: a ? [{ watchlist: 'Interpol notice 2026-114', indicator: { kind: a.kind, value: a.value, type: a.kind, comment: 'known money mule', reference: 'line 12' }, artifact: a, sightings: [], found: now() }] : [],
+    };
+  };
+  if (sub === '/hits') return send(res, 200, hits());
   if (sub === '/report') {
     const kinds = new Map(); for (const a of caseArtifacts(c)) kinds.set(a.kind, (kinds.get(a.kind) || 0) + 1);
     return send(res, 200, { case: caseOut(c), unit: 'Test Unit', generated: now(), generated_by: actorOf(u), evidence: c.evidence.map(evOut), custody: c.custody, custody_verification: { ok: true, problems: [], checked: now() }, scans: c.scans,
-      artifact_kinds: [...kinds.entries()].map(([kind, count]) => ({ kind, count })), top_artifacts: caseArtifacts(c).sort((a, b) => b.occurrences_here - a.occurrences_here).slice(0, 20), correlations: correlations(), hits: { file_alerts: [], watchlist_hits: [] } });
+      artifact_kinds: [...kinds.entries()].map(([kind, count]) => ({ kind, count })), top_artifacts: caseArtifacts(c).sort((a, b) => b.occurrences_here - a.occurrences_here).slice(0, 20), correlations: correlations(), hits: hits() });
   }
   return err(res, 404, 'not_found');
 }

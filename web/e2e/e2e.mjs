@@ -5,7 +5,7 @@
 //   node e2e/e2e.mjs --evidex build/src/cli/evidex --web-root build/web --out build/web-e2e-output
 //   node e2e/e2e.mjs --mock --web-root dist --out e2e-output     (dev/mock-server.mjs instead)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,8 @@ try {
 }
 
 mkdirSync(out, { recursive: true });
+// Screenshots of an earlier run would mix with this one's (step numbers move).
+for (const f of readdirSync(out)) if (/\.(png|pdf)$/.test(f)) rmSync(join(out, f));
 const work = mkdtempSync(join(tmpdir(), 'evidex-e2e-'));
 const data = join(work, 'ws');
 const passphrase = 'e2e passphrase, not secret';
