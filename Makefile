@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 DEMO_SIZE ?= 64M
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-asan bench bench-acquire bench-store bench-hashset bench-files fuzz clean
+.PHONY: all deps build demo test test-release test-asan bench bench-acquire bench-store bench-hashset bench-files bench-serve fuzz clean
 
 all: build
 
@@ -58,6 +58,10 @@ bench-hashset: deps $(BUILD)/build.ninja
 # Walking and hashing every file of a 2 GiB ext4 image against sha256sum and fls+tsk_recover+hashdeep.
 bench-files: build
 	@bench/files.sh $(or $(SIZE),2G)
+
+# The web API: a case of SIZE occurrences (default 5M), 20 clients on its artifact table, against wrk.
+bench-serve: build
+	@bench/serve.sh $(or $(SIZE),5M)
 
 $(FUZZBUILD)/build.ninja:
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
