@@ -1,0 +1,517 @@
+// The API over HTTP: a real Server on 127.0.0.1 (port 0) over a workspace made by the evidex
+// binary (init, cases, acquire --scan), reached with httplib::Client; and `evidex user`.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "server/server.h"
+#include "store/store.h"
+
+namespace evidex::server {
+namespace {
+
+using nlohmann::json;
+
+struct Out {
+  int code;
+  std::string out;
+};
+Out Sh(const std::string& cmd) {
+  Out r{-1, ""};
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = pclose(p);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::string g_dir;                                 // the suite's temporary directory
+std::map<std::string, std::string> g_passwords;    // login -> password
+
+Out Ev(const std::string& args) {
+  return Sh("env -u EVIDEX_PASSPHRASE -u EVIDEX_DATA " + std::string(EVIDEX_BIN) + " --data " +
+            g_dir + "/ws " + args + " </dev/null 2>&1");
+}
+
+// The one-time password `evidex user add|reset-password` prints (the indented line).
+std::string PasswordIn(const std::string& out) {
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("    ", 0) == 0) return line.substr(4);
+  return {};
+}
+
+std::string Image(size_t size, uint64_t seed, const std::string& text) {
+  std::mt19937_64 rng(seed);
+  std::string s(size, '\0');
+  for (size_t i = 0; i < size; i += 8) {
+    uint64_t v = rng();
+    for (size_t k = 0; k < 8 && i + k < size; ++k) s[i + k] = char(v >> (8 * k));
+  }
+  s.replace(4096, text.size(), text);
+  return s;
+}
+
+class Api : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    char tmpl[] = "/tmp/evidex-api-XXXXXX";
+    g_dir = mkdtemp(tmpl);
+    ASSERT_EQ(Ev("init --unit \"Cybercrime Unit, Colombo\" --country LK --no-passphrase").code, 0);
+    ASSERT_EQ(Ev("case new --number 2026/1 --title One --examiner X").code, 0);
+    ASSERT_EQ(Ev("case new --number 2026/2 --title Two --examiner X").code, 0);
+    const std::string planted =
+        " mail alice@example.org card 4111111111111111 url http://evil.example/x ";
+    std::ofstream(g_dir + "/a.img", std::ios::binary) << Image(1 << 20, 1, planted);
+    std::ofstream(g_dir + "/big.img", std::ios::binary) << Image(96u << 20, 2, planted);
+    Out a = Ev("acquire 2026/1 " + g_dir + "/a.img --label Disk --scan --scan-out " + g_dir + "/s1 -q");
+    ASSERT_EQ(a.code, 0) << a.out;
+    ASSERT_EQ(Ev("acquire 2026/2 " + g_dir + "/a.img --label Same --scan --scan-out " + g_dir + "/s2 -q").code, 0);
+    ASSERT_EQ(Ev("acquire 2026/1 " + g_dir + "/big.img --label Big -q").code, 0);  // E2
+    // A hostile value stored as an artifact of E2 (as a scan of evidence would store it).
+    {
+      Result<std::unique_ptr<store::Store>> st = store::OpenStore({g_dir + "/ws/evidex.db"});
+      ASSERT_TRUE(st.ok()) << st.status().ToString();
+      Result<std::optional<store::Evidence>> e2 = (*st)->FindEvidence(1, "E2");
+      ASSERT_TRUE(e2.ok() && e2->has_value());
+      store::ScanRecord rec;
+      rec.case_id = 1;
+      rec.evidence_id = (*e2)->id;
+      rec.parameters = "{}";
+      rec.bytes_total = 1;
+      Result<std::unique_ptr<store::ScanWriter>> w = (*st)->BeginScan(rec);
+      ASSERT_TRUE(w.ok()) << w.status().ToString();
+      store::OccurrenceIn o{"keyword", kScript, kScript, "4096", "ctx", false};
+      ASSERT_TRUE((*w)->Add(std::span(&o, 1)).ok());
+      ASSERT_TRUE((*w)->Finish("complete").ok());
+    }
+    for (const char* role : {"admin", "examiner", "investigator", "prosecutor", "viewer"}) {
+      Out u = Ev(std::string("user add ") + role + " --role " + role + " --display-name \"The " + role + "\"");
+      ASSERT_EQ(u.code, 0) << u.out;
+      g_passwords[role] = PasswordIn(u.out);
+    }
+    Out o = Ev("user add outsider --role examiner");
+    g_passwords["outsider"] = PasswordIn(o.out);
+  }
+  static void TearDownTestSuite() {
+    Sh("chmod -R u+w " + g_dir + " 2>/dev/null");
+    std::filesystem::remove_all(g_dir);
+  }
+
+  void SetUp() override { Start(); }
+  void TearDown() override { StopServer(); }
+
+  void Start(const std::string& cert = "", const std::string& key = "", const std::string& web = "") {
+    ServeOptions o;
+    o.data_dir = g_dir + "/ws";
+    o.port = 0;
+    o.tls_cert = cert;
+    o.tls_key = key;
+    o.web_root = web;
+    o.threads = 8;
+    Result<std::unique_ptr<Server>> s = Server::Create(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    server_ = std::move(s).value();
+    ASSERT_TRUE(server_->Bind().ok());
+    thread_ = std::thread([this] { (void)server_->Run(); });
+    cli_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    cli_->set_url_encode(false);
+    if (!members_done_) {
+      Session admin = Login("admin");
+      for (const char* u : {"examiner", "investigator", "prosecutor", "viewer"})
+        ASSERT_EQ(Post(admin, "/cases/1/members", json{{"user", u}}.dump())->status, 204) << u;
+      members_done_ = true;
+    }
+  }
+  void StopServer() {
+    if (!server_) return;
+    server_->Stop();
+    thread_.join();
+    server_.reset();
+  }
+
+  struct Session {
+    std::string cookie, csrf;
+  };
+  Session Login(const std::string& user) {
+    auto r = cli_->Post("/api/v1/login", json{{"user", user}, {"password", g_passwords[user]}}.dump(),
+                        "application/json");
+    EXPECT_TRUE(r && r->status == 200) << user << " " << (r ? r->body : "no answer");
+    if (!r || r->status != 200) return {};
+    std::string set = r->get_header_value("Set-Cookie");
+    return {set.substr(0, set.find(';')), json::parse(r->body)["csrf"]};
+  }
+  httplib::Headers H(const Session& s, bool csrf = true) {
+    httplib::Headers h{{"Cookie", s.cookie}};
+    if (csrf) h.emplace("X-CSRF-Token", s.csrf);
+    return h;
+  }
+  httplib::Result Get(const Session& s, const std::string& path) {
+    return cli_->Get(("/api/v1" + path).c_str(), H(s));
+  }
+  httplib::Result Post(const Session& s, const std::string& path, const std::string& body = "{}") {
+    return cli_->Post(("/api/v1" + path).c_str(), H(s), body, "application/json");
+  }
+  json WaitJob(const Session& s, int64_t id, std::vector<uint64_t>* progress = nullptr) {
+    for (int i = 0; i < 3000; ++i) {
+      auto r = Get(s, "/jobs/" + std::to_string(id));
+      json j = json::parse(r->body);
+      if (progress) progress->push_back(j["bytes_done"]);
+      if (j["state"] != "running" && j["state"] != "queued") return j;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return {};
+  }
+
+  static constexpr const char* kScript = "<script>alert(\"x\")</script>";
+  static inline bool members_done_ = false;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  std::unique_ptr<httplib::Client> cli_;
+};
+
+TEST_F(Api, EveryEndpointWithEveryRole) {
+  const std::vector<std::string> roles = {"admin", "examiner", "investigator", "prosecutor", "viewer"};
+  struct Row {
+    std::string method, path, body;
+    std::string allowed;  // one letter per role above: '1' allowed, '0' refused (403)
+    int ok_status;
+  };
+  const std::vector<Row> table = {
+      {"GET", "/me", "", "11111", 200},
+      {"GET", "/cases", "", "11111", 200},
+      {"GET", "/cases/1", "", "11111", 200},
+      {"GET", "/cases/1/members", "", "11111", 200},
+      {"GET", "/cases/1/evidence", "", "11111", 200},
+      {"GET", "/cases/1/evidence/E1", "", "11111", 200},
+      {"GET", "/cases/1/custody", "", "11111", 200},
+      {"GET", "/cases/1/scans", "", "11111", 200},
+      {"GET", "/cases/1/artifacts", "", "11111", 200},
+      {"GET", "/cases/1/artifacts/kinds", "", "11111", 200},
+      {"GET", "/cases/1/correlations", "", "11111", 200},
+      {"GET", "/cases/1/hits", "", "11111", 200},
+      {"GET", "/cases/1/files?evidence=E1", "", "11111", 200},
+      {"GET", "/cases/1/report", "", "11111", 200},
+      {"GET", "/graph", "", "11111", 200},
+      {"GET", "/search?q=alice%40example.org", "", "11111", 200},
+      {"GET", "/jobs", "", "11111", 200},
+      {"GET", "/cases/1/evidence/E1/bytes?offset=4096&length=16", "", "11110", 200},
+      {"GET", "/users", "", "10000", 200},
+      {"POST", "/users", R"({"name":"new-@","role":"viewer","display_name":"N"})", "10000", 201},
+      {"POST", "/cases", R"({"number":"T-@","title":"t","offence":"o"})", "11100", 201},
+      {"POST", "/cases/1/members", R"({"user":"viewer"})", "11000", 204},
+      {"POST", "/cases/1/evidence", R"({"source":"/nonexistent","label":"x","mode":"copy"})", "11000", 400},
+      {"POST", "/cases/1/evidence/E1/verify", "", "11000", 202},
+      {"POST", "/cases/1/scans", R"({"evidence":["E99"]})", "11100", 404},
+      {"DELETE", "/cases/1/members/outsider", "", "11000", 404},
+  };
+  for (size_t r = 0; r < roles.size(); ++r) {
+    Session s = Login(roles[r]);
+    for (const Row& row : table) {
+      std::string body = row.body;
+      if (auto at = body.find('@'); at != std::string::npos) body.replace(at, 1, roles[r]);
+      httplib::Result res = row.method == "GET"    ? Get(s, row.path)
+                            : row.method == "POST" ? Post(s, row.path, body.empty() ? "{}" : body)
+                                                   : cli_->Delete(("/api/v1" + row.path).c_str(), H(s));
+      ASSERT_TRUE(res) << row.path;
+      int want = row.allowed[r] == '1' ? row.ok_status : 403;
+      EXPECT_EQ(res->status, want) << roles[r] << " " << row.method << " " << row.path << ": " << res->body;
+      EXPECT_EQ(res->get_header_value("Cache-Control"), "no-store") << row.path;
+      EXPECT_EQ(res->get_header_value("X-Frame-Options"), "DENY");
+      if (want == 403) EXPECT_EQ(json::parse(res->body)["code"], "forbidden");
+    }
+  }
+}
+
+TEST_F(Api, NonMembersGet404) {
+  Session s = Login("outsider");
+  for (const char* path : {"/cases/1", "/cases/1/evidence", "/cases/1/custody", "/cases/1/artifacts",
+                           "/cases/1/evidence/E1/bytes", "/cases/2", "/cases/999"}) {
+    auto r = Get(s, path);
+    EXPECT_EQ(r->status, 404) << path << r->body;
+  }
+  EXPECT_EQ(json::parse(Get(s, "/cases")->body).size(), 0u);
+  // Another case's sightings are counted, never named.
+  Session ex = Login("examiner");
+  json search = json::parse(Get(ex, "/search?q=alice%40example.org")->body);
+  ASSERT_FALSE(search.empty());
+  for (const json& hit : search) {
+    for (const json& s2 : hit["sightings"]) EXPECT_EQ(s2["case"], 1);
+    EXPECT_EQ(hit["other_cases_hidden"], 1);
+  }
+}
+
+TEST_F(Api, AuthenticationAndCsrf) {
+  EXPECT_EQ(cli_->Get("/api/v1/cases")->status, 401);
+  EXPECT_EQ(cli_->Get("/api/v1/cases", {{"Cookie", "evidex_session=forged"}})->status, 401);
+  Session s = Login("examiner");
+  EXPECT_EQ(cli_->Post("/api/v1/cases", {{"Cookie", s.cookie}}, "{}", "application/json")->status, 403);
+  auto wrong = cli_->Post("/api/v1/cases", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf + "x"}}, "{}",
+                          "application/json");
+  EXPECT_EQ(json::parse(wrong->body)["code"], "csrf");
+  EXPECT_EQ(Post(s, "/cases", "{bad json")->status, 400);
+  EXPECT_EQ(Post(s, "/cases", R"({"number": 5, "title": "x"})")->status, 400);
+  EXPECT_EQ(Post(s, "/cases", std::string(2 << 20, ' '))->status, 413);
+  // Logout ends the session.
+  EXPECT_EQ(Post(s, "/logout")->status, 204);
+  EXPECT_EQ(Get(s, "/me")->status, 401);
+}
+
+TEST_F(Api, LoginRateLimit) {
+  for (int i = 0; i < 5; ++i) {
+    auto r = cli_->Post("/api/v1/login", R"({"user":"viewer","password":"wrong password"})", "application/json");
+    EXPECT_EQ(r->status, 401);
+    EXPECT_EQ(json::parse(r->body)["code"], "bad_login");
+  }
+  auto r = cli_->Post("/api/v1/login", json{{"user", "viewer"}, {"password", g_passwords["viewer"]}}.dump(),
+                      "application/json");
+  EXPECT_EQ(r->status, 429);
+  EXPECT_GE(std::stoi(r->get_header_value("Retry-After")), 1);
+  EXPECT_EQ(cli_->Post("/api/v1/login", "{}", "text/plain")->status, 400);
+}
+
+TEST_F(Api, DisabledUsersAndNewPasswordsEndSessions) {
+  Session admin = Login("admin");
+  Session v = Login("viewer");
+  ASSERT_EQ(Get(v, "/me")->status, 200);
+  EXPECT_EQ(Post(admin, "/users/viewer/disable")->status, 204);
+  EXPECT_EQ(Get(v, "/me")->status, 401);
+  EXPECT_EQ(cli_->Post("/api/v1/login", json{{"user", "viewer"}, {"password", g_passwords["viewer"]}}.dump(),
+                       "application/json")->status, 401);
+  EXPECT_EQ(Post(admin, "/users/viewer/enable")->status, 204);
+  v = Login("viewer");
+  // `evidex user disable` in another process ends the session too.
+  ASSERT_EQ(Ev("user disable viewer").code, 0);
+  EXPECT_EQ(Get(v, "/me")->status, 401);
+  ASSERT_EQ(Ev("user enable viewer").code, 0);
+  v = Login("viewer");
+  auto reset = Post(admin, "/users/viewer/reset-password");
+  ASSERT_EQ(reset->status, 200);
+  g_passwords["viewer"] = json::parse(reset->body)["password"];
+  EXPECT_EQ(Get(v, "/me")->status, 401);
+  v = Login("viewer");
+  EXPECT_TRUE(json::parse(Get(v, "/me")->body)["user"]["must_change_password"].get<bool>());
+  EXPECT_EQ(Post(v, "/me/password", R"({"current":"x","new":"short"})")->status, 400);
+  std::string next = "a new long password";
+  EXPECT_EQ(Post(v, "/me/password", json{{"current", g_passwords["viewer"]}, {"new", next}}.dump())->status, 204);
+  g_passwords["viewer"] = next;
+  Login("viewer");
+}
+
+TEST_F(Api, PathTraversalAndInjection) {
+  Session s = Login("admin");
+  for (const char* path :
+       {"/cases/..%2F..%2Fetc%2Fpasswd", "/cases/../../etc/passwd", "/cases/1/evidence/..%2f..%2fetc%2fpasswd",
+        "/cases/1/evidence/%2e%2e/bytes", "/cases/1%00/evidence", "/cases/1/artifacts/..%2F1",
+        "/jobs/..%2F1", "/cases/1/evidence/E1%2F..%2F..%2Fetc%2Fpasswd/bytes"}) {
+    auto r = Get(s, path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_TRUE(r->status == 400 || r->status == 404) << path << " " << r->status;
+    EXPECT_EQ(r->body.find("root:"), std::string::npos);
+  }
+  EXPECT_EQ(Post(s, "/users/..%2F..%2Fetc/disable")->status, 404);
+  EXPECT_EQ(Post(s, "/users/Admin';--/disable")->status, 400);
+  for (const char* q : {"/cases/1/artifacts?q='%20OR%201=1%20--", "/search?q='%20OR%20'1'='1",
+                        "/cases/1/artifacts?q=%25"}) {
+    auto r = Get(s, q);
+    ASSERT_EQ(r->status, 200) << q << r->body;
+    json j = json::parse(r->body);
+    EXPECT_EQ(j.is_array() ? j.size() : j["rows"].size(), 0u) << q;
+  }
+  EXPECT_EQ(Get(s, "/cases/1/artifacts?kind=email'%20--")->status, 400);
+  EXPECT_EQ(Get(s, "/cases/1/artifacts?sort=value;drop")->status, 400);
+  EXPECT_EQ(Get(s, "/cases/1/artifacts?cursor=forged")->status, 400);
+  EXPECT_EQ(Get(s, "/cases/1/evidence/E1/bytes?offset=99999999")->status, 400);
+  EXPECT_EQ(Get(s, "/cases/1/evidence/E1/bytes?length=4097")->status, 400);
+  // A script payload in evidence comes back as JSON, verbatim.
+  auto r = Get(s, "/cases/1/artifacts?kind=keyword");
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
+  json rows = json::parse(r->body)["rows"];
+  ASSERT_EQ(rows.size(), 1u) << r->body;
+  EXPECT_EQ(rows[0]["value"], kScript);
+  EXPECT_NE(r->body.find("<script>alert(\\\"x\\\")</script>"), std::string::npos);
+}
+
+TEST_F(Api, CardsMaskedForProsecutorsAndBytesRead) {
+  Session p = Login("prosecutor");
+  Session i = Login("investigator");
+  json pj = json::parse(Get(p, "/cases/1/artifacts?kind=ccn")->body)["rows"];
+  json ij = json::parse(Get(i, "/cases/1/artifacts?kind=ccn")->body)["rows"];
+  ASSERT_EQ(pj.size(), 1u);
+  EXPECT_EQ(pj[0]["value"], "411111******1111");
+  EXPECT_EQ(ij[0]["value"], "4111111111111111");
+  json occ = json::parse(Get(i, "/cases/1/artifacts/" + std::to_string(ij[0]["id"].get<int64_t>()) +
+                                    "/occurrences")->body);
+  ASSERT_FALSE(occ.empty());
+  json b = json::parse(Get(i, "/cases/1/evidence/E1/bytes?offset=4096&length=6")->body);
+  EXPECT_EQ(b["hex"], "206d61696c20");  // " mail "
+  EXPECT_EQ(b["size"], 1 << 20);
+}
+
+TEST_F(Api, ReadsAreAuditedInCustody) {
+  Session p = Login("prosecutor");
+  ASSERT_EQ(Get(p, "/cases/1/evidence/E1")->status, 200);
+  bool found = false;
+  for (int i = 0; i < 200 && !found; ++i) {
+    json c = json::parse(Get(p, "/cases/1/custody")->body);
+    EXPECT_TRUE(c["verification"]["ok"].get<bool>()) << c["verification"].dump();
+    for (const json& r : c["records"])
+      if (r["action"] == "viewed" && r["actor"] == "The prosecutor (prosecutor)" &&
+          r["details"]["what"] == "evidence")
+        found = true;
+    if (!found) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(Api, ScanJobProgressesAndCancels) {
+  Session s = Login("examiner");
+  auto r = Post(s, "/cases/1/scans", R"({"evidence":["E2"]})");
+  ASSERT_EQ(r->status, 202) << r->body;
+  json job = json::parse(r->body);
+  EXPECT_EQ(job["kind"], "scan");
+  std::vector<uint64_t> progress;
+  json done = WaitJob(s, job["id"], &progress);
+  ASSERT_EQ(done["state"], "complete") << done.dump();
+  EXPECT_EQ(done["bytes_done"], 96u << 20);
+  std::set<uint64_t> distinct(progress.begin(), progress.end());
+  EXPECT_GE(distinct.size(), 2u) << "progress did not move";
+  json scans = json::parse(Get(s, "/cases/1/scans")->body);
+  EXPECT_EQ(scans.back()["status"], "complete");
+  // Cancelled right away.
+  json again = json::parse(Post(s, "/cases/1/scans", R"({"evidence":["E2"]})")->body);
+  auto c = Post(s, "/jobs/" + std::to_string(again["id"].get<int64_t>()) + "/cancel");
+  EXPECT_EQ(c->status, 202);
+  json end = WaitJob(s, again["id"]);
+  EXPECT_EQ(end["state"], "cancelled") << end.dump();
+  // A viewer may not cancel; an outsider does not see the job.
+  Session o = Login("outsider");
+  EXPECT_EQ(Get(o, "/jobs/" + std::to_string(again["id"].get<int64_t>()))->status, 404);
+}
+
+TEST_F(Api, AcquireAndVerifyJobs) {
+  Session s = Login("examiner");
+  auto r = Post(s, "/cases/1/evidence",
+                json{{"source", g_dir + "/a.img"}, {"label", "USB"}, {"mode", "copy"}, {"scan", true}}.dump());
+  ASSERT_EQ(r->status, 202) << r->body;
+  json done = WaitJob(s, json::parse(r->body)["id"]);
+  ASSERT_EQ(done["state"], "complete") << done.dump();
+  std::string name = done["result"]["evidence"];
+  json e = json::parse(Get(s, "/cases/1/evidence/" + name)->body);
+  EXPECT_EQ(e["state"], "complete");
+  EXPECT_EQ(e["verification"]["state"], "never");
+  json v = json::parse(Post(s, "/cases/1/evidence/" + name + "/verify")->body);
+  EXPECT_EQ(WaitJob(s, v["id"])["state"], "complete");
+  e = json::parse(Get(s, "/cases/1/evidence/" + name)->body);
+  EXPECT_EQ(e["verification"]["state"], "verified");
+}
+
+TEST_F(Api, StaticRootCannotBeEscaped) {
+  StopServer();
+  std::string web = g_dir + "/web";
+  std::filesystem::create_directories(web + "/assets");
+  std::ofstream(web + "/index.html") << "<!doctype html><title>evidex</title>";
+  std::ofstream(web + "/assets/app.js") << "console.log(1)";
+  std::ofstream(g_dir + "/secret.txt") << "root:x:0:0 secret";
+  Start("", "", web);
+  auto index = cli_->Get("/");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_EQ(index->get_header_value("Content-Type"), "text/html");
+  EXPECT_NE(index->get_header_value("Content-Security-Policy").find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_EQ(cli_->Get("/assets/app.js")->get_header_value("Content-Type"), "text/javascript");
+  for (const char* path : {"/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/assets/../../secret.txt",
+                           "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2F..%2Fetc%2Fpasswd",
+                           "/assets/%2e%2e/%2e%2e/secret.txt"}) {
+    auto r = cli_->Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_TRUE(r->status == 400 || r->status == 404) << path << " " << r->status;
+    EXPECT_EQ(r->body.find("root:"), std::string::npos) << path;
+  }
+}
+
+TEST_F(Api, TlsCookieIsSecure) {
+  StopServer();
+  std::string cert = g_dir + "/cert.pem", key = g_dir + "/key.pem";
+  ASSERT_EQ(Sh("openssl req -x509 -newkey ed25519 -keyout " + key + " -out " + cert +
+               " -days 1 -nodes -subj /CN=localhost 2>&1").code, 0);
+  Start(cert, key);
+  httplib::SSLClient tls("127.0.0.1", server_->port());
+  tls.enable_server_certificate_verification(false);
+  auto r = tls.Post("/api/v1/login", json{{"user", "examiner"}, {"password", g_passwords["examiner"]}}.dump(),
+                    "application/json");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  ASSERT_EQ(r->status, 200);
+  std::string cookie = r->get_header_value("Set-Cookie");
+  EXPECT_NE(cookie.find("; Secure"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+}
+
+TEST(ApiFirstStart, CreatesAdminOnce) {
+  char tmpl[] = "/tmp/evidex-api1-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  ASSERT_EQ(Sh("env -u EVIDEX_PASSPHRASE " + std::string(EVIDEX_BIN) + " --data " + dir +
+               "/ws init --unit U --country LK --no-passphrase 2>&1").code, 0);
+  ServeOptions o;
+  o.data_dir = dir + "/ws";
+  o.port = 0;
+  Result<std::unique_ptr<Server>> s = Server::Create(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ((*s)->initial_admin_password().size(), 20u);
+  s = Result<std::unique_ptr<Server>>(Internal("reset"));
+  Result<std::unique_ptr<Server>> again = Server::Create(o);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->initial_admin_password(), "");
+  Out list = Sh(std::string(EVIDEX_BIN) + " --data " + dir + "/ws user list --json");
+  json users = json::parse(list.out);
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(users[0]["name"], "admin");
+  EXPECT_EQ(users[0]["role"], "admin");
+  EXPECT_TRUE(users[0]["must_change_password"].get<bool>());
+  EXPECT_FALSE(users[0].contains("password_hash"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(UserCli, AddListDisableResetPassword) {
+  char tmpl[] = "/tmp/evidex-user-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  auto ev = [&](const std::string& args) {
+    return Sh("env -u EVIDEX_PASSPHRASE " + std::string(EVIDEX_BIN) + " --data " + dir + "/ws " + args + " 2>&1");
+  };
+  ASSERT_EQ(ev("init --unit U --country LK --no-passphrase").code, 0);
+  Out add = ev("user add aperera --role investigator --display-name \"Insp. A. Perera\"");
+  ASSERT_EQ(add.code, 0) << add.out;
+  EXPECT_EQ(PasswordIn(add.out).size(), 20u);
+  EXPECT_EQ(ev("user add aperera --role viewer").code, 1);
+  EXPECT_EQ(ev("user add Bad/Name --role viewer").code, 1);
+  EXPECT_EQ(ev("user add x --role god").code, 1);
+  EXPECT_EQ(ev("user disable nobody").code, 1);
+  ASSERT_EQ(ev("user disable aperera").code, 0);
+  json users = json::parse(ev("user list --json").out);
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(users[0]["display_name"], "Insp. A. Perera");
+  EXPECT_TRUE(users[0]["disabled"].get<bool>());
+  ASSERT_EQ(ev("user enable aperera").code, 0);
+  Out reset = ev("user reset-password aperera");
+  ASSERT_EQ(reset.code, 0);
+  EXPECT_EQ(PasswordIn(reset.out).size(), 20u);
+  EXPECT_NE(PasswordIn(reset.out), PasswordIn(add.out));
+  Out table = ev("user list");
+  EXPECT_NE(table.out.find("aperera"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace evidex::server
