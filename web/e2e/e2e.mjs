@@ -351,6 +351,11 @@ async function main() {
   await expectText('#search-results', /kasun\.perera@example\.lk[\s\S]*CCD\/2026\/01(42|77)[\s\S]*CCD\/2026\/01(42|77)/);
   await shot('search');
 
+  step('the case list');
+  await page.click('.nav-link[href="#/cases"]');
+  await page.waitForFunction(() => document.querySelectorAll('table.data tbody tr').length === 2);
+  await shot('cases');
+
   step('case graph');
   await page.goto(`${base}/#/graph`);
   await page.waitForSelector('#graph .node');

@@ -121,8 +121,8 @@ export function jobProgress(initial: Job, done: (j: Job) => void): HTMLElement {
       h('span', null, `${bytes(j.bytes_done)} / ${bytes(j.bytes_total)} (${num(p, 1)} %)`),
     ];
     if (!terminal) {
-      parts.push(h('span', null, t('job.rate', { rate: `${bytes(j.rate)}/s` })));
-      parts.push(h('span', null, t('job.eta', { eta: formatDuration(j.eta_seconds) })));
+      if (j.rate > 0) parts.push(h('span', null, t('job.rate', { rate: `${bytes(j.rate)}/s` })));
+      if (typeof j.eta_seconds === 'number' && j.rate > 0) parts.push(h('span', null, t('job.eta', { eta: formatDuration(j.eta_seconds) })));
       parts.push(h('button', {
         type: 'button', class: 'btn btn-small',
         on: { click: () => { api.cancelJob(j.id).catch(() => {}); } },
