@@ -437,7 +437,11 @@ async function main() {
   await expectText('#users', /aperera/);
 
   step('an examiner who is a member of the first case only: the other case is counted, never named');
-  await api.call('POST', `/cases/${caseId}/members`, { user: 'aperera' });
+  await page.goto(`${base}/#/cases/${caseId}`);
+  await page.fill('#member-name', 'aperera');
+  await page.click('#member-form button[type="submit"]');
+  await page.waitForSelector('#members [data-remove="aperera"]');
+  log('  aperera added to the case from its members panel');
   await page.click('#logout');
   await signIn('aperera', aPassword, '#password-form');
   await changePassword(aPassword, 'another long password 7');
