@@ -1,14 +1,13 @@
 // Builds the UI to static files for `evidex serve --web-root`. The output directory comes from
-// EVIDEX_WEB_OUT (CMake passes ${CMAKE_BINARY_DIR}/web) and defaults to web/dist.
-// The directory is not emptied: under CMake it is also web/'s own binary directory (CTest and
-// install files live there). CMake removes the old assets/ before each build instead.
+// EVIDEX_WEB_OUT (CMake passes ${CMAKE_BINARY_DIR}/web-ui) and defaults to web/dist. It holds
+// nothing but the UI and is emptied before each build.
 import { defineConfig } from 'vite';
 
 export default defineConfig({
   base: './',
   build: {
     outDir: process.env.EVIDEX_WEB_OUT || 'dist',
-    emptyOutDir: false,
+    emptyOutDir: true,
     // No inline polyfill script: the server's CSP allows script-src 'self' only.
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,

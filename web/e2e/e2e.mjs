@@ -2,7 +2,7 @@
 // End-to-end test of the web UI against a real `evidex serve`, in Debian's Chromium (headless),
 // driven by playwright-core. Prints each step; screenshots go to --out. Exit 0 passed, 1 failed,
 // 77 skipped (no Chromium).
-//   node e2e/e2e.mjs --evidex build/src/cli/evidex --web-root build/web --out build/web-e2e-output
+//   node e2e/e2e.mjs --evidex build/src/cli/evidex --web-root build/web-ui --out build/web-e2e-output
 //   node e2e/e2e.mjs --mock --web-root dist --out e2e-output     (dev/mock-server.mjs instead)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ const flag = (name) => argv.includes(`--${name}`);
 const kChromium = process.env.EVIDEX_CHROMIUM || '/usr/bin/chromium';
 const mock = flag('mock');
 const evidex = resolve(opt('evidex', join(here, '../../build/src/cli/evidex')));
-const webRoot = resolve(opt('web-root', join(here, '../../build/web')));
+const webRoot = resolve(opt('web-root', join(here, '../../build/web-ui')));
 const out = resolve(opt('out', join(here, '../e2e-output')));
 const keep = flag('keep');
 
