@@ -116,14 +116,28 @@ class ServerImpl : public Server {
 
   Status Run() override {
     EVIDEX_RETURN_IF_ERROR(Bind());
+    {
+      // httplib's stop() does nothing before the server runs: Stop() waits for it (see Stop).
+      std::lock_guard<std::mutex> lock(run_mu_);
+      if (stopped_) return Status::Ok();
+      entered_ = true;
+    }
     if (!http_->listen_after_bind() && !stopped_)
       return IoError("the server on " + options_.host + " stopped with an error");
     return Status::Ok();
   }
 
   void Stop() override {
-    stopped_ = true;
-    if (http_) http_->stop();
+    bool entered;
+    {
+      std::lock_guard<std::mutex> lock(run_mu_);
+      stopped_ = true;
+      entered = entered_;
+    }
+    if (!http_ || !entered) return;
+    for (int i = 0; i < 2000 && !http_->is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    http_->stop();
   }
   int port() const override { return port_; }
   const std::string& initial_admin_password() const override { return admin_password_; }
@@ -142,6 +156,8 @@ class ServerImpl : public Server {
   std::unique_ptr<httplib::Server> http_;
   std::unique_ptr<Api> api_;
   int port_ = 0;
+  std::mutex run_mu_;
+  bool entered_ = false;
   std::atomic<bool> stopped_{false};
 };
 
