@@ -19,6 +19,17 @@ constexpr char kPgUserColumns[] =
     "id, name, display_name, role, password_hash, disabled::int, must_change_password::int, "
     "created, password_changed";
 
+// Appends what AddUser and UpdateUser both write, in the order display_name, role, password_hash,
+// disabled, must_change_password, password_changed.
+PgParams& UserFields(PgParams& p, const User& u) {
+  return p.Add(ValidUtf8(u.display_name))
+      .Add(RoleName(u.role))
+      .Add(ValidUtf8(u.password_hash))
+      .Add(u.disabled ? "t" : "f")
+      .Add(u.must_change_password ? "t" : "f")
+      .Add(ValidUtf8(u.password_changed));
+}
+
 // A statement whose parameters are numbered as they are added.
 struct Sql {
   std::string text;
@@ -131,15 +142,7 @@ Result<User> PgAccounts::AddUser(User user) {
         "INSERT INTO users (name, display_name, role, password_hash, disabled, "
         "must_change_password, password_changed, created) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        PgParams()
-            .Add(ValidUtf8(user.name))
-            .Add(ValidUtf8(user.display_name))
-            .Add(RoleName(user.role))
-            .Add(ValidUtf8(user.password_hash))
-            .Add(user.disabled ? "t" : "f")
-            .Add(user.must_change_password ? "t" : "f")
-            .Add(ValidUtf8(user.password_changed))
-            .Add(ValidUtf8(user.created)));
+        UserFields(PgParams().Add(ValidUtf8(user.name)), user).Add(ValidUtf8(user.created)));
     if (!r.ok()) return r.status();
     user.id = r->Int(0, 0);
     return Status::Ok();
@@ -153,15 +156,7 @@ Status PgAccounts::UpdateUser(const User& user) {
   EVIDEX_RETURN_IF_ERROR(conn_->Run(
       "UPDATE users SET display_name = $2, role = $3, password_hash = $4, disabled = $5, "
       "must_change_password = $6, password_changed = $7 WHERE id = $1",
-      PgParams()
-          .Add(user.id)
-          .Add(ValidUtf8(user.display_name))
-          .Add(RoleName(user.role))
-          .Add(ValidUtf8(user.password_hash))
-          .Add(user.disabled ? "t" : "f")
-          .Add(user.must_change_password ? "t" : "f")
-          .Add(ValidUtf8(user.password_changed)),
-      &changed));
+      UserFields(PgParams().Add(user.id), user), &changed));
   if (changed == 0) return NotFound("no user with id " + std::to_string(user.id));
   return Status::Ok();
 }
