@@ -248,7 +248,7 @@ Result<ArtifactPage> AssembleArtifactPage(int64_t case_id, const ArtifactQuery& 
   const size_t want = query.limit + 1;  // one more says whether there is a page beyond
 
   std::vector<CaseArtifact> rows;
-  if (query.sort == ArtifactQuery::Sort::kKind && !kinds.front().empty()) {
+  if (query.sort == ArtifactQuery::Sort::kKind && !kinds.empty() && !kinds.front().empty()) {
     // By kind: the kinds in reading order, each a range of its value index, the boundary's kind
     // from the boundary, later ones from their start, until the page is full.
     std::vector<std::string> ordered = kinds;

@@ -1373,10 +1373,15 @@ TEST_P(CaseArtifactsTest, SupersedingAScanUpdatesTheSummaryOfItsCaseAndOfOthers)
   Scan(*s, e2_, ModelOccs(e2));
   Scan(*s, g1_, {});
   CheckAllQueries(*s, a_.id, e2_.id, ModelA(*s, e2, false));
-  Result<ArtifactPage> c = s->ListCaseArtifacts(c_.id, ArtifactQuery{});
-  ASSERT_TRUE(c.ok());
-  EXPECT_EQ(c->total, 0u);
-  EXPECT_TRUE(c->rows.empty());
+  for (ArtifactQuery::Sort sort : {ArtifactQuery::Sort::kOccurrences, ArtifactQuery::Sort::kKind}) {
+    ArtifactQuery q;
+    q.sort = sort;
+    Result<ArtifactPage> c = s->ListCaseArtifacts(c_.id, q);
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->total, 0u);
+    EXPECT_TRUE(c->rows.empty());
+    EXPECT_TRUE(c->next_cursor.empty() && c->prev_cursor.empty());
+  }
   EXPECT_TRUE(s->CountCaseArtifactsByKind(c_.id, 0)->empty());
 }
 
