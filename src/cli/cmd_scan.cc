@@ -383,9 +383,11 @@ int ScanCommand::PrepareCaseScan(const GlobalOptions& global, scan::ScanJobOptio
 
 int ScanCommand::StoreScans(const scan::ScanSummary* s, const Status& failure) {
   std::string status = !failure.ok() ? "failed" : s->interrupted ? "interrupted" : "complete";
+  const char* why = !s || !s->interrupted ? ""
+                    : cancel_ != nullptr       ? "cancelled"
+                                               : "interrupted by a signal";
   Result<std::vector<store::ScanRecord>> done =
-      recorder_->Finish(s, status, failure.ok() ? (s->interrupted ? (cancel_ != nullptr ? "cancelled" : "interrupted by a signal") : "")
-                                                : failure.message());
+      recorder_->Finish(s, status, failure.ok() ? why : failure.message());
   recorder_.reset();
   if (!done.ok()) {
     PrintError("the scan's artifacts could not be stored in case " + case_row_->number + ": " +

@@ -6,8 +6,8 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/vault_cli.h"
-#include "server/server.h"
 #include "server/http_util.h"
+#include "server/server.h"
 #include "server/users.h"
 
 namespace evidex::cli {
@@ -69,9 +69,10 @@ class ServeCommand : public Command {
       return kExitOutput;
     }
     if (!srv->initial_admin_password().empty())
-      std::printf("created the account 'admin' with the one-time password\n\n    %s\n\n"
-                  "(shown once; it must be changed at the first sign-in)\n",
-                  srv->initial_admin_password().c_str());
+      std::printf(
+          "created the account 'admin' with the one-time password\n\n    %s\n\n"
+          "(shown once; it must be changed at the first sign-in)\n",
+          srv->initial_admin_password().c_str());
     if (!options_.quiet)
       std::printf("evidex serve: %s://%s:%d/ on %s\n", options_.tls_cert.empty() ? "http" : "https",
                   options_.host.c_str(), srv->port(), options_.data_dir.c_str());
@@ -132,9 +133,10 @@ class UserCommand : public Command {
                        : u.status().message());
         return u.status().code() == Code::kInvalidArgument ? kExitUsage : StoreExit(u.status());
       }
-      std::printf("added %s (%s) with the one-time password\n\n    %s\n\n"
-                  "(shown once; it must be changed at the first sign-in)\n",
-                  u->user.name.c_str(), role_.c_str(), u->password.c_str());
+      std::printf(
+          "added %s (%s) with the one-time password\n\n    %s\n\n"
+          "(shown once; it must be changed at the first sign-in)\n",
+          u->user.name.c_str(), role_.c_str(), u->password.c_str());
       return kExitOk;
     }
     if (list_->parsed()) {
@@ -149,10 +151,13 @@ class UserCommand : public Command {
         std::printf("%s\n", out.dump(2).c_str());
         return kExitOk;
       }
-      std::vector<std::vector<std::string>> rows{{"name", "role", "state", "created", "display name"}};
+      std::vector<std::vector<std::string>> rows{
+          {"name", "role", "state", "created", "display name"}};
       for (const store::User& u : *users)
         rows.push_back({u.name, store::RoleName(u.role),
-                        u.disabled ? "disabled" : u.must_change_password ? "one-time password" : "active",
+                        u.disabled               ? "disabled"
+                        : u.must_change_password ? "one-time password"
+                                                 : "active",
                         u.created, u.display_name});
       PrintTable(rows);
       return kExitOk;

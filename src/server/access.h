@@ -13,7 +13,7 @@
 namespace evidex::server {
 
 enum class Right {
-  kReadCase,       // read a case the user is a member of (admin: every case)
+  kReadCase,  // read a case the user is a member of (admin: every case)
   kCreateCase,
   kManageMembers,  // add / remove members of a case
   kAcquire,        // acquire evidence, verify it

@@ -23,7 +23,8 @@ TEST(Access, RightsTable) {
   };
   for (const auto& [right, allowed] : table)
     for (int i = 0; i < 5; ++i)
-      EXPECT_EQ(Allowed(roles[i], right), allowed[i]) << int(right) << " " << store::RoleName(roles[i]);
+      EXPECT_EQ(Allowed(roles[i], right), allowed[i])
+          << int(right) << " " << store::RoleName(roles[i]);
   EXPECT_TRUE(SeesAllCases(Role::kAdmin));
   EXPECT_FALSE(SeesAllCases(Role::kExaminer));
 }

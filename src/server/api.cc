@@ -52,9 +52,15 @@ void Api::Route(Method method, const std::string& pattern, Handler handler, bool
     Serve(req, res, method, handler, open);
   };
   switch (method) {
-    case Method::kGet: http_.Get(full, h); break;
-    case Method::kPost: http_.Post(full, h); break;
-    case Method::kDelete: http_.Delete(full, h); break;
+    case Method::kGet:
+      http_.Get(full, h);
+      break;
+    case Method::kPost:
+      http_.Post(full, h);
+      break;
+    case Method::kDelete:
+      http_.Delete(full, h);
+      break;
   }
 }
 
@@ -178,7 +184,9 @@ void Api::Audit(Call& call, const store::Case& c, const std::string& what, nlohm
   r.unit = unit_.Display();
   r.action = action;
   r.evidence = evidence_uuid;
-  r.details = {{"what", what}, {"params", std::move(params)}, {"user", call.user.name},
+  r.details = {{"what", what},
+               {"params", std::move(params)},
+               {"user", call.user.name},
                {"via", "evidex serve"}};
   audit_.Append(c.id, std::move(r));
 }

@@ -12,11 +12,10 @@
 #include <httplib.h>
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "server/access.h"
 #include "server/audit.h"
@@ -39,9 +38,9 @@ struct Call {
   const httplib::Request& req;
   httplib::Response& res;
   StorePool::Lease& db;
-  store::User user;    // the signed-in user (empty for the login route)
-  std::string token;   // the session cookie ("" without one)
-  std::string csrf;    // the session's CSRF token
+  store::User user;   // the signed-in user (empty for the login route)
+  std::string token;  // the session cookie ("" without one)
+  std::string csrf;   // the session's CSRF token
   store::Store& store() { return db.store(); }
   std::string Param(int i) const { return req.matches[i].str(); }
   // "Insp. A. Perera (aperera)": the actor of custody records.
@@ -75,8 +74,8 @@ class Api {
   // Queues a custody record for case `c`: `action` ("viewed" for reads), the endpoint's name
   // and its parameters as details.
   void Audit(Call& call, const store::Case& c, const std::string& what,
-             nlohmann::json params = nlohmann::json::object(), const std::string& evidence_uuid = "",
-             const std::string& action = "viewed");
+             nlohmann::json params = nlohmann::json::object(),
+             const std::string& evidence_uuid = "", const std::string& action = "viewed");
 
   // Sets the session cookie (empty token: clears it).
   void SetSessionCookie(httplib::Response& res, const std::string& token) const;
@@ -119,7 +118,6 @@ nlohmann::json ScanJson(const store::ScanRecord& s, const std::string& evidence_
                         const std::string& now);
 nlohmann::json ArtifactJson(const store::Artifact& a, store::Role role);
 nlohmann::json SightingJson(const store::Sighting& s);
-
 
 }  // namespace evidex::server
 

@@ -15,7 +15,8 @@ using Method = Api::Method;
 bool ValidKind(const std::string& kind) {
   if (kind.empty() || kind.size() > 16) return false;
   for (char c : kind)
-    if (!std::islower(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c)))
+    if (!std::islower(static_cast<unsigned char>(c)) &&
+        !std::isdigit(static_cast<unsigned char>(c)))
       return false;
   return true;
 }
@@ -89,14 +90,17 @@ void ListArtifacts(Api& api, Call& call) {
     return SendStatus(call.res, page.status(), "listing the artifacts");
   }
   nlohmann::json rows = nlohmann::json::array();
-  for (const store::CaseArtifact& a : page->rows) rows.push_back(CaseArtifactJson(a, call.user.role));
+  for (const store::CaseArtifact& a : page->rows)
+    rows.push_back(CaseArtifactJson(a, call.user.role));
   api.Audit(call, *c, "artifacts",
             {{"kind", q.kind}, {"q", q.text}, {"evidence", Query(call.req, "evidence")}});
   SendJson(call.res, 200,
            {{"rows", rows},
             {"total", page->total},
-            {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr) : nlohmann::json(page->next_cursor)},
-            {"prev_cursor", page->prev_cursor.empty() ? nlohmann::json(nullptr) : nlohmann::json(page->prev_cursor)}});
+            {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr)
+                                                      : nlohmann::json(page->next_cursor)},
+            {"prev_cursor", page->prev_cursor.empty() ? nlohmann::json(nullptr)
+                                                      : nlohmann::json(page->prev_cursor)}});
 }
 
 void Kinds(Api& api, Call& call) {
@@ -274,7 +278,8 @@ void Graph(Api& api, Call& call) {
     uint64_t artifacts = 0;
     if (kinds.ok())
       for (const auto& [k, n] : *kinds) artifacts += n;
-    nodes.push_back({{"id", c.id}, {"number", c.number}, {"title", c.title}, {"artifacts", artifacts}});
+    nodes.push_back(
+        {{"id", c.id}, {"number", c.number}, {"title", c.title}, {"artifacts", artifacts}});
     store::CorrelateOptions options;
     options.limit = 1000;
     Result<std::vector<store::Correlation>> found = call.store().Correlate(c.id, options);
@@ -292,7 +297,8 @@ void Graph(Api& api, Call& call) {
   }
   nlohmann::json out_edges = nlohmann::json::array();
   for (const auto& [ab, e] : edges)
-    out_edges.push_back({{"a", ab.first}, {"b", ab.second}, {"shared", e.shared}, {"examples", e.examples}});
+    out_edges.push_back(
+        {{"a", ab.first}, {"b", ab.second}, {"shared", e.shared}, {"examples", e.examples}});
   for (const store::Case& c : shown) api.Audit(call, c, "graph");
   SendJson(call.res, 200, {{"nodes", nodes}, {"edges", out_edges}});
 }
@@ -307,7 +313,8 @@ void Search(Api& api, Call& call) {
   if (!exact.ok() || !prefix.ok()) return SendStatus(call.res, Internal("search"), "searching");
   std::vector<store::Artifact> found = *exact;
   for (const store::Artifact& a : *prefix)
-    if (std::none_of(found.begin(), found.end(), [&](const store::Artifact& f) { return f.id == a.id; }))
+    if (std::none_of(found.begin(), found.end(),
+                     [&](const store::Artifact& f) { return f.id == a.id; }))
       found.push_back(a);
   bool all = false;
   std::set<int64_t> cases = api.VisibleCases(call, &all);
@@ -320,7 +327,9 @@ void Search(Api& api, Call& call) {
     nlohmann::json seen = VisibleSightings(*sightings, cases, all, &hidden);
     if (seen.empty()) continue;  // only in cases the user does not see: not told
     for (const nlohmann::json& s : seen) audited.insert(s["case"].get<int64_t>());
-    out.push_back({{"artifact", ArtifactJson(a, call.user.role)}, {"sightings", seen}, {"other_cases_hidden", hidden}});
+    out.push_back({{"artifact", ArtifactJson(a, call.user.role)},
+                   {"sightings", seen},
+                   {"other_cases_hidden", hidden}});
   }
   Result<std::vector<store::Case>> all_cases = call.store().ListCases();
   if (all_cases.ok())
@@ -330,12 +339,27 @@ void Search(Api& api, Call& call) {
 }
 
 nlohmann::json FileJson(const store::StoredFile& f) {
-  auto time = [](const std::optional<int64_t>& t) { return t ? nlohmann::json(*t) : nlohmann::json(nullptr); };
-  return {{"id", f.id}, {"fs", f.fs}, {"path", f.path}, {"type", f.type}, {"size", f.size},
-          {"address", f.address}, {"deleted", f.deleted}, {"modified", time(f.modified)},
-          {"accessed", time(f.accessed)}, {"changed", time(f.changed)}, {"created", time(f.created)},
-          {"md5", f.md5}, {"sha1", f.sha1}, {"sha256", f.sha256}, {"mime", f.mime},
-          {"ssdeep", f.ssdeep}, {"tlsh", f.tlsh}, {"error", f.error}};
+  auto time = [](const std::optional<int64_t>& t) {
+    return t ? nlohmann::json(*t) : nlohmann::json(nullptr);
+  };
+  return {{"id", f.id},
+          {"fs", f.fs},
+          {"path", f.path},
+          {"type", f.type},
+          {"size", f.size},
+          {"address", f.address},
+          {"deleted", f.deleted},
+          {"modified", time(f.modified)},
+          {"accessed", time(f.accessed)},
+          {"changed", time(f.changed)},
+          {"created", time(f.created)},
+          {"md5", f.md5},
+          {"sha1", f.sha1},
+          {"sha256", f.sha256},
+          {"mime", f.mime},
+          {"ssdeep", f.ssdeep},
+          {"tlsh", f.tlsh},
+          {"error", f.error}};
 }
 
 // GET /cases/{case}/hits, also part of the report.
@@ -343,22 +367,32 @@ nlohmann::json HitsJson(Call& call, const store::Case& c, bool* ok) {
   Result<std::vector<store::FileAlert>> alerts = call.store().ListFileAlerts(c.id);
   Result<std::vector<store::WatchHit>> hits = call.store().ListHits(c.id);
   *ok = alerts.ok() && hits.ok();
-  nlohmann::json out = {{"file_alerts", nlohmann::json::array()}, {"watchlist_hits", nlohmann::json::array()}};
+  nlohmann::json out = {{"file_alerts", nlohmann::json::array()},
+                        {"watchlist_hits", nlohmann::json::array()}};
   if (!*ok) return out;
   for (const store::FileAlert& a : *alerts)
     out["file_alerts"].push_back(
-        {{"kind", a.kind}, {"evidence", a.evidence_id}, {"evidence_name", a.evidence_name},
-         {"evidence_label", a.evidence_label}, {"file", a.file ? FileJson(*a.file) : nlohmann::json(nullptr)},
-         {"offset", a.offset}, {"set", {{"set", a.set.set}, {"category", a.set.category}, {"label", a.set.label}}},
+        {{"kind", a.kind},
+         {"evidence", a.evidence_id},
+         {"evidence_name", a.evidence_name},
+         {"evidence_label", a.evidence_label},
+         {"file", a.file ? FileJson(*a.file) : nlohmann::json(nullptr)},
+         {"offset", a.offset},
+         {"set", {{"set", a.set.set}, {"category", a.set.category}, {"label", a.set.label}}},
          {"yara", {{"rule", a.yara.rule}, {"namespace", a.yara.ns}, {"tags", a.yara.tags}}},
-         {"watchlist", a.watchlist}, {"indicator", {{"kind", a.indicator.kind}, {"value", a.indicator.value}}}});
+         {"watchlist", a.watchlist},
+         {"indicator", {{"kind", a.indicator.kind}, {"value", a.indicator.value}}}});
   for (const store::WatchHit& h : *hits) {
     nlohmann::json sightings = nlohmann::json::array();
     for (const store::Sighting& s : h.sightings) sightings.push_back(SightingJson(s));
     out["watchlist_hits"].push_back(
         {{"watchlist", h.watchlist_name},
-         {"indicator", {{"kind", h.indicator.kind}, {"value", VisibleValue(call.user.role, h.indicator.kind, h.indicator.value)},
-                        {"type", h.indicator.type}, {"comment", h.indicator.comment}, {"reference", h.indicator.reference}}},
+         {"indicator",
+          {{"kind", h.indicator.kind},
+           {"value", VisibleValue(call.user.role, h.indicator.kind, h.indicator.value)},
+           {"type", h.indicator.type},
+           {"comment", h.indicator.comment},
+           {"reference", h.indicator.reference}}},
          {"artifact", ArtifactJson(h.artifact, call.user.role)},
          {"sightings", sightings},
          {"found", h.found}});
@@ -377,7 +411,8 @@ void Files(Api& api, Call& call) {
   std::optional<uint64_t> limit = QueryNumber(call.req, "limit", 100, 1, 1000);
   std::optional<uint64_t> cursor = QueryNumber(call.req, "cursor", 0, 0, UINT64_MAX >> 1);
   if (!limit || !cursor || q.size() > 256)
-    return SendError(call.res, 400, "bad_request", "limit is 1 to 1000, cursor a number from an earlier page");
+    return SendError(call.res, 400, "bad_request",
+                     "limit is 1 to 1000, cursor a number from an earlier page");
   nlohmann::json rows = nlohmann::json::array();
   uint64_t index = 0;
   bool more = false;
@@ -394,7 +429,9 @@ void Files(Api& api, Call& call) {
   if (!st.ok()) return SendStatus(call.res, st, "reading the files");
   api.Audit(call, *c, "files", {{"evidence", e->Name()}, {"q", q}, {"cursor", *cursor}}, e->uuid);
   SendJson(call.res, 200,
-           {{"rows", rows}, {"next_cursor", more ? nlohmann::json(std::to_string(*cursor + rows.size())) : nlohmann::json(nullptr)}});
+           {{"rows", rows},
+            {"next_cursor", more ? nlohmann::json(std::to_string(*cursor + rows.size()))
+                                 : nlohmann::json(nullptr)}});
 }
 
 void Report(Api& api, Call& call) {
@@ -405,7 +442,8 @@ void Report(Api& api, Call& call) {
   Result<std::vector<vault::CustodyRecord>> records = store.ListCustody(c->id);
   Result<std::optional<vault::CustodyHead>> head = store.GetCustodyHead(c->id);
   Result<std::vector<store::ScanRecord>> scans = store.ListScans(c->id);
-  Result<std::vector<std::pair<std::string, uint64_t>>> kinds = store.CountCaseArtifactsByKind(c->id, 0);
+  Result<std::vector<std::pair<std::string, uint64_t>>> kinds =
+      store.CountCaseArtifactsByKind(c->id, 0);
   Result<std::function<bool(const vault::PublicKey&)>> trusted = call.db.ws().TrustedSigners();
   if (!evidence.ok() || !records.ok() || !head.ok() || !scans.ok() || !kinds.ok() || !trusted.ok())
     return SendStatus(call.res, Internal("read"), "reading the case");
@@ -413,10 +451,19 @@ void Report(Api& api, Call& call) {
   nlohmann::json ev = nlohmann::json::array();
   for (const store::Evidence& e : *evidence) {
     names[e.id] = e.Name();
-    ev.push_back({{"name", e.Name()}, {"uuid", e.uuid}, {"label", e.label}, {"mode", e.mode},
-                  {"size", e.size}, {"md5", e.md5}, {"sha1", e.sha1}, {"sha256", e.sha256},
-                  {"state", store::StateName(e.state)}, {"started", e.started}, {"finished", e.finished},
-                  {"examiner", e.examiner}, {"source_description", e.source_description}});
+    ev.push_back({{"name", e.Name()},
+                  {"uuid", e.uuid},
+                  {"label", e.label},
+                  {"mode", e.mode},
+                  {"size", e.size},
+                  {"md5", e.md5},
+                  {"sha1", e.sha1},
+                  {"sha256", e.sha256},
+                  {"state", store::StateName(e.state)},
+                  {"started", e.started},
+                  {"finished", e.finished},
+                  {"examiner", e.examiner},
+                  {"source_description", e.source_description}});
   }
   nlohmann::json custody = nlohmann::json::array();
   for (const vault::CustodyRecord& r : *records) custody.push_back(r.ToJson());
@@ -425,7 +472,8 @@ void Report(Api& api, Call& call) {
   for (const vault::ChainProblem& p : chain.problems) problems.push_back(p.message);
   std::string now = vault::UtcNow();
   nlohmann::json scan_rows = nlohmann::json::array();
-  for (const store::ScanRecord& s : *scans) scan_rows.push_back(ScanJson(s, names[s.evidence_id], now));
+  for (const store::ScanRecord& s : *scans)
+    scan_rows.push_back(ScanJson(s, names[s.evidence_id], now));
   nlohmann::json kind_rows = nlohmann::json::array();
   for (const auto& [k, n] : *kinds) kind_rows.push_back({{"kind", k}, {"count", n}});
   store::ArtifactQuery top;
@@ -433,7 +481,8 @@ void Report(Api& api, Call& call) {
   Result<store::ArtifactPage> page = store.ListCaseArtifacts(c->id, top);
   nlohmann::json top_rows = nlohmann::json::array();
   if (page.ok())
-    for (const store::CaseArtifact& a : page->rows) top_rows.push_back(CaseArtifactJson(a, call.user.role));
+    for (const store::CaseArtifact& a : page->rows)
+      top_rows.push_back(CaseArtifactJson(a, call.user.role));
   store::CorrelateOptions co;
   co.limit = 25;
   Result<std::vector<store::Correlation>> corr = store.Correlate(c->id, co);
@@ -445,36 +494,43 @@ void Report(Api& api, Call& call) {
       uint64_t hidden = 0;
       nlohmann::json elsewhere = VisibleSightings(k.elsewhere, cases, all, &hidden);
       corr_rows.push_back({{"artifact", ArtifactJson(k.artifact, call.user.role)},
-                           {"occurrences_here", k.occurrences_here}, {"score", k.score},
-                           {"elsewhere", elsewhere}, {"other_cases_hidden", hidden}});
+                           {"occurrences_here", k.occurrences_here},
+                           {"score", k.score},
+                           {"elsewhere", elsewhere},
+                           {"other_cases_hidden", hidden}});
     }
   bool hits_ok = false;
   nlohmann::json hits = HitsJson(call, *c, &hits_ok);
   api.Audit(call, *c, "report");
-  SendJson(call.res, 200,
-           {{"case", CaseJson(*c, evidence->size())},
-            {"unit", api.unit().Display()},
-            {"generated", now},
-            {"generated_by", call.Actor()},
-            {"evidence", ev},
-            {"custody", custody},
-            {"custody_verification", {{"ok", chain.ok()}, {"problems", problems}, {"checked", now}}},
-            {"scans", scan_rows},
-            {"artifact_kinds", kind_rows},
-            {"top_artifacts", top_rows},
-            {"correlations", corr_rows},
-            {"hits", hits}});
+  SendJson(
+      call.res, 200,
+      {{"case", CaseJson(*c, evidence->size())},
+       {"unit", api.unit().Display()},
+       {"generated", now},
+       {"generated_by", call.Actor()},
+       {"evidence", ev},
+       {"custody", custody},
+       {"custody_verification", {{"ok", chain.ok()}, {"problems", problems}, {"checked", now}}},
+       {"scans", scan_rows},
+       {"artifact_kinds", kind_rows},
+       {"top_artifacts", top_rows},
+       {"correlations", corr_rows},
+       {"hits", hits}});
 }
 
 }  // namespace
 
 void RegisterArtifactRoutes(Api& api) {
-  api.Route(Method::kGet, "/cases/([^/]+)/artifacts", [&api](Call& call) { ListArtifacts(api, call); });
-  api.Route(Method::kGet, "/cases/([^/]+)/artifacts/kinds", [&api](Call& call) { Kinds(api, call); });
-  api.Route(Method::kGet, "/cases/([^/]+)/artifacts/([^/]+)", [&api](Call& call) { ShowArtifact(api, call); });
+  api.Route(Method::kGet, "/cases/([^/]+)/artifacts",
+            [&api](Call& call) { ListArtifacts(api, call); });
+  api.Route(Method::kGet, "/cases/([^/]+)/artifacts/kinds",
+            [&api](Call& call) { Kinds(api, call); });
+  api.Route(Method::kGet, "/cases/([^/]+)/artifacts/([^/]+)",
+            [&api](Call& call) { ShowArtifact(api, call); });
   api.Route(Method::kGet, "/cases/([^/]+)/artifacts/([^/]+)/occurrences",
             [&api](Call& call) { Occurrences(api, call); });
-  api.Route(Method::kGet, "/cases/([^/]+)/correlations", [&api](Call& call) { Correlations(api, call); });
+  api.Route(Method::kGet, "/cases/([^/]+)/correlations",
+            [&api](Call& call) { Correlations(api, call); });
   api.Route(Method::kGet, "/graph", [&api](Call& call) { Graph(api, call); });
   api.Route(Method::kGet, "/search", [&api](Call& call) { Search(api, call); });
   api.Route(Method::kGet, "/cases/([^/]+)/hits", [&api](Call& call) {

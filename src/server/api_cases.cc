@@ -160,7 +160,8 @@ void ShowCase(Api& api, Call& call) {
   nlohmann::json out = CaseJson(*c, evidence->size());
   out["evidence"] = *evidence;
   out["scans"] = nlohmann::json::array();
-  for (const store::ScanRecord& s : *scans) out["scans"].push_back(ScanJson(s, names[s.evidence_id], now));
+  for (const store::ScanRecord& s : *scans)
+    out["scans"].push_back(ScanJson(s, names[s.evidence_id], now));
   out["listings"] = nlohmann::json::array();
   for (const store::FileListing& l : *listings)
     out["listings"].push_back({{"id", l.id},
@@ -237,7 +238,8 @@ void Bytes(Api& api, Call& call) {
   // The path comes from the signed record of the item, never from the request.
   std::optional<cli::UsableEvidence> usable =
       cli::ResolveUsableEvidence(call.db.ws(), *c, e->Name(), &exit_code);
-  if (!usable) return SendError(call.res, 500, "internal", "the evidence cannot be used (see custody verify)");
+  if (!usable)
+    return SendError(call.res, 500, "internal", "the evidence cannot be used (see custody verify)");
   Result<std::unique_ptr<Source>> source = OpenSource(usable->path);
   if (!source.ok()) return SendError(call.res, 500, "internal", "the evidence cannot be opened");
   uint64_t size = (*source)->Size();
@@ -252,8 +254,9 @@ void Bytes(Api& api, Call& call) {
     got += *n;
   }
   api.Audit(call, *c, "bytes", {{"offset", *offset}, {"length", got}}, e->uuid);
-  SendJson(call.res, 200,
-           {{"offset", *offset}, {"length", got}, {"size", size}, {"hex", HexEncode(buf.data(), got)}});
+  SendJson(
+      call.res, 200,
+      {{"offset", *offset}, {"length", got}, {"size", size}, {"hex", HexEncode(buf.data(), got)}});
 }
 
 }  // namespace

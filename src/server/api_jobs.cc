@@ -180,7 +180,8 @@ JobOutcome AcquireItem(Api& api, JobContext& ctx, const store::Case& c, const Ac
   options.notes = "evidex case " + c.number + ", evidence " + row.Name() + " (" + row.uuid + ")";
   options.cancel = &ctx.cancel_flag();
   Result<vault::AcquireResult> result = vault::Acquire(
-      options, [&ctx](const vault::AcquireProgress& p) { ctx.Progress(p.bytes_done, p.bytes_total); });
+      options,
+      [&ctx](const vault::AcquireProgress& p) { ctx.Progress(p.bytes_done, p.bytes_total); });
   auto mark_failed = [&]() {
     row.state = store::EvidenceState::kFailed;
     row.finished = vault::UtcNow();
@@ -202,7 +203,9 @@ JobOutcome AcquireItem(Api& api, JobContext& ctx, const store::Case& c, const Ac
     mark_failed();
     return fail("failed", row.Name() + ": " + st.message());
   }
-  out.result = {{"evidence", e.Name()}, {"sha256", e.sha256}, {"size", e.size},
+  out.result = {{"evidence", e.Name()},
+                {"sha256", e.sha256},
+                {"size", e.size},
                 {"bad_sectors", e.bad_sectors}};
   out.message = e.Name() + " acquired";
   *acquired = e.Name();
@@ -240,7 +243,8 @@ void StartAcquire(Api& api, Call& call) {
   std::filesystem::path p(*source);
   if (!p.is_absolute() || source->find('\0') != std::string::npos ||
       !std::filesystem::exists(p, ec))
-    return SendError(call.res, 400, "bad_request", "source must be an absolute path that exists on the server");
+    return SendError(call.res, 400, "bad_request",
+                     "source must be an absolute path that exists on the server");
   AcquireRequest a{p.lexically_normal().string(), *label, *mode, scan.get<bool>()};
   JobInfo info;
   info.kind = "acquire";
@@ -264,10 +268,14 @@ JobOutcome RunVerify(Api& api, JobContext& ctx, const store::Case& c, const std:
   vault::Workspace& ws = lease->ws();
   int exit_code = 0;
   std::optional<cli::UsableEvidence> e = cli::ResolveUsableEvidence(ws, c, name, &exit_code);
-  if (!e) return {"failed", name + " cannot be verified: its row and signed records disagree or it is incomplete", nullptr};
+  if (!e)
+    return {"failed",
+            name + " cannot be verified: its row and signed records disagree or it is incomplete",
+            nullptr};
   Result<Digests> now = vault::RehashStored(
-      ws.vault_dir(), e->mode == vault::AcquireMode::kReference ? e->row.source_path : e->row.stored_path,
-      e->mode, [&ctx](const vault::AcquireProgress& p) { ctx.Progress(p.bytes_done, p.bytes_total); },
+      ws.vault_dir(),
+      e->mode == vault::AcquireMode::kReference ? e->row.source_path : e->row.stored_path, e->mode,
+      [&ctx](const vault::AcquireProgress& p) { ctx.Progress(p.bytes_done, p.bytes_total); },
       kHashAll, &ctx.cancel_flag());
   if (ctx.cancelled()) return {"cancelled", "cancelled; nothing recorded", nullptr};
   bool ok = now.ok() && *now == e->signed_digests;
@@ -341,7 +349,8 @@ std::optional<JobInfo> PathJob(Api& api, Call& call) {
 }  // namespace
 
 void RegisterJobRoutes(Api& api) {
-  api.Route(Method::kPost, "/cases/([^/]+)/evidence", [&api](Call& call) { StartAcquire(api, call); });
+  api.Route(Method::kPost, "/cases/([^/]+)/evidence",
+            [&api](Call& call) { StartAcquire(api, call); });
   api.Route(Method::kPost, "/cases/([^/]+)/evidence/([^/]+)/verify",
             [&api](Call& call) { StartVerify(api, call); });
   api.Route(Method::kPost, "/cases/([^/]+)/scans", [&api](Call& call) { StartScan(api, call); });
@@ -350,7 +359,8 @@ void RegisterJobRoutes(Api& api) {
     if (!c) return;
     Result<std::vector<store::ScanRecord>> scans = call.store().ListScans(c->id);
     Result<std::vector<store::Evidence>> items = call.store().ListEvidence(c->id);
-    if (!scans.ok() || !items.ok()) return SendStatus(call.res, Internal("read"), "reading the scans");
+    if (!scans.ok() || !items.ok())
+      return SendStatus(call.res, Internal("read"), "reading the scans");
     std::map<int64_t, std::string> names;
     for (const store::Evidence& e : *items) names[e.id] = e.Name();
     std::string now = vault::UtcNow();

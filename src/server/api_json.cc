@@ -3,15 +3,9 @@
 namespace evidex::server {
 
 nlohmann::json CaseJson(const store::Case& c, uint64_t evidence_count) {
-  return {{"id", c.id},
-          {"uuid", c.uuid},
-          {"number", c.number},
-          {"title", c.title},
-          {"offence", c.offence},
-          {"examiner", c.examiner},
-          {"created", c.created},
-          {"status", c.status},
-          {"evidence_count", evidence_count}};
+  return {{"id", c.id},           {"uuid", c.uuid},       {"number", c.number},
+          {"title", c.title},     {"offence", c.offence}, {"examiner", c.examiner},
+          {"created", c.created}, {"status", c.status},   {"evidence_count", evidence_count}};
 }
 
 nlohmann::json ScanJson(const store::ScanRecord& s, const std::string& evidence_name,

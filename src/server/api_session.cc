@@ -62,9 +62,9 @@ void ChangePassword(Api& api, Call& call) {
     return;
   }
   if (next->size() < kMinPasswordLength || next->size() > 1024) {
-    SendError(call.res, 400, "bad_request",
-              "the new password needs at least " + std::to_string(kMinPasswordLength) +
-                  " characters");
+    SendError(
+        call.res, 400, "bad_request",
+        "the new password needs at least " + std::to_string(kMinPasswordLength) + " characters");
     return;
   }
   if (!VerifyPassword(call.user.password_hash, *current)) {
@@ -89,7 +89,8 @@ void ChangePassword(Api& api, Call& call) {
 }  // namespace
 
 void RegisterSessionRoutes(Api& api) {
-  api.Route(Api::Method::kPost, "/login", [&api](Call& call) { Login(api, call); }, true);
+  api.Route(
+      Api::Method::kPost, "/login", [&api](Call& call) { Login(api, call); }, true);
   api.Route(Api::Method::kPost, "/logout", [&api](Call& call) {
     api.sessions().End(call.token);
     api.SetSessionCookie(call.res, "");

@@ -7,10 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "server/server.h"
 #include "store/store.h"
@@ -35,8 +34,8 @@ Out Sh(const std::string& cmd) {
   return r;
 }
 
-std::string g_dir;                                 // the suite's temporary directory
-std::map<std::string, std::string> g_passwords;    // login -> password
+std::string g_dir;                               // the suite's temporary directory
+std::map<std::string, std::string> g_passwords;  // login -> password
 
 Out Ev(const std::string& args) {
   return Sh("env -u EVIDEX_PASSPHRASE -u EVIDEX_DATA " + std::string(EVIDEX_BIN) + " --data " +
@@ -74,9 +73,13 @@ class Api : public ::testing::Test {
         " mail alice@example.org card 4111111111111111 url http://evil.example/x ";
     std::ofstream(g_dir + "/a.img", std::ios::binary) << Image(1 << 20, 1, planted);
     std::ofstream(g_dir + "/big.img", std::ios::binary) << Image(96u << 20, 2, planted);
-    Out a = Ev("acquire 2026/1 " + g_dir + "/a.img --label Disk --scan --scan-out " + g_dir + "/s1 -q");
+    Out a =
+        Ev("acquire 2026/1 " + g_dir + "/a.img --label Disk --scan --scan-out " + g_dir + "/s1 -q");
     ASSERT_EQ(a.code, 0) << a.out;
-    ASSERT_EQ(Ev("acquire 2026/2 " + g_dir + "/a.img --label Same --scan --scan-out " + g_dir + "/s2 -q").code, 0);
+    ASSERT_EQ(
+        Ev("acquire 2026/2 " + g_dir + "/a.img --label Same --scan --scan-out " + g_dir + "/s2 -q")
+            .code,
+        0);
     ASSERT_EQ(Ev("acquire 2026/1 " + g_dir + "/big.img --label Big -q").code, 0);  // E2
     // A hostile value stored as an artifact of E2 (as a scan of evidence would store it).
     {
@@ -96,7 +99,8 @@ class Api : public ::testing::Test {
       ASSERT_TRUE((*w)->Finish("complete").ok());
     }
     for (const char* role : {"admin", "examiner", "investigator", "prosecutor", "viewer"}) {
-      Out u = Ev(std::string("user add ") + role + " --role " + role + " --display-name \"The " + role + "\"");
+      Out u = Ev(std::string("user add ") + role + " --role " + role + " --display-name \"The " +
+                 role + "\"");
       ASSERT_EQ(u.code, 0) << u.out;
       g_passwords[role] = PasswordIn(u.out);
     }
@@ -111,7 +115,8 @@ class Api : public ::testing::Test {
   void SetUp() override { Start(); }
   void TearDown() override { StopServer(); }
 
-  void Start(const std::string& cert = "", const std::string& key = "", const std::string& web = "") {
+  void Start(const std::string& cert = "", const std::string& key = "",
+             const std::string& web = "") {
     ServeOptions o;
     o.data_dir = g_dir + "/ws";
     o.port = 0;
@@ -144,8 +149,9 @@ class Api : public ::testing::Test {
     std::string cookie, csrf;
   };
   Session Login(const std::string& user) {
-    auto r = cli_->Post("/api/v1/login", json{{"user", user}, {"password", g_passwords[user]}}.dump(),
-                        "application/json");
+    auto r =
+        cli_->Post("/api/v1/login", json{{"user", user}, {"password", g_passwords[user]}}.dump(),
+                   "application/json");
     EXPECT_TRUE(r && r->status == 200) << user << " " << (r ? r->body : "no answer");
     if (!r || r->status != 200) return {};
     std::string set = r->get_header_value("Set-Cookie");
@@ -181,7 +187,8 @@ class Api : public ::testing::Test {
 };
 
 TEST_F(Api, EveryEndpointWithEveryRole) {
-  const std::vector<std::string> roles = {"admin", "examiner", "investigator", "prosecutor", "viewer"};
+  const std::vector<std::string> roles = {"admin", "examiner", "investigator", "prosecutor",
+                                          "viewer"};
   struct Row {
     std::string method, path, body;
     std::string allowed;  // one letter per role above: '1' allowed, '0' refused (403)
@@ -210,7 +217,8 @@ TEST_F(Api, EveryEndpointWithEveryRole) {
       {"POST", "/users", R"({"name":"new-@","role":"viewer","display_name":"N"})", "10000", 201},
       {"POST", "/cases", R"({"number":"T-@","title":"t","offence":"o"})", "11100", 201},
       {"POST", "/cases/1/members", R"({"user":"viewer"})", "11000", 204},
-      {"POST", "/cases/1/evidence", R"({"source":"/nonexistent","label":"x","mode":"copy"})", "11000", 400},
+      {"POST", "/cases/1/evidence", R"({"source":"/nonexistent","label":"x","mode":"copy"})",
+       "11000", 400},
       {"POST", "/cases/1/evidence/E1/verify", "", "11000", 202},
       {"POST", "/cases/1/scans", R"({"evidence":["E99"]})", "11100", 404},
       {"DELETE", "/cases/1/members/outsider", "", "11000", 404},
@@ -220,12 +228,14 @@ TEST_F(Api, EveryEndpointWithEveryRole) {
     for (const Row& row : table) {
       std::string body = row.body;
       if (auto at = body.find('@'); at != std::string::npos) body.replace(at, 1, roles[r]);
-      httplib::Result res = row.method == "GET"    ? Get(s, row.path)
-                            : row.method == "POST" ? Post(s, row.path, body.empty() ? "{}" : body)
-                                                   : cli_->Delete(("/api/v1" + row.path).c_str(), H(s));
+      httplib::Result res = row.method == "GET" ? Get(s, row.path)
+                            : row.method == "POST"
+                                ? Post(s, row.path, body.empty() ? "{}" : body)
+                                : cli_->Delete(("/api/v1" + row.path).c_str(), H(s));
       ASSERT_TRUE(res) << row.path;
       int want = row.allowed[r] == '1' ? row.ok_status : 403;
-      EXPECT_EQ(res->status, want) << roles[r] << " " << row.method << " " << row.path << ": " << res->body;
+      EXPECT_EQ(res->status, want)
+          << roles[r] << " " << row.method << " " << row.path << ": " << res->body;
       EXPECT_EQ(res->get_header_value("Cache-Control"), "no-store") << row.path;
       EXPECT_EQ(res->get_header_value("X-Frame-Options"), "DENY");
       if (want == 403) EXPECT_EQ(json::parse(res->body)["code"], "forbidden");
@@ -235,8 +245,9 @@ TEST_F(Api, EveryEndpointWithEveryRole) {
 
 TEST_F(Api, NonMembersGet404) {
   Session s = Login("outsider");
-  for (const char* path : {"/cases/1", "/cases/1/evidence", "/cases/1/custody", "/cases/1/artifacts",
-                           "/cases/1/evidence/E1/bytes", "/cases/2", "/cases/999"}) {
+  for (const char* path :
+       {"/cases/1", "/cases/1/evidence", "/cases/1/custody", "/cases/1/artifacts",
+        "/cases/1/evidence/E1/bytes", "/cases/2", "/cases/999"}) {
     auto r = Get(s, path);
     EXPECT_EQ(r->status, 404) << path << r->body;
   }
@@ -255,9 +266,10 @@ TEST_F(Api, AuthenticationAndCsrf) {
   EXPECT_EQ(cli_->Get("/api/v1/cases")->status, 401);
   EXPECT_EQ(cli_->Get("/api/v1/cases", {{"Cookie", "evidex_session=forged"}})->status, 401);
   Session s = Login("examiner");
-  EXPECT_EQ(cli_->Post("/api/v1/cases", {{"Cookie", s.cookie}}, "{}", "application/json")->status, 403);
-  auto wrong = cli_->Post("/api/v1/cases", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf + "x"}}, "{}",
-                          "application/json");
+  EXPECT_EQ(cli_->Post("/api/v1/cases", {{"Cookie", s.cookie}}, "{}", "application/json")->status,
+            403);
+  auto wrong = cli_->Post("/api/v1/cases", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf + "x"}},
+                          "{}", "application/json");
   EXPECT_EQ(json::parse(wrong->body)["code"], "csrf");
   EXPECT_EQ(Post(s, "/cases", "{bad json")->status, 400);
   EXPECT_EQ(Post(s, "/cases", R"({"number": 5, "title": "x"})")->status, 400);
@@ -269,11 +281,13 @@ TEST_F(Api, AuthenticationAndCsrf) {
 
 TEST_F(Api, LoginRateLimit) {
   for (int i = 0; i < 5; ++i) {
-    auto r = cli_->Post("/api/v1/login", R"({"user":"viewer","password":"wrong password"})", "application/json");
+    auto r = cli_->Post("/api/v1/login", R"({"user":"viewer","password":"wrong password"})",
+                        "application/json");
     EXPECT_EQ(r->status, 401);
     EXPECT_EQ(json::parse(r->body)["code"], "bad_login");
   }
-  auto r = cli_->Post("/api/v1/login", json{{"user", "viewer"}, {"password", g_passwords["viewer"]}}.dump(),
+  auto r = cli_->Post("/api/v1/login",
+                      json{{"user", "viewer"}, {"password", g_passwords["viewer"]}}.dump(),
                       "application/json");
   EXPECT_EQ(r->status, 429);
   EXPECT_GE(std::stoi(r->get_header_value("Retry-After")), 1);
@@ -286,8 +300,11 @@ TEST_F(Api, DisabledUsersAndNewPasswordsEndSessions) {
   ASSERT_EQ(Get(v, "/me")->status, 200);
   EXPECT_EQ(Post(admin, "/users/viewer/disable")->status, 204);
   EXPECT_EQ(Get(v, "/me")->status, 401);
-  EXPECT_EQ(cli_->Post("/api/v1/login", json{{"user", "viewer"}, {"password", g_passwords["viewer"]}}.dump(),
-                       "application/json")->status, 401);
+  EXPECT_EQ(cli_->Post("/api/v1/login",
+                       json{{"user", "viewer"}, {"password", g_passwords["viewer"]}}.dump(),
+                       "application/json")
+                ->status,
+            401);
   EXPECT_EQ(Post(admin, "/users/viewer/enable")->status, 204);
   v = Login("viewer");
   // `evidex user disable` in another process ends the session too.
@@ -303,7 +320,9 @@ TEST_F(Api, DisabledUsersAndNewPasswordsEndSessions) {
   EXPECT_TRUE(json::parse(Get(v, "/me")->body)["user"]["must_change_password"].get<bool>());
   EXPECT_EQ(Post(v, "/me/password", R"({"current":"x","new":"short"})")->status, 400);
   std::string next = "a new long password";
-  EXPECT_EQ(Post(v, "/me/password", json{{"current", g_passwords["viewer"]}, {"new", next}}.dump())->status, 204);
+  EXPECT_EQ(Post(v, "/me/password", json{{"current", g_passwords["viewer"]}, {"new", next}}.dump())
+                ->status,
+            204);
   g_passwords["viewer"] = next;
   Login("viewer");
 }
@@ -311,9 +330,10 @@ TEST_F(Api, DisabledUsersAndNewPasswordsEndSessions) {
 TEST_F(Api, PathTraversalAndInjection) {
   Session s = Login("admin");
   for (const char* path :
-       {"/cases/..%2F..%2Fetc%2Fpasswd", "/cases/../../etc/passwd", "/cases/1/evidence/..%2f..%2fetc%2fpasswd",
-        "/cases/1/evidence/%2e%2e/bytes", "/cases/1%00/evidence", "/cases/1/artifacts/..%2F1",
-        "/jobs/..%2F1", "/cases/1/evidence/E1%2F..%2F..%2Fetc%2Fpasswd/bytes"}) {
+       {"/cases/..%2F..%2Fetc%2Fpasswd", "/cases/../../etc/passwd",
+        "/cases/1/evidence/..%2f..%2fetc%2fpasswd", "/cases/1/evidence/%2e%2e/bytes",
+        "/cases/1%00/evidence", "/cases/1/artifacts/..%2F1", "/jobs/..%2F1",
+        "/cases/1/evidence/E1%2F..%2F..%2Fetc%2Fpasswd/bytes"}) {
     auto r = Get(s, path);
     ASSERT_TRUE(r) << path;
     EXPECT_TRUE(r->status == 400 || r->status == 404) << path << " " << r->status;
@@ -351,8 +371,9 @@ TEST_F(Api, CardsMaskedForProsecutorsAndBytesRead) {
   ASSERT_EQ(pj.size(), 1u);
   EXPECT_EQ(pj[0]["value"], "411111******1111");
   EXPECT_EQ(ij[0]["value"], "4111111111111111");
-  json occ = json::parse(Get(i, "/cases/1/artifacts/" + std::to_string(ij[0]["id"].get<int64_t>()) +
-                                    "/occurrences")->body);
+  json occ = json::parse(
+      Get(i, "/cases/1/artifacts/" + std::to_string(ij[0]["id"].get<int64_t>()) + "/occurrences")
+          ->body);
   ASSERT_FALSE(occ.empty());
   json b = json::parse(Get(i, "/cases/1/evidence/E1/bytes?offset=4096&length=6")->body);
   EXPECT_EQ(b["hex"], "206d61696c20");  // " mail "
@@ -402,8 +423,10 @@ TEST_F(Api, ScanJobProgressesAndCancels) {
 
 TEST_F(Api, AcquireAndVerifyJobs) {
   Session s = Login("examiner");
-  auto r = Post(s, "/cases/1/evidence",
-                json{{"source", g_dir + "/a.img"}, {"label", "USB"}, {"mode", "copy"}, {"scan", true}}.dump());
+  auto r =
+      Post(s, "/cases/1/evidence",
+           json{{"source", g_dir + "/a.img"}, {"label", "USB"}, {"mode", "copy"}, {"scan", true}}
+               .dump());
   ASSERT_EQ(r->status, 202) << r->body;
   json done = WaitJob(s, json::parse(r->body)["id"]);
   ASSERT_EQ(done["state"], "complete") << done.dump();
@@ -429,11 +452,13 @@ TEST_F(Api, StaticRootCannotBeEscaped) {
   ASSERT_TRUE(index);
   EXPECT_EQ(index->status, 200);
   EXPECT_EQ(index->get_header_value("Content-Type"), "text/html");
-  EXPECT_NE(index->get_header_value("Content-Security-Policy").find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_NE(index->get_header_value("Content-Security-Policy").find("frame-ancestors 'none'"),
+            std::string::npos);
   EXPECT_EQ(cli_->Get("/assets/app.js")->get_header_value("Content-Type"), "text/javascript");
-  for (const char* path : {"/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/assets/../../secret.txt",
-                           "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2F..%2Fetc%2Fpasswd",
-                           "/assets/%2e%2e/%2e%2e/secret.txt"}) {
+  for (const char* path :
+       {"/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/assets/../../secret.txt",
+        "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2F..%2Fetc%2Fpasswd",
+        "/assets/%2e%2e/%2e%2e/secret.txt"}) {
     auto r = cli_->Get(path);
     ASSERT_TRUE(r) << path;
     EXPECT_TRUE(r->status == 400 || r->status == 404) << path << " " << r->status;
@@ -445,11 +470,14 @@ TEST_F(Api, TlsCookieIsSecure) {
   StopServer();
   std::string cert = g_dir + "/cert.pem", key = g_dir + "/key.pem";
   ASSERT_EQ(Sh("openssl req -x509 -newkey ed25519 -keyout " + key + " -out " + cert +
-               " -days 1 -nodes -subj /CN=localhost 2>&1").code, 0);
+               " -days 1 -nodes -subj /CN=localhost 2>&1")
+                .code,
+            0);
   Start(cert, key);
   httplib::SSLClient tls("127.0.0.1", server_->port());
   tls.enable_server_certificate_verification(false);
-  auto r = tls.Post("/api/v1/login", json{{"user", "examiner"}, {"password", g_passwords["examiner"]}}.dump(),
+  auto r = tls.Post("/api/v1/login",
+                    json{{"user", "examiner"}, {"password", g_passwords["examiner"]}}.dump(),
                     "application/json");
   ASSERT_TRUE(r) << httplib::to_string(r.error());
   ASSERT_EQ(r->status, 200);
@@ -463,7 +491,9 @@ TEST(ApiFirstStart, CreatesAdminOnce) {
   char tmpl[] = "/tmp/evidex-api1-XXXXXX";
   std::string dir = mkdtemp(tmpl);
   ASSERT_EQ(Sh("env -u EVIDEX_PASSPHRASE " + std::string(EVIDEX_BIN) + " --data " + dir +
-               "/ws init --unit U --country LK --no-passphrase 2>&1").code, 0);
+               "/ws init --unit U --country LK --no-passphrase 2>&1")
+                .code,
+            0);
   ServeOptions o;
   o.data_dir = dir + "/ws";
   o.port = 0;
@@ -488,7 +518,8 @@ TEST(UserCli, AddListDisableResetPassword) {
   char tmpl[] = "/tmp/evidex-user-XXXXXX";
   std::string dir = mkdtemp(tmpl);
   auto ev = [&](const std::string& args) {
-    return Sh("env -u EVIDEX_PASSPHRASE " + std::string(EVIDEX_BIN) + " --data " + dir + "/ws " + args + " 2>&1");
+    return Sh("env -u EVIDEX_PASSPHRASE " + std::string(EVIDEX_BIN) + " --data " + dir + "/ws " +
+              args + " 2>&1");
   };
   ASSERT_EQ(ev("init --unit U --country LK --no-passphrase").code, 0);
   Out add = ev("user add aperera --role investigator --display-name \"Insp. A. Perera\"");

@@ -51,7 +51,8 @@ void AddUser(Call& call) {
     return;
   }
   nlohmann::json out = {{"user", UserJson(added->user)}};
-  out["password"] = added->password.empty() ? nlohmann::json(nullptr) : nlohmann::json(added->password);
+  out["password"] =
+      added->password.empty() ? nlohmann::json(nullptr) : nlohmann::json(added->password);
   SendJson(call.res, 201, out);
 }
 

@@ -33,8 +33,9 @@ TEST(Tokens, RandomAndUrlSafe) {
   for (int i = 0; i < 100; ++i) {
     std::string t = RandomToken(32);
     EXPECT_EQ(t.size(), 43u);
-    EXPECT_EQ(t.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-              std::string::npos);
+    EXPECT_EQ(
+        t.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        std::string::npos);
     EXPECT_TRUE(seen.insert(t).second);
   }
   std::string p = GeneratePassword();

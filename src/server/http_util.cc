@@ -15,16 +15,26 @@ void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
 
 const char* CodeForStatus(int status) {
   switch (status) {
-    case 400: return "bad_request";
-    case 401: return "unauthenticated";
-    case 403: return "forbidden";
-    case 404: return "not_found";
-    case 405: return "bad_request";
-    case 409: return "conflict";
-    case 413: return "too_large";
-    case 429: return "rate_limited";
-    case 501: return "not_implemented";
-    default: return status >= 500 ? "internal" : "bad_request";
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthenticated";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 405:
+      return "bad_request";
+    case 409:
+      return "conflict";
+    case 413:
+      return "too_large";
+    case 429:
+      return "rate_limited";
+    case 501:
+      return "not_implemented";
+    default:
+      return status >= 500 ? "internal" : "bad_request";
   }
 }
 
@@ -55,7 +65,8 @@ std::optional<int64_t> ParseId(const std::string& text) {
 }
 
 std::optional<std::string> ParseEvidenceName(const std::string& text) {
-  std::string digits = (!text.empty() && (text[0] == 'E' || text[0] == 'e')) ? text.substr(1) : text;
+  std::string digits =
+      (!text.empty() && (text[0] == 'E' || text[0] == 'e')) ? text.substr(1) : text;
   std::optional<int64_t> n = ParseId(digits);
   if (!n) return std::nullopt;
   return "E" + std::to_string(*n);
@@ -80,7 +91,8 @@ std::optional<uint64_t> QueryNumber(const httplib::Request& req, const std::stri
   if (text.empty() || text.size() > 19) return std::nullopt;
   uint64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi) return std::nullopt;
+  if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi)
+    return std::nullopt;
   return v;
 }
 

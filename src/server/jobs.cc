@@ -12,8 +12,7 @@ struct JobRegistry::Job : JobContext {
 
   const std::atomic<bool>& cancel_flag() const override { return cancel; }
   void Progress(uint64_t done, uint64_t total) override {
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::lock_guard<std::mutex> lock(mu);
     info.bytes_done = done;
     info.bytes_total = total;
@@ -30,8 +29,8 @@ struct JobRegistry::Job : JobContext {
 };
 
 nlohmann::json JobJson(const JobInfo& j) {
-  nlohmann::json evidence = j.evidence.size() == 1 ? nlohmann::json(j.evidence[0])
-                                                   : nlohmann::json(j.evidence);
+  nlohmann::json evidence =
+      j.evidence.size() == 1 ? nlohmann::json(j.evidence[0]) : nlohmann::json(j.evidence);
   return {{"id", j.id},
           {"kind", j.kind},
           {"case", j.case_id},

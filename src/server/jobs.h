@@ -17,13 +17,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace evidex::server {
 
@@ -36,7 +35,7 @@ struct JobInfo {
   std::string user;                   // login of who started it
   std::string state = "queued";       // queued, running, complete, failed, cancelled
   uint64_t bytes_done = 0, bytes_total = 0;
-  double rate = 0;                     // bytes/s
+  double rate = 0;  // bytes/s
   std::optional<double> eta_seconds;
   std::string started, finished, message;
   nlohmann::json result = nullptr;

@@ -33,7 +33,8 @@ class ServerImpl : public Server {
   Status Setup() {
     const bool tls = !options_.tls_cert.empty();
     if (tls) {
-      http_ = std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
+      http_ =
+          std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
     } else {
       http_ = std::make_unique<httplib::Server>();
     }
@@ -54,17 +55,20 @@ class ServerImpl : public Server {
         {"X-Frame-Options", "DENY"},
     });
     // Whatever no route answered, and httplib's own refusals (413, 400), as JSON errors.
-    http_->set_error_handler(httplib::Server::HandlerWithResponse(
-        [](const httplib::Request&, httplib::Response& res) {
-      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      int status = res.status;
-      SendError(res, status, CodeForStatus(status),
-                status == 413 ? "the body is larger than 1 MiB" : status == 404 ? "not found" : "bad request");
-      return httplib::Server::HandlerResponse::Handled;
-    }));
-    http_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-      SendError(res, 500, "internal", "the request failed");
-    });
+    http_->set_error_handler(
+        httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          int status = res.status;
+          SendError(res, status, CodeForStatus(status),
+                    status == 413   ? "the body is larger than 1 MiB"
+                    : status == 404 ? "not found"
+                                    : "bad request");
+          return httplib::Server::HandlerResponse::Handled;
+        }));
+    http_->set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+          SendError(res, 500, "internal", "the request failed");
+        });
     // API paths never fall through to the static files, and no static file is looked for
     // outside GET / HEAD.
     http_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -82,12 +86,20 @@ class ServerImpl : public Server {
       // httplib refuses paths that climb out of the root ("..", after decoding).
       if (!http_->set_mount_point("/", root, {{"Cache-Control", "no-cache"}}))
         return InvalidArgument("cannot serve " + root);
-      for (const auto& [ext, mime] : std::initializer_list<std::pair<const char*, const char*>>{
-               {"js", "text/javascript"}, {"mjs", "text/javascript"}, {"css", "text/css"},
-               {"html", "text/html"}, {"svg", "image/svg+xml"}, {"json", "application/json"},
-               {"map", "application/json"}, {"woff2", "font/woff2"}, {"woff", "font/woff"},
-               {"png", "image/png"}, {"ico", "image/x-icon"}, {"txt", "text/plain"},
-               {"wasm", "application/wasm"}})
+      for (const auto& [ext, mime] :
+           std::initializer_list<std::pair<const char*, const char*>>{{"js", "text/javascript"},
+                                                                      {"mjs", "text/javascript"},
+                                                                      {"css", "text/css"},
+                                                                      {"html", "text/html"},
+                                                                      {"svg", "image/svg+xml"},
+                                                                      {"json", "application/json"},
+                                                                      {"map", "application/json"},
+                                                                      {"woff2", "font/woff2"},
+                                                                      {"woff", "font/woff"},
+                                                                      {"png", "image/png"},
+                                                                      {"ico", "image/x-icon"},
+                                                                      {"txt", "text/plain"},
+                                                                      {"wasm", "application/wasm"}})
         http_->set_file_extension_and_mimetype_mapping(ext, mime);
     }
     api_ = std::make_unique<Api>(options_, *http_, pool_, sessions_, limiter_, audit_, jobs_, key_,

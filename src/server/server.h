@@ -16,23 +16,23 @@
 namespace evidex::server {
 
 struct ServeOptions {
-  std::string data_dir;         // the workspace
-  std::string db;               // --db, when not the workspace's own store
+  std::string data_dir;  // the workspace
+  std::string db;        // --db, when not the workspace's own store
   std::string host = "127.0.0.1";
-  int port = 8080;              // 0: any free port (tests), see Server::port()
+  int port = 8080;                // 0: any free port (tests), see Server::port()
   std::string tls_cert, tls_key;  // both or neither: HTTPS, cookies Secure
-  std::string web_root;         // the built web UI (web/dist); "" serves the API only
-  std::string passphrase_file;  // for the unit's signing key (else $EVIDEX_PASSPHRASE)
+  std::string web_root;           // the built web UI (web/dist); "" serves the API only
+  std::string passphrase_file;    // for the unit's signing key (else $EVIDEX_PASSPHRASE)
   int idle_timeout_minutes = 30;
-  int threads = 0;              // request workers; 0: 2 x CPUs, at least 8
+  int threads = 0;  // request workers; 0: 2 x CPUs, at least 8
   bool quiet = false;
 };
 
 class Server {
  public:
   // Opens the workspace, loads the signing key, and on a store without any account creates
-  // `admin` with a one-time password, returned by initial_admin_password() (and printed by the CLI).
-  // Errors: kInvalidArgument for bad options (TLS files, idle timeout, web root); the
+  // `admin` with a one-time password, returned by initial_admin_password() (and printed by the
+  // CLI). Errors: kInvalidArgument for bad options (TLS files, idle timeout, web root); the
   // workspace's (kNotFound: none; kUnsupported: newer schema; kLimit: locked); kCorrupt when the
   // signing key cannot be loaded (wrong or missing passphrase: the CLI exits 6).
   static Result<std::unique_ptr<Server>> Create(const ServeOptions& options);

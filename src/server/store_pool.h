@@ -22,7 +22,8 @@ class StorePool {
 
   class Lease {
    public:
-    Lease(StorePool* pool, std::unique_ptr<vault::Workspace> ws) : pool_(pool), ws_(std::move(ws)) {}
+    Lease(StorePool* pool, std::unique_ptr<vault::Workspace> ws)
+        : pool_(pool), ws_(std::move(ws)) {}
     Lease(Lease&&) noexcept = default;
     Lease& operator=(Lease&&) = delete;
     ~Lease() {

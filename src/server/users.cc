@@ -10,7 +10,8 @@ Result<NewUser> CreateUser(store::Store& store, const std::string& name,
                            const std::string& display_name, store::Role role,
                            const std::string& password) {
   if (!ValidUserName(name))
-    return InvalidArgument("a user name is 1-64 of a-z, 0-9, '.', '_', '-' (not starting with '.')");
+    return InvalidArgument(
+        "a user name is 1-64 of a-z, 0-9, '.', '_', '-' (not starting with '.')");
   if (!password.empty() && password.size() < kMinPasswordLength)
     return InvalidArgument("a password has at least " + std::to_string(kMinPasswordLength) +
                            " characters");

@@ -6,9 +6,8 @@
 #ifndef EVIDEX_SERVER_USERS_H_
 #define EVIDEX_SERVER_USERS_H_
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/status.h"
 #include "store/store.h"
