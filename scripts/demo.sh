@@ -2,7 +2,8 @@
 # make demo: the main job on the embedded default (SQLite, local files). A unit in Colombo
 # acquires a sample disk image (made by our own generator) into a case, scans it, verifies the
 # chain of custody, packages the case for a partner unit in Accra, which verifies the package
-# offline and receives it. Every step prints what a person would see.
+# offline and receives it. Every step prints what a person would see. At the end `evidex serve`
+# shows the Colombo workspace in a browser.
 set -euo pipefail
 build=${1:-build}
 size=${2:-64M}
@@ -88,3 +89,11 @@ step "Accra receives it and continues the chain"
 echo
 echo "Output in $out: colombo/ and accra/ (workspaces), scan/ (feature files, histograms,"
 echo "hits.jsonl, report.json), 2026-041.evidex.tar (the package; certificate.pdf inside)."
+step "evidex serve: Colombo's cases in a browser (DEMO_SERVE=0 skips this; Ctrl-C stops it)"
+if [ "${DEMO_SERVE:-1}" = 1 ]; then
+  port=${DEMO_PORT:-8080}
+  echo "Open http://127.0.0.1:$port/ and sign in as admin with the one-time password below"
+  echo "(you choose your own at the first sign-in). Case 2026/041 holds the scanned disk image,"
+  echo "2026/052 the phone dump that shares a mule's address and wallet with it."
+  exec "$ev" --data "$out/colombo" serve --listen "127.0.0.1:$port"
+fi
