@@ -228,6 +228,26 @@ std::string KeyOrder(ArtifactQuery::Sort sort, const std::string& occurrences,
 
 std::string TextNeedle(const std::string& text) { return Lower(text); }
 
+ArtifactPlanLimits& PlanLimits() {
+  static ArtifactPlanLimits limits;
+  return limits;
+}
+
+size_t TextCharacters(const std::string& text) {
+  size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
+std::string TrigramPhrase(const std::string& needle) {
+  std::string out = "\"";
+  for (char c : needle) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 Result<ArtifactPage> AssembleArtifactPage(int64_t case_id, const ArtifactQuery& query,
                                           const std::vector<std::string>& kinds, uint64_t total,
                                           const CaseArtifactFetch& fetch) {

@@ -35,6 +35,26 @@ namespace evidex::store {
 
 constexpr size_t kMaxArtifactPageLimit = 1000;
 
+// The bounds that choose a page's plan (both back ends; sqlite_case_artifacts.cc, pg_accounts.cc).
+// Process-wide; the tests lower them (set before any store is used, never while one is).
+struct ArtifactPlanLimits {
+  // An evidence (or an evidence's kind) holding fewer artifacts than this is read whole from
+  // evidence_artifacts and sorted; a larger one is read by walking the case summary in the page's
+  // order and keeping the evidence's rows.
+  uint64_t small_evidence = 50000;
+  // A text filter whose trigram matches (store-wide, before the case and the exact test) are
+  // fewer than this is read from its matches and sorted; otherwise by walking the summary.
+  uint64_t text_candidates = 20000;
+  // A text-filtered total is counted up to this; past it `total` is this and total_exact false.
+  uint64_t text_total_cap = 10000;
+};
+ArtifactPlanLimits& PlanLimits();
+
+// Characters (UTF-8 code points) of `text`: a trigram index needs at least 3.
+size_t TextCharacters(const std::string& text);
+// The FTS5 query matching `needle` as a substring: one quoted phrase ("" for a quote).
+std::string TrigramPhrase(const std::string& needle);
+
 // Rows of `kind` ("": every kind the query allows) of the query's case (or evidence) passing its
 // text filter, strictly after `after` (nullptr: from the start) in the order of `sort` with
 // `descending`, at most `limit` of them, in that order. `sort` is the query's, except that kKind

@@ -30,6 +30,30 @@ Status RecountKinds(Db& db, int64_t case_id) {
               bind);
 }
 
+// The evidence's rows per kind (case_evidence_kinds), from its evidence_artifacts rows.
+Status RecountEvidenceKinds(Db& db, int64_t case_id, int64_t evidence_id) {
+  auto bind = [&](Statement& s) { s.Bind(1, case_id).Bind(2, evidence_id); };
+  EVIDEX_RETURN_IF_ERROR(
+      Exec(db, "DELETE FROM case_evidence_kinds WHERE case_id = ?1 AND evidence = ?2", bind));
+  return Exec(db,
+              "INSERT INTO case_evidence_kinds (case_id, evidence, kind, artifacts) "
+              "SELECT ?1, ?2, c.kind, COUNT(*) FROM evidence_artifacts ea "
+              "CROSS JOIN case_artifacts c ON c.case_id = ea.case_id AND c.artifact = ea.artifact "
+              "WHERE ea.case_id = ?1 AND ea.evidence = ?2 GROUP BY c.kind",
+              bind);
+}
+
+// Adds the artifacts stored since the last call to the trigram index (artifact ids only grow:
+// artifacts are never deleted, and SQLite's writers are serialised).
+Status IndexNewArtifactText(Db& db) {
+  EVIDEX_RETURN_IF_ERROR(
+      db.Exec("INSERT INTO artifact_text (rowid, value) SELECT id, value FROM artifacts "
+              "WHERE id > (SELECT indexed_through FROM artifact_text_state WHERE id = 1)"));
+  return db.Exec(
+      "UPDATE artifact_text_state SET indexed_through = "
+      "(SELECT COALESCE(MAX(id), 0) FROM artifacts) WHERE id = 1");
+}
+
 // Adds `delta` to the store-wide `cases` of every other case's row of the artifacts `pairs_sql`
 // selects as (case_id, artifact) (bound ?1 the case, ?2 the evidence).
 Status AdjustOtherCases(Db& db, int64_t case_id, int64_t evidence_id, const char* pairs_sql,
@@ -72,12 +96,40 @@ CaseArtifact ReadRow(const Statement& s) {
   return r;
 }
 
-// FROM and WHERE of a query's rows. Parameters: ?1 case, ?2 kind, ?3 needle, ?4 evidence.
-std::string RowSource(const ArtifactQuery& q, bool by_kind) {
-  std::string sql = q.evidence_id == 0 ? " FROM case_artifacts c WHERE c.case_id = ?1"
-                                       : " FROM evidence_artifacts ea CROSS JOIN case_artifacts c "
-                                         "ON c.case_id = ea.case_id AND c.artifact = ea.artifact "
-                                         "WHERE ea.case_id = ?1 AND ea.evidence = ?4";
+// Where a query's rows are read from (sqlite_case_artifacts.h, "Plans").
+enum class Driver {
+  kSummary,   // the summary's index range (per kind), in the page's order; an evidence is probed
+  kEvidence,  // the evidence's evidence_artifacts rows (evidence_artifacts_evidence), then sorted
+              // unless the order is its occurrences
+  kText,      // the trigram index's matches, then sorted
+};
+
+// The id column of the row's key: the driving table's, so an ordered index walk needs no sort.
+std::string IdColumn(Driver d) { return d == Driver::kEvidence ? "ea.artifact" : "c.artifact"; }
+
+// FROM and WHERE of a query's rows. Parameters: ?1 case, ?2 kind, ?3 needle, ?4 evidence, ?5 the
+// FTS5 query. CROSS JOIN fixes the order: the driver first.
+std::string RowSource(Driver d, const ArtifactQuery& q, bool by_kind) {
+  const std::string probe_evidence =
+      q.evidence_id == 0 ? ""
+                         : " CROSS JOIN evidence_artifacts ea ON ea.case_id = c.case_id "
+                           "AND ea.artifact = c.artifact AND ea.evidence = ?4";
+  std::string sql;
+  switch (d) {
+    case Driver::kSummary:
+      sql = " FROM case_artifacts c" + probe_evidence + " WHERE c.case_id = ?1";
+      break;
+    case Driver::kEvidence:
+      sql = " FROM evidence_artifacts ea CROSS JOIN case_artifacts c "
+            "ON c.case_id = ea.case_id AND c.artifact = ea.artifact "
+            "WHERE ea.case_id = ?1 AND ea.evidence = ?4";
+      break;
+    case Driver::kText:
+      sql = " FROM artifact_text t CROSS JOIN case_artifacts c ON c.case_id = ?1 "
+            "AND c.artifact = t.rowid" +
+            probe_evidence + " WHERE artifact_text MATCH ?5";
+      break;
+  }
   if (by_kind) sql += " AND c.kind = ?2";
   if (!q.text.empty()) sql += " AND instr(lower(c.value), ?3) > 0";
   return sql;
@@ -86,10 +138,22 @@ std::string RowSource(const ArtifactQuery& q, bool by_kind) {
 // Binds those the statement uses (a parameter past its largest is an error).
 void BindSource(Statement& s, int64_t case_id, const ArtifactQuery& q, const std::string& kind) {
   int n = s.ParameterCount();
+  const std::string needle = TextNeedle(q.text);
   s.Bind(1, case_id);
   if (n >= 2) s.Bind(2, kind);
-  if (n >= 3) s.Bind(3, TextNeedle(q.text));
+  if (n >= 3) s.Bind(3, needle);
   if (n >= 4) s.Bind(4, q.evidence_id);
+  if (n >= 5) s.Bind(5, TrigramPhrase(needle));
+}
+
+Result<uint64_t> CountOne(Db& db, const std::string& sql,
+                          const std::function<void(Statement&)>& bind) {
+  uint64_t n = 0;
+  EVIDEX_RETURN_IF_ERROR(Query(db, sql, bind, [&](const Statement& s) {
+    n = uint64_t(s.Int(0));
+    return false;
+  }));
+  return n;
 }
 
 }  // namespace
@@ -114,6 +178,8 @@ Status AddEvidenceToCaseSummary(Db& db, int64_t case_id, int64_t evidence_id) {
       "ON CONFLICT (case_id, artifact) DO UPDATE SET "
       "occurrences = occurrences + excluded.occurrences, evidence_count = evidence_count + 1",
       [&](Statement& s) { s.Bind(1, case_id).Bind(2, evidence_id); }));
+  EVIDEX_RETURN_IF_ERROR(RecountEvidenceKinds(db, case_id, evidence_id));
+  EVIDEX_RETURN_IF_ERROR(IndexNewArtifactText(db));
   return RecountKinds(db, case_id);
 }
 
@@ -140,6 +206,8 @@ Status RemoveEvidenceFromCaseSummary(Db& db, int64_t case_id, int64_t evidence_i
            "DELETE FROM case_artifacts WHERE case_id = ?1 AND evidence_count <= 0 AND artifact IN "
            "(SELECT artifact FROM evidence_artifacts WHERE case_id = ?1 AND evidence = ?2)",
            bind));
+  EVIDEX_RETURN_IF_ERROR(
+      Exec(db, "DELETE FROM case_evidence_kinds WHERE case_id = ?1 AND evidence = ?2", bind));
   return RecountKinds(db, case_id);
 }
 
@@ -156,47 +224,53 @@ Status SqliteCaseArtifacts::CheckScope(int64_t case_id, int64_t evidence_id) {
   return Status::Ok();
 }
 
-Result<uint64_t> SqliteCaseArtifacts::Total(int64_t case_id, const ArtifactQuery& query) {
-  std::string sql = query.evidence_id == 0 && query.text.empty()
-                        ? std::string(
-                              "SELECT COALESCE(SUM(artifacts), 0) FROM case_artifact_kinds c "
-                              "WHERE c.case_id = ?1") +
-                              (query.kind.empty() ? "" : " AND c.kind = ?2")
-                        : "SELECT COUNT(*)" + RowSource(query, !query.kind.empty());
-  uint64_t total = 0;
-  EVIDEX_RETURN_IF_ERROR(Query(
-      *db_, sql, [&](Statement& s) { BindSource(s, case_id, query, query.kind); },
+Result<std::vector<std::pair<std::string, uint64_t>>> SqliteCaseArtifacts::KindCounts(
+    int64_t case_id, int64_t evidence_id) {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  Status st = Query(
+      *db_,
+      evidence_id == 0
+          ? "SELECT kind, artifacts FROM case_artifact_kinds WHERE case_id = ?1 ORDER BY kind"
+          : "SELECT kind, artifacts FROM case_evidence_kinds WHERE case_id = ?1 AND evidence = ?2 "
+            "ORDER BY kind",
+      [&](Statement& s) {
+        s.Bind(1, case_id);
+        if (evidence_id != 0) s.Bind(2, evidence_id);
+      },
       [&](const Statement& s) {
-        total = uint64_t(s.Int(0));
-        return false;
-      }));
-  return total;
+        out.emplace_back(s.Text(0), uint64_t(s.Int(1)));
+        return true;
+      });
+  if (!st.ok()) return st;
+  return out;
 }
 
 Result<std::vector<CaseArtifact>> SqliteCaseArtifacts::Fetch(
-    int64_t case_id, const ArtifactQuery& query, const std::string& kind, ArtifactQuery::Sort sort,
-    const CaseArtifact* after, bool descending, size_t limit) {
+    int64_t case_id, const ArtifactQuery& query, int driver, const std::string& kind,
+    ArtifactQuery::Sort sort, const CaseArtifact* after, bool descending, size_t limit) {
+  const Driver d = Driver(driver);
   const std::string occurrences = query.evidence_id == 0 ? "c.occurrences" : "ea.count";
-  // ?5 the limit, then the boundary's key values and id.
-  std::string sql = "SELECT " + RowColumns(occurrences) + RowSource(query, !kind.empty());
+  const std::string id = IdColumn(d);
+  // ?6 the limit, then the boundary's key values and id.
+  std::string sql = "SELECT " + RowColumns(occurrences) + RowSource(d, query, !kind.empty());
   SortKeyValues key;
   if (after != nullptr) {
     key = KeyValues(sort, *after);
     size_t n = key.numbers.size() + key.texts.size() + 1;
     std::string params;
-    for (size_t i = 0; i < n; ++i) params += (i ? ", ?" : "?") + std::to_string(6 + i);
-    sql += " AND (" + KeyColumns(sort, occurrences, "c.artifact") + ")" +
-           KeyComparison(descending) + "(" + params + ")";
+    for (size_t i = 0; i < n; ++i) params += (i ? ", ?" : "?") + std::to_string(7 + i);
+    sql += " AND (" + KeyColumns(sort, occurrences, id) + ")" + KeyComparison(descending) + "(" +
+           params + ")";
   }
-  sql += KeyOrder(sort, occurrences, "c.artifact", descending) + " LIMIT ?5";
+  sql += KeyOrder(sort, occurrences, id, descending) + " LIMIT ?6";
   std::vector<CaseArtifact> out;
   Status st = Query(
       *db_, sql,
       [&](Statement& s) {
         BindSource(s, case_id, query, kind);
-        s.Bind(5, int64_t(limit));
+        s.Bind(6, int64_t(limit));
         if (after == nullptr) return;
-        int at = 6;
+        int at = 7;
         for (int64_t v : key.numbers) s.Bind(at++, v);
         for (const std::string& v : key.texts) s.Bind(at++, v);
         s.Bind(at, after->artifact.id);
@@ -219,45 +293,70 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
     read.emplace(std::move(tx).value());
   }
   EVIDEX_RETURN_IF_ERROR(CheckScope(case_id, query.evidence_id));
-  Result<uint64_t> total = Total(case_id, query);
-  if (!total.ok()) return total.status();
-  // The whole case is merged from one index range per kind; an evidence is read in one query.
-  std::vector<std::string> kinds{query.kind};
-  if (query.evidence_id == 0 && query.kind.empty()) {
-    Result<std::vector<std::pair<std::string, uint64_t>>> counts =
-        CountCaseArtifactsByKind(case_id, 0);
-    if (!counts.ok()) return counts.status();
-    kinds.clear();
-    for (const auto& [kind, n] : *counts) kinds.push_back(kind);
+  const ArtifactPlanLimits limits = PlanLimits();
+  Result<std::vector<std::pair<std::string, uint64_t>>> counts =
+      KindCounts(case_id, query.evidence_id);
+  if (!counts.ok()) return counts.status();
+  uint64_t scope = 0;  // rows of the case (or evidence) of the query's kind, before the text
+  std::vector<std::string> kinds;
+  for (const auto& [kind, n] : *counts) {
+    if (!query.kind.empty() && kind != query.kind) continue;
+    scope += n;
+    kinds.push_back(kind);
   }
-  return AssembleArtifactPage(case_id, query, kinds, *total,
-                              [&](const std::string& kind, ArtifactQuery::Sort sort,
-                                  const CaseArtifact* after, bool descending, size_t limit) {
-                                return Fetch(case_id, query, kind, sort, after, descending, limit);
-                              });
+
+  // The plan (sqlite_case_artifacts.h, "Plans").
+  const std::string needle = TextNeedle(query.text);
+  Driver d = Driver::kSummary;
+  if (!needle.empty() && TextCharacters(needle) >= 3) {
+    Result<uint64_t> matches = CountOne(
+        *db_,
+        "SELECT COUNT(*) FROM (SELECT 1 FROM artifact_text WHERE artifact_text MATCH ?1 "
+        "LIMIT ?2)",
+        [&](Statement& s) {
+          s.Bind(1, TrigramPhrase(needle)).Bind(2, int64_t(limits.text_candidates));
+        });
+    if (!matches.ok()) return matches.status();
+    if (*matches < limits.text_candidates) d = Driver::kText;
+  }
+  if (d == Driver::kSummary && query.evidence_id != 0 &&
+      (query.sort == ArtifactQuery::Sort::kOccurrences || scope < limits.small_evidence))
+    d = Driver::kEvidence;
+  // A summary walk is one index range per kind; the other plans read every kind at once.
+  if (d != Driver::kSummary || !query.kind.empty()) kinds = {query.kind};
+
+  uint64_t total = scope;
+  bool exact = true;
+  if (!needle.empty()) {
+    // The trigram matches are few: counted whole. Otherwise up to the cap.
+    const bool capped = d != Driver::kText;
+    std::string sql = "SELECT COUNT(*) FROM (SELECT 1" + RowSource(d, query, !query.kind.empty());
+    if (capped) sql += " LIMIT " + std::to_string(limits.text_total_cap + 1);
+    Result<uint64_t> n = CountOne(*db_, sql + ")", [&](Statement& s) {
+      BindSource(s, case_id, query, query.kind);
+    });
+    if (!n.ok()) return n.status();
+    total = *n;
+    if (capped && total > limits.text_total_cap) {
+      total = limits.text_total_cap;
+      exact = false;
+    }
+  }
+  Result<ArtifactPage> page =
+      AssembleArtifactPage(case_id, query, kinds, total,
+                           [&](const std::string& kind, ArtifactQuery::Sort sort,
+                               const CaseArtifact* after, bool descending, size_t limit) {
+                             return Fetch(case_id, query, int(d), kind, sort, after, descending,
+                                          limit);
+                           });
+  if (page.ok()) page->total_exact = exact;
+  return page;
 }
 
 Result<std::vector<std::pair<std::string, uint64_t>>> SqliteCaseArtifacts::CountCaseArtifactsByKind(
     int64_t case_id, int64_t evidence_id) {
   EVIDEX_RETURN_IF_ERROR(CheckScope(case_id, evidence_id));
-  std::vector<std::pair<std::string, uint64_t>> out;
-  Status st = Query(
-      *db_,
-      evidence_id == 0
-          ? "SELECT kind, artifacts FROM case_artifact_kinds WHERE case_id = ?1 ORDER BY kind"
-          : "SELECT c.kind, COUNT(*) FROM evidence_artifacts ea CROSS JOIN case_artifacts c "
-            "ON c.case_id = ea.case_id AND c.artifact = ea.artifact "
-            "WHERE ea.case_id = ?1 AND ea.evidence = ?2 GROUP BY c.kind ORDER BY c.kind",
-      [&](Statement& s) {
-        s.Bind(1, case_id);
-        if (evidence_id != 0) s.Bind(2, evidence_id);
-      },
-      [&](const Statement& s) {
-        out.emplace_back(s.Text(0), uint64_t(s.Int(1)));
-        return true;
-      });
-  if (!st.ok()) return st;
-  return out;
+  return KindCounts(case_id, evidence_id);
 }
 
 }  // namespace evidex::store

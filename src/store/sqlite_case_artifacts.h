@@ -52,10 +52,14 @@ class SqliteCaseArtifacts {
  private:
   // kNotFound for an unknown case; CheckEvidenceInCase's refusals for an evidence not of it.
   Status CheckScope(int64_t case_id, int64_t evidence_id);
-  Result<uint64_t> Total(int64_t case_id, const ArtifactQuery& query);
-  Result<std::vector<CaseArtifact>> Fetch(int64_t case_id, const ArtifactQuery& query,
+  // Rows per kind of the case (evidence_id 0) or of one evidence, by kind.
+  Result<std::vector<std::pair<std::string, uint64_t>>> KindCounts(int64_t case_id,
+                                                                   int64_t evidence_id);
+  // `driver` is the plan's Driver (sqlite_case_artifacts.cc).
+  Result<std::vector<CaseArtifact>> Fetch(int64_t case_id, const ArtifactQuery& query, int driver,
                                           const std::string& kind, ArtifactQuery::Sort sort,
-                                          const CaseArtifact* after, bool descending, size_t limit);
+                                          const CaseArtifact* after, bool descending,
+                                          size_t limit);
 
   Db* db_;
 };

@@ -273,6 +273,10 @@ CREATE INDEX yara_matches_listing ON yara_matches (listing_id, file_id);
     // the case artifact table's summary (sqlite_case_artifacts.cc), built here for the cases
     // already stored. The summary has one index per sort key, each after (case_id, kind): a page
     // is one range per kind. Its `cases` is the artifact's store-wide count of cases.
+    // evidence_artifacts_evidence reads one evidence's rows (in per-evidence occurrence order);
+    // case_evidence_kinds counts them per kind; artifact_text is a contentless FTS5 trigram index
+    // of every artifact's value keyed by artifact id, filled at Finish up to the largest id
+    // (artifact_text_state; artifacts are never deleted).
     R"sql(
 CREATE TABLE users (
   id                   INTEGER PRIMARY KEY,
@@ -318,6 +322,27 @@ FROM evidence_artifacts ea JOIN artifacts a ON a.id = ea.artifact
 GROUP BY ea.case_id, ea.artifact;
 INSERT INTO case_artifact_kinds (case_id, kind, artifacts)
 SELECT case_id, kind, COUNT(*) FROM case_artifacts GROUP BY case_id, kind;
+CREATE INDEX evidence_artifacts_evidence ON evidence_artifacts (case_id, evidence, count, artifact);
+CREATE TABLE case_evidence_kinds (
+  case_id   INTEGER NOT NULL,
+  evidence  INTEGER NOT NULL,
+  kind      TEXT NOT NULL,
+  artifacts INTEGER NOT NULL,
+  PRIMARY KEY (case_id, evidence, kind)
+) WITHOUT ROWID;
+INSERT INTO case_evidence_kinds (case_id, evidence, kind, artifacts)
+SELECT ea.case_id, ea.evidence, a.kind, COUNT(*)
+FROM evidence_artifacts ea JOIN artifacts a ON a.id = ea.artifact
+GROUP BY ea.case_id, ea.evidence, a.kind;
+CREATE VIRTUAL TABLE artifact_text USING fts5(value, content='', columnsize=0,
+                                              tokenize='trigram');
+CREATE TABLE artifact_text_state (
+  id              INTEGER PRIMARY KEY CHECK (id = 1),
+  indexed_through INTEGER NOT NULL
+);
+INSERT INTO artifact_text (rowid, value) SELECT id, value FROM artifacts;
+INSERT INTO artifact_text_state (id, indexed_through)
+SELECT 1, COALESCE(MAX(id), 0) FROM artifacts;
 )sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);

@@ -206,6 +206,9 @@ struct ArtifactQuery {
 struct ArtifactPage {
   std::vector<CaseArtifact> rows;
   uint64_t total = 0;          // rows matching the filter (every page)
+  // False when a text filter matches more rows than the store counts (the cap,
+  // case_artifact_page.h ArtifactPlanLimits): `total` is then that cap, read "10,000+".
+  bool total_exact = true;
   std::string next_cursor;     // "" on the last page
   std::string prev_cursor;     // "" on the first page
 };

@@ -38,6 +38,12 @@ Occ Email(const std::string& value, const std::string& path) {
   return {"email", value, value, path, "0123456789abcdef" + value + "fedcba9876543210"};
 }
 
+// What schema 4 adds beyond its tables dropped by name in the migration tests (both back ends).
+constexpr const char* kDropV4Extras[] = {
+    "DROP INDEX IF EXISTS evidence_artifacts_evidence", "DROP TABLE IF EXISTS case_evidence_kinds",
+    "DROP TABLE IF EXISTS artifact_text", "DROP TABLE IF EXISTS artifact_text_state",
+    "DROP INDEX IF EXISTS case_artifacts_text"};
+
 class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -419,6 +425,7 @@ TEST_P(StoreTest, AVersion1StoreIsMigratedToVersion2KeepingItsRows) {
         "indicators", "watch_hits", "file_listings", "files", "file_matches", "yara_matches",
         "case_members", "users", "case_artifacts", "case_artifact_kinds"})
     Raw(std::string("DROP TABLE ") + table);
+  for (const char* sql : kDropV4Extras) Raw(sql);
   Raw("DELETE FROM schema_version WHERE version >= 2");
   ASSERT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 1);
   auto s = Open(false);
@@ -1178,7 +1185,7 @@ std::string ModelValue(int i) {
     case 2:
       return "x_y" + std::to_string(i);
     default:
-      return "plain" + std::to_string(i);
+      return "pl\\ain" + std::to_string(i);
   }
 }
 
@@ -1316,6 +1323,66 @@ void CheckAllQueries(Store& s, int64_t case_id, int64_t evidence_id,
       }
 }
 
+// Text filters of 1, 2, 3 and more characters (the trigram index needs 3), LIKE's and the
+// escape's characters taken literally, one matching nothing, with the other filters.
+void CheckTextQueries(Store& s, int64_t case_id, int64_t evidence_id,
+                      const CaseArtifactModel& model) {
+  struct Filter {
+    std::string kind, text;
+    int64_t evidence;
+  };
+  const Filter filters[] = {{"", "b", 0},          {"", "_y", 0},           {"", "A%b", 0},
+                            {"", "abc1", 0},        {"", "\\ain1", 0},     {"", "\\", 0},
+                            {"", "%", 0},           {"", "_", 0},            {"", "%b_", 0},
+                            {"", "L\\A", 0},      {"", "a_b", 0},          {"", "qqq", 0},
+                            {"url", "B", 0},        {"", "y1", evidence_id}, {"", "pl\\", evidence_id},
+                            {"", "x_y", evidence_id}, {"domain", "_y", evidence_id}};
+  for (ArtifactQuery::Sort sort : {ArtifactQuery::Sort::kOccurrences, ArtifactQuery::Sort::kValue,
+                                   ArtifactQuery::Sort::kKind, ArtifactQuery::Sort::kCases})
+    for (bool descending : {true, false})
+      for (const Filter& f : filters) {
+        ArtifactQuery q;
+        q.sort = sort;
+        q.descending = descending;
+        q.kind = f.kind;
+        q.text = f.text;
+        q.evidence_id = f.evidence;
+        CheckQuery(s, case_id, q, model);
+      }
+}
+
+// Sets the plan bounds for a test's duration (case_artifact_page.h).
+class ScopedPlanLimits {
+ public:
+  explicit ScopedPlanLimits(ArtifactPlanLimits limits) : saved_(PlanLimits()) {
+    PlanLimits() = limits;
+  }
+  ~ScopedPlanLimits() { PlanLimits() = saved_; }
+
+ private:
+  ArtifactPlanLimits saved_;
+};
+
+// Each plan on its own: every evidence small or large, every text match set small or large.
+std::vector<ArtifactPlanLimits> EveryPlan() {
+  std::vector<ArtifactPlanLimits> out;
+  for (uint64_t evidence : {uint64_t(0), uint64_t(1) << 40})
+    for (uint64_t text : {uint64_t(0), uint64_t(1) << 40}) {
+      ArtifactPlanLimits l;
+      l.small_evidence = evidence;
+      l.text_candidates = text;
+      l.text_total_cap = uint64_t(1) << 40;
+      out.push_back(l);
+    }
+  // The threshold between: E1 (60 rows) large, E2 (25) small; a kind of E2 small too.
+  ArtifactPlanLimits between;
+  between.small_evidence = 30;
+  between.text_candidates = 10;
+  between.text_total_cap = uint64_t(1) << 40;
+  out.push_back(between);
+  return out;
+}
+
 class CaseArtifactsTest : public StoreTest {
  protected:
   // Case A: E1 holds every value (i % 7 + 1 times), E2 some twice. Case B: i % 5 == 0. Case C:
@@ -1383,6 +1450,84 @@ TEST_P(CaseArtifactsTest, SupersedingAScanUpdatesTheSummaryOfItsCaseAndOfOthers)
     EXPECT_TRUE(c->next_cursor.empty() && c->prev_cursor.empty());
   }
   EXPECT_TRUE(s->CountCaseArtifactsByKind(c_.id, 0)->empty());
+}
+
+TEST_P(CaseArtifactsTest, EveryPlanGivesTheSameRowsAndTotals) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Build(*s);
+  CaseArtifactModel model = ModelA(*s, E2, true);
+  for (const ArtifactPlanLimits& limits : EveryPlan()) {
+    SCOPED_TRACE("small evidence " + std::to_string(limits.small_evidence) +
+                 ", text candidates " + std::to_string(limits.text_candidates));
+    ScopedPlanLimits scoped(limits);
+    CheckTextQueries(*s, a_.id, e2_.id, model);
+    CheckTextQueries(*s, a_.id, e1_.id, model);
+    CheckAllQueries(*s, a_.id, e1_.id, model);
+  }
+}
+
+TEST_P(CaseArtifactsTest, ASupersededScansArtifactsNoLongerMatchItsText) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Build(*s);
+  auto e2 = [](int i) { return i % 8 == 0 ? 5 : 0; };
+  Scan(*s, e2_, ModelOccs(e2));
+  Scan(*s, g1_, {});
+  CaseArtifactModel model = ModelA(*s, e2, false);
+  for (const ArtifactPlanLimits& limits : EveryPlan()) {
+    ScopedPlanLimits scoped(limits);
+    CheckTextQueries(*s, a_.id, e2_.id, model);
+    for (const char* text : {"a", "a%", "a%b", "\\ain10", "x_y"}) {
+      ArtifactQuery q;
+      q.text = text;
+      Result<ArtifactPage> c = s->ListCaseArtifacts(c_.id, q);
+      ASSERT_TRUE(c.ok());
+      EXPECT_EQ(c->total, 0u) << text;
+      EXPECT_TRUE(c->total_exact);
+      EXPECT_TRUE(c->rows.empty()) << text;
+    }
+  }
+  // Case B's values (i % 5 == 0) are still found in B.
+  ArtifactQuery q;
+  q.text = "abc";
+  q.limit = 100;
+  Result<ArtifactPage> b = s->ListCaseArtifacts(b_.id, q);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->total, 3u);  // AbC5, AbC25, AbC45
+}
+
+TEST_P(CaseArtifactsTest, ATextTotalPastTheCapIsMarkedInexact) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Build(*s);
+  for (uint64_t candidates : {uint64_t(0), uint64_t(1) << 40}) {
+    ArtifactPlanLimits limits;
+    limits.text_candidates = candidates;
+    limits.text_total_cap = 5;
+    ScopedPlanLimits scoped(limits);
+    for (const char* text : {"a", "a%", "a%b"}) {  // 15 values each in A
+      ArtifactQuery q;
+      q.text = text;
+      q.limit = 100;
+      Result<ArtifactPage> p = s->ListCaseArtifacts(a_.id, q);
+      ASSERT_TRUE(p.ok());
+      EXPECT_EQ(p->rows.size(), std::string(text) == "a" ? 45u : 15u) << text;
+      if (candidates == 0 || std::string(text) == "a" || std::string(text) == "a%") {
+        EXPECT_EQ(p->total, 5u) << text;  // counted through the summary: capped
+        EXPECT_FALSE(p->total_exact) << text;
+      } else {
+        EXPECT_EQ(p->total, 15u) << text;  // few trigram matches: counted whole
+        EXPECT_TRUE(p->total_exact) << text;
+      }
+    }
+    ArtifactQuery none;
+    none.text = "qqqq";
+    Result<ArtifactPage> p = s->ListCaseArtifacts(a_.id, none);
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ(p->total, 0u);
+    EXPECT_TRUE(p->total_exact);
+  }
 }
 
 TEST_P(CaseArtifactsTest, CountsPerKind) {
@@ -1478,6 +1623,7 @@ TEST_P(CaseArtifactsTest, AVersion3StoreIsMigratedToVersion4KeepingItsRows) {
   // Back to what a v3 evidex left: no v4 tables, no version 4 row.
   for (const char* table : {"case_members", "users", "case_artifacts", "case_artifact_kinds"})
     Raw(std::string("DROP TABLE ") + table);
+  for (const char* sql : kDropV4Extras) Raw(sql);
   Raw("DELETE FROM schema_version WHERE version >= 4");
   ASSERT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 3);
   auto s = Open(false);
@@ -1620,6 +1766,7 @@ TEST_P(FilesTest, AVersion2StoreIsMigratedToVersion3KeepingItsRows) {
   for (const char* table : {"file_listings", "files", "file_matches", "yara_matches",
                             "case_members", "users", "case_artifacts", "case_artifact_kinds"})
     Raw(std::string("DROP TABLE ") + table);
+  for (const char* sql : kDropV4Extras) Raw(sql);
   Raw("DELETE FROM schema_version WHERE version >= 3");
   ASSERT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 2);
   ASSERT_EQ(RawInt("SELECT COUNT(*) FROM file_listings"), -1);  // gone
