@@ -56,10 +56,34 @@ Status RecountKinds(PgConn& conn, int64_t case_id) {
       id);
 }
 
+// Where a query's rows are read from, as on SQLite (sqlite_case_artifacts.h, "Plans"): the
+// summary's index range in the page's order (an evidence probed by its primary key), or the
+// evidence's rows (evidence_artifacts_evidence) then sorted unless the order is their
+// occurrences. The text filter is `lower(value) LIKE '%needle%'`, which the trigram index
+// case_artifacts_text answers when the planner finds it cheaper than walking the order.
+enum class Driver { kSummary, kEvidence };
+
+// The text filter's LIKE pattern: the needle with \ % _ escaped (LIKE's default escape is \).
+std::string LikePattern(const std::string& needle) {
+  std::string out = "%";
+  for (char ch : needle) {
+    if (ch == '\\' || ch == '%' || ch == '_') out += '\\';
+    out += ch;
+  }
+  return out + "%";
+}
+
 // FROM and WHERE of a query's rows (alias c the summary row), parameters added to `sql`.
-void AddRowSource(Sql& sql, int64_t case_id, const ArtifactQuery& q, const std::string& kind) {
+void AddRowSource(Sql& sql, Driver d, int64_t case_id, const ArtifactQuery& q,
+                  const std::string& kind) {
   if (q.evidence_id == 0) {
     sql.text += " FROM case_artifacts c WHERE c.case_id = " + sql.Param(case_id);
+  } else if (d == Driver::kSummary) {
+    std::string c = sql.Param(case_id);
+    sql.text +=
+        " FROM case_artifacts c JOIN evidence_artifacts ea ON ea.artifact_id = c.artifact_id "
+        "AND ea.evidence_id = " +
+        sql.Param(q.evidence_id) + " WHERE c.case_id = " + c;
   } else {
     std::string c = sql.Param(case_id);
     sql.text +=
@@ -69,7 +93,21 @@ void AddRowSource(Sql& sql, int64_t case_id, const ArtifactQuery& q, const std::
   }
   if (!kind.empty()) sql.text += " AND c.kind = " + sql.Param(kind);
   if (!q.text.empty())
-    sql.text += " AND strpos(lower(c.value), " + sql.Param(TextNeedle(q.text)) + ") > 0";
+    sql.text += " AND lower(c.value) LIKE " + sql.Param(LikePattern(TextNeedle(q.text)));
+}
+
+// Rows of the evidence per kind (case_evidence_kinds), from its evidence_artifacts rows.
+Status RecountEvidenceKinds(PgConn& conn, int64_t case_id, int64_t evidence_id) {
+  PgParams ids;
+  ids.Add(case_id).Add(evidence_id);
+  EVIDEX_RETURN_IF_ERROR(conn.Run(
+      "DELETE FROM case_evidence_kinds WHERE case_id = $1 AND evidence_id = $2", ids));
+  return conn.Run(
+      "INSERT INTO case_evidence_kinds (case_id, evidence_id, kind, artifacts) "
+      "SELECT $1::bigint, $2::bigint, c.kind, count(*) FROM evidence_artifacts ea "
+      "JOIN case_artifacts c ON c.case_id = ea.case_id AND c.artifact_id = ea.artifact_id "
+      "WHERE ea.case_id = $1 AND ea.evidence_id = $2 GROUP BY c.kind",
+      ids);
 }
 
 }  // namespace
@@ -91,6 +129,11 @@ Status AddScanToCaseSummary(PgConn& conn, int64_t scan_id, int64_t case_id) {
       "JOIN artifacts a ON a.id = s.artifact_id WHERE s.scan_id = $1 "
       "AND c.artifact_id = s.artifact_id AND c.case_id <> $2::bigint AND c.cases <> a.cases",
       ids));
+  Result<PgResult> evidence =
+      conn.Query("SELECT evidence_id FROM scans WHERE id = $1", PgParams().Add(scan_id));
+  if (!evidence.ok()) return evidence.status();
+  if (evidence->rows() == 1)
+    EVIDEX_RETURN_IF_ERROR(RecountEvidenceKinds(conn, case_id, evidence->Int(0, 0)));
   return RecountKinds(conn, case_id);
 }
 
@@ -115,6 +158,8 @@ Status RemoveEvidenceFromCaseSummary(PgConn& conn, int64_t case_id, int64_t evid
                "AND ea.evidence_id = $2 AND c.case_id = $1 AND c.artifact_id = ea.artifact_id "
                "AND c.evidence_count <= 0",
                ids));
+  EVIDEX_RETURN_IF_ERROR(conn.Run(
+      "DELETE FROM case_evidence_kinds WHERE case_id = $1 AND evidence_id = $2", ids));
   return RecountKinds(conn, case_id);
 }
 
@@ -238,45 +283,46 @@ Result<std::vector<int64_t>> PgAccounts::ListUserCases(int64_t user_id) {
 
 // ---- The case artifact table ----
 
-Result<uint64_t> PgAccounts::Total(int64_t case_id, const ArtifactQuery& query) {
-  Sql sql;
-  if (query.evidence_id == 0 && query.text.empty()) {
-    sql.text =
-        "SELECT COALESCE(sum(artifacts), 0)::bigint FROM case_artifact_kinds c "
-        "WHERE c.case_id = " +
-        sql.Param(case_id);
-    if (!query.kind.empty()) sql.text += " AND c.kind = " + sql.Param(query.kind);
-  } else {
-    sql.text = "SELECT count(*)";
-    AddRowSource(sql, case_id, query, query.kind);
-  }
-  Result<PgResult> r = conn_->Query(sql.text, sql.params);
+Result<std::vector<std::pair<std::string, uint64_t>>> PgAccounts::KindCounts(int64_t case_id,
+                                                                             int64_t evidence_id) {
+  Result<PgResult> r =
+      evidence_id == 0
+          ? conn_->Query(
+                "SELECT kind, artifacts FROM case_artifact_kinds WHERE case_id = $1 ORDER BY kind",
+                PgParams().Add(case_id))
+          : conn_->Query(
+                "SELECT kind, artifacts FROM case_evidence_kinds WHERE case_id = $1 "
+                "AND evidence_id = $2 ORDER BY kind",
+                PgParams().Add(case_id).Add(evidence_id));
   if (!r.ok()) return r.status();
-  return uint64_t(r->Int(0, 0));
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (int i = 0; i < r->rows(); ++i) out.emplace_back(r->Text(i, 0), uint64_t(r->Int(i, 1)));
+  return out;
 }
 
 Result<std::vector<CaseArtifact>> PgAccounts::Fetch(int64_t case_id, const ArtifactQuery& query,
-                                                    const std::string& kind,
+                                                    int driver, const std::string& kind,
                                                     ArtifactQuery::Sort sort,
                                                     const CaseArtifact* after, bool descending,
                                                     size_t limit) {
+  const Driver d = Driver(driver);
   const std::string occurrences = query.evidence_id == 0 ? "c.occurrences" : "ea.occurrences";
+  const std::string id = d == Driver::kEvidence ? "ea.artifact_id" : "c.artifact_id";
   Sql sql;
   sql.text = "SELECT c.artifact_id, c.kind, c.value, c.cases, " + occurrences +
              ", c.evidence_count, (SELECT a.occurrences FROM artifacts a "
              "WHERE a.id = c.artifact_id)";
-  AddRowSource(sql, case_id, query, kind);
+  AddRowSource(sql, d, case_id, query, kind);
   if (after != nullptr) {
     SortKeyValues key = KeyValues(sort, *after);
     std::string params;
     for (int64_t v : key.numbers) params += sql.Param(v) + ", ";
     for (const std::string& v : key.texts) params += sql.Param(v) + ", ";
     params += sql.Param(after->artifact.id);
-    sql.text += " AND (" + KeyColumns(sort, occurrences, "c.artifact_id") + ")" +
-                KeyComparison(descending) + "(" + params + ")";
+    sql.text += " AND (" + KeyColumns(sort, occurrences, id) + ")" + KeyComparison(descending) +
+                "(" + params + ")";
   }
-  sql.text += KeyOrder(sort, occurrences, "c.artifact_id", descending) + " LIMIT " +
-              sql.Param(int64_t(limit));
+  sql.text += KeyOrder(sort, occurrences, id, descending) + " LIMIT " + sql.Param(int64_t(limit));
   Result<PgResult> r = conn_->Query(sql.text, sql.params);
   if (!r.ok()) return r.status();
   std::vector<CaseArtifact> out;
@@ -298,43 +344,68 @@ Result<ArtifactPage> PgAccounts::ListCaseArtifacts(int64_t case_id, const Artifa
   // READ COMMITTED, statement by statement: a scan finishing meanwhile may make the total and
   // the rows differ by its artifacts; the next page sees it whole.
   EVIDEX_RETURN_IF_ERROR(CheckExists(case_id, 0, query.evidence_id));
-  Result<uint64_t> total = Total(case_id, query);
-  if (!total.ok()) return total.status();
-  std::vector<std::string> kinds{query.kind};
-  if (query.evidence_id == 0 && query.kind.empty()) {
-    Result<PgResult> r =
-        conn_->Query("SELECT kind FROM case_artifact_kinds WHERE case_id = $1 ORDER BY kind",
-                     PgParams().Add(case_id));
-    if (!r.ok()) return r.status();
-    kinds.clear();
-    for (int i = 0; i < r->rows(); ++i) kinds.push_back(r->Text(i, 0));
+  const ArtifactPlanLimits limits = PlanLimits();
+  Result<std::vector<std::pair<std::string, uint64_t>>> counts =
+      KindCounts(case_id, query.evidence_id);
+  if (!counts.ok()) return counts.status();
+  uint64_t scope = 0, held = 0;
+  std::vector<std::string> kinds;
+  for (const auto& [kind, n] : *counts) {
+    held += n;
+    if (!query.kind.empty() && kind != query.kind) continue;
+    scope += n;
+    kinds.push_back(kind);
   }
-  return AssembleArtifactPage(case_id, query, kinds, *total,
-                              [&](const std::string& kind, ArtifactQuery::Sort sort,
-                                  const CaseArtifact* after, bool descending, size_t limit) {
-                                return Fetch(case_id, query, kind, sort, after, descending, limit);
-                              });
+  const std::string needle = TextNeedle(query.text);
+  Driver d = Driver::kSummary;
+  if (query.evidence_id != 0 &&
+      (query.sort == ArtifactQuery::Sort::kOccurrences || held < limits.small_evidence))
+    d = Driver::kEvidence;
+  if (d != Driver::kSummary || !query.kind.empty()) kinds = {query.kind};
+
+  uint64_t total = scope;
+  bool exact = true;
+  if (!needle.empty()) {
+    // Counted whole when the trigram index finds few rows of the case, else up to the cap.
+    uint64_t cap = limits.text_total_cap;
+    if (TextCharacters(needle) >= 3) {
+      Sql few;
+      few.text = "SELECT count(*) FROM (SELECT 1 FROM case_artifacts c WHERE c.case_id = " +
+                 few.Param(case_id) + " AND lower(c.value) LIKE " +
+                 few.Param(LikePattern(needle)) +
+                 " LIMIT " + few.Param(int64_t(limits.text_candidates)) + ") m";
+      Result<PgResult> r = conn_->Query(few.text, few.params);
+      if (!r.ok()) return r.status();
+      if (uint64_t(r->Int(0, 0)) < limits.text_candidates) cap = UINT64_MAX;
+    }
+    Sql sql;
+    sql.text = "SELECT count(*) FROM (SELECT 1";
+    AddRowSource(sql, d, case_id, query, query.kind);
+    if (cap != UINT64_MAX) sql.text += " LIMIT " + sql.Param(int64_t(cap + 1));
+    sql.text += ") m";
+    Result<PgResult> r = conn_->Query(sql.text, sql.params);
+    if (!r.ok()) return r.status();
+    total = uint64_t(r->Int(0, 0));
+    if (cap != UINT64_MAX && total > cap) {
+      total = cap;
+      exact = false;
+    }
+  }
+  Result<ArtifactPage> page =
+      AssembleArtifactPage(case_id, query, kinds, total,
+                           [&](const std::string& kind, ArtifactQuery::Sort sort,
+                               const CaseArtifact* after, bool descending, size_t limit) {
+                             return Fetch(case_id, query, int(d), kind, sort, after, descending,
+                                          limit);
+                           });
+  if (page.ok()) page->total_exact = exact;
+  return page;
 }
 
 Result<std::vector<std::pair<std::string, uint64_t>>> PgAccounts::CountCaseArtifactsByKind(
     int64_t case_id, int64_t evidence_id) {
   EVIDEX_RETURN_IF_ERROR(CheckExists(case_id, 0, evidence_id));
-  Result<PgResult> r =
-      evidence_id == 0 ? conn_->Query(
-                             "SELECT kind, artifacts FROM case_artifact_kinds WHERE case_id = $1 "
-                             "ORDER BY kind",
-                             PgParams().Add(case_id))
-                       : conn_->Query(
-                             "SELECT c.kind, count(*) FROM evidence_artifacts ea "
-                             "JOIN case_artifacts c ON c.case_id = ea.case_id "
-                             "AND c.artifact_id = ea.artifact_id "
-                             "WHERE ea.case_id = $1 AND ea.evidence_id = $2 GROUP BY c.kind "
-                             "ORDER BY c.kind",
-                             PgParams().Add(case_id).Add(evidence_id));
-  if (!r.ok()) return r.status();
-  std::vector<std::pair<std::string, uint64_t>> out;
-  for (int i = 0; i < r->rows(); ++i) out.emplace_back(r->Text(i, 0), uint64_t(r->Int(i, 1)));
-  return out;
+  return KindCounts(case_id, evidence_id);
 }
 
 }  // namespace evidex::store

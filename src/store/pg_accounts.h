@@ -54,8 +54,11 @@ class PgAccounts {
   // kNotFound when case `case_id` or user `user_id` (0: not checked) does not exist; for
   // `evidence_id` != 0, kNotFound or kInvalidArgument when it is not an evidence of the case.
   Status CheckExists(int64_t case_id, int64_t user_id, int64_t evidence_id = 0);
-  Result<uint64_t> Total(int64_t case_id, const ArtifactQuery& query);
-  Result<std::vector<CaseArtifact>> Fetch(int64_t case_id, const ArtifactQuery& query,
+  // Rows per kind of the case (evidence_id 0) or of one evidence, by kind.
+  Result<std::vector<std::pair<std::string, uint64_t>>> KindCounts(int64_t case_id,
+                                                                   int64_t evidence_id);
+  // `driver` is the plan's Driver (pg_accounts.cc).
+  Result<std::vector<CaseArtifact>> Fetch(int64_t case_id, const ArtifactQuery& query, int driver,
                                           const std::string& kind, ArtifactQuery::Sort sort,
                                           const CaseArtifact* after, bool descending, size_t limit);
 

@@ -352,6 +352,21 @@ FROM evidence_artifacts ea JOIN artifacts a ON a.id = ea.artifact_id
 GROUP BY ea.case_id, ea.artifact_id, a.kind, a.value, a.cases;
 INSERT INTO case_artifact_kinds (case_id, kind, artifacts)
 SELECT case_id, kind, count(*) FROM case_artifacts GROUP BY case_id, kind;
+CREATE INDEX evidence_artifacts_evidence
+  ON evidence_artifacts (case_id, evidence_id, occurrences, artifact_id);
+CREATE TABLE case_evidence_kinds (
+  case_id     BIGINT NOT NULL,
+  evidence_id BIGINT NOT NULL,
+  kind        TEXT COLLATE "C" NOT NULL,
+  artifacts   BIGINT NOT NULL,
+  PRIMARY KEY (case_id, evidence_id, kind)
+);
+INSERT INTO case_evidence_kinds (case_id, evidence_id, kind, artifacts)
+SELECT ea.case_id, ea.evidence_id, a.kind, count(*)
+FROM evidence_artifacts ea JOIN artifacts a ON a.id = ea.artifact_id
+GROUP BY ea.case_id, ea.evidence_id, a.kind;
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX case_artifacts_text ON case_artifacts USING gin (lower(value) gin_trgm_ops);
 )sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);

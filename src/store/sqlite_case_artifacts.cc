@@ -298,8 +298,10 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
       KindCounts(case_id, query.evidence_id);
   if (!counts.ok()) return counts.status();
   uint64_t scope = 0;  // rows of the case (or evidence) of the query's kind, before the text
+  uint64_t held = 0;   // rows of the case (or evidence) of every kind
   std::vector<std::string> kinds;
   for (const auto& [kind, n] : *counts) {
+    held += n;
     if (!query.kind.empty() && kind != query.kind) continue;
     scope += n;
     kinds.push_back(kind);
@@ -320,7 +322,7 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
     if (*matches < limits.text_candidates) d = Driver::kText;
   }
   if (d == Driver::kSummary && query.evidence_id != 0 &&
-      (query.sort == ArtifactQuery::Sort::kOccurrences || scope < limits.small_evidence))
+      (query.sort == ArtifactQuery::Sort::kOccurrences || held < limits.small_evidence))
     d = Driver::kEvidence;
   // A summary walk is one index range per kind; the other plans read every kind at once.
   if (d != Driver::kSummary || !query.kind.empty()) kinds = {query.kind};
