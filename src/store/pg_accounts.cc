@@ -100,8 +100,8 @@ void AddRowSource(Sql& sql, Driver d, int64_t case_id, const ArtifactQuery& q,
 Status RecountEvidenceKinds(PgConn& conn, int64_t case_id, int64_t evidence_id) {
   PgParams ids;
   ids.Add(case_id).Add(evidence_id);
-  EVIDEX_RETURN_IF_ERROR(conn.Run(
-      "DELETE FROM case_evidence_kinds WHERE case_id = $1 AND evidence_id = $2", ids));
+  EVIDEX_RETURN_IF_ERROR(
+      conn.Run("DELETE FROM case_evidence_kinds WHERE case_id = $1 AND evidence_id = $2", ids));
   return conn.Run(
       "INSERT INTO case_evidence_kinds (case_id, evidence_id, kind, artifacts) "
       "SELECT $1::bigint, $2::bigint, c.kind, count(*) FROM evidence_artifacts ea "
@@ -158,8 +158,8 @@ Status RemoveEvidenceFromCaseSummary(PgConn& conn, int64_t case_id, int64_t evid
                "AND ea.evidence_id = $2 AND c.case_id = $1 AND c.artifact_id = ea.artifact_id "
                "AND c.evidence_count <= 0",
                ids));
-  EVIDEX_RETURN_IF_ERROR(conn.Run(
-      "DELETE FROM case_evidence_kinds WHERE case_id = $1 AND evidence_id = $2", ids));
+  EVIDEX_RETURN_IF_ERROR(
+      conn.Run("DELETE FROM case_evidence_kinds WHERE case_id = $1 AND evidence_id = $2", ids));
   return RecountKinds(conn, case_id);
 }
 
@@ -371,8 +371,7 @@ Result<ArtifactPage> PgAccounts::ListCaseArtifacts(int64_t case_id, const Artifa
     if (TextCharacters(needle) >= 3) {
       Sql few;
       few.text = "SELECT count(*) FROM (SELECT 1 FROM case_artifacts c WHERE c.case_id = " +
-                 few.Param(case_id) + " AND lower(c.value) LIKE " +
-                 few.Param(LikePattern(needle)) +
+                 few.Param(case_id) + " AND lower(c.value) LIKE " + few.Param(LikePattern(needle)) +
                  " LIMIT " + few.Param(int64_t(limits.text_candidates)) + ") m";
       Result<PgResult> r = conn_->Query(few.text, few.params);
       if (!r.ok()) return r.status();
@@ -391,13 +390,12 @@ Result<ArtifactPage> PgAccounts::ListCaseArtifacts(int64_t case_id, const Artifa
       exact = false;
     }
   }
-  Result<ArtifactPage> page =
-      AssembleArtifactPage(case_id, query, kinds, total,
-                           [&](const std::string& kind, ArtifactQuery::Sort sort,
-                               const CaseArtifact* after, bool descending, size_t limit) {
-                             return Fetch(case_id, query, int(d), kind, sort, after, descending,
-                                          limit);
-                           });
+  Result<ArtifactPage> page = AssembleArtifactPage(
+      case_id, query, kinds, total,
+      [&](const std::string& kind, ArtifactQuery::Sort sort, const CaseArtifact* after,
+          bool descending, size_t limit) {
+        return Fetch(case_id, query, int(d), kind, sort, after, descending, limit);
+      });
   if (page.ok()) page->total_exact = exact;
   return page;
 }

@@ -9,6 +9,7 @@
 // evidence_artifacts rows joined with the summary and sorts them (no index per evidence).
 #include "store/sqlite_case_artifacts.h"
 
+#include <map>
 #include <set>
 
 #include "store/case_artifact_page.h"
@@ -46,9 +47,9 @@ Status RecountEvidenceKinds(Db& db, int64_t case_id, int64_t evidence_id) {
 // Adds the artifacts stored since the last call to the trigram index (artifact ids only grow:
 // artifacts are never deleted, and SQLite's writers are serialised).
 Status IndexNewArtifactText(Db& db) {
-  EVIDEX_RETURN_IF_ERROR(
-      db.Exec("INSERT INTO artifact_text (rowid, value) SELECT id, value FROM artifacts "
-              "WHERE id > (SELECT indexed_through FROM artifact_text_state WHERE id = 1)"));
+  EVIDEX_RETURN_IF_ERROR(db.Exec(
+      "INSERT INTO artifact_text (rowid, kind, value) SELECT id, kind, value FROM artifacts "
+      "WHERE id > (SELECT indexed_through FROM artifact_text_state WHERE id = 1)"));
   return db.Exec(
       "UPDATE artifact_text_state SET indexed_through = "
       "(SELECT COALESCE(MAX(id), 0) FROM artifacts) WHERE id = 1");
@@ -120,19 +121,29 @@ std::string RowSource(Driver d, const ArtifactQuery& q, bool by_kind) {
       sql = " FROM case_artifacts c" + probe_evidence + " WHERE c.case_id = ?1";
       break;
     case Driver::kEvidence:
-      sql = " FROM evidence_artifacts ea CROSS JOIN case_artifacts c "
-            "ON c.case_id = ea.case_id AND c.artifact = ea.artifact "
-            "WHERE ea.case_id = ?1 AND ea.evidence = ?4";
+      sql =
+          " FROM evidence_artifacts ea CROSS JOIN case_artifacts c "
+          "ON c.case_id = ea.case_id AND c.artifact = ea.artifact "
+          "WHERE ea.case_id = ?1 AND ea.evidence = ?4";
       break;
     case Driver::kText:
-      sql = " FROM artifact_text t CROSS JOIN case_artifacts c ON c.case_id = ?1 "
-            "AND c.artifact = t.rowid" +
-            probe_evidence + " WHERE artifact_text MATCH ?5";
+      sql =
+          " FROM artifact_text t CROSS JOIN case_artifacts c ON c.case_id = ?1 "
+          "AND c.artifact = t.rowid" +
+          probe_evidence + " WHERE artifact_text MATCH ?5";
       break;
   }
   if (by_kind) sql += " AND c.kind = ?2";
   if (!q.text.empty()) sql += " AND instr(lower(c.value), ?3) > 0";
   return sql;
+}
+
+// The FTS5 query of `needle` in the value column and, when `kind` is long enough to have a
+// trigram, `kind` in the kind column (a superset: the summary's kind is tested too).
+std::string TrigramQuery(const std::string& kind, const std::string& needle) {
+  std::string q = "value : " + TrigramPhrase(needle);
+  if (TextCharacters(kind) >= 3) q = "kind : " + TrigramPhrase(kind) + " AND " + q;
+  return q;
 }
 
 // Binds those the statement uses (a parameter past its largest is an error).
@@ -143,7 +154,7 @@ void BindSource(Statement& s, int64_t case_id, const ArtifactQuery& q, const std
   if (n >= 2) s.Bind(2, kind);
   if (n >= 3) s.Bind(3, needle);
   if (n >= 4) s.Bind(4, q.evidence_id);
-  if (n >= 5) s.Bind(5, TrigramPhrase(needle));
+  if (n >= 5) s.Bind(5, TrigramQuery(kind, needle));
 }
 
 Result<uint64_t> CountOne(Db& db, const std::string& sql,
@@ -307,50 +318,66 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
     kinds.push_back(kind);
   }
 
-  // The plan (sqlite_case_artifacts.h, "Plans").
+  // The plan (sqlite_case_artifacts.h, "Plans"): a driver for the whole query, or one per kind
+  // when the summary is walked kind by kind.
   const std::string needle = TextNeedle(query.text);
-  Driver d = Driver::kSummary;
-  if (!needle.empty() && TextCharacters(needle) >= 3) {
-    Result<uint64_t> matches = CountOne(
-        *db_,
-        "SELECT COUNT(*) FROM (SELECT 1 FROM artifact_text WHERE artifact_text MATCH ?1 "
-        "LIMIT ?2)",
-        [&](Statement& s) {
-          s.Bind(1, TrigramPhrase(needle)).Bind(2, int64_t(limits.text_candidates));
-        });
-    if (!matches.ok()) return matches.status();
-    if (*matches < limits.text_candidates) d = Driver::kText;
-  }
-  if (d == Driver::kSummary && query.evidence_id != 0 &&
+  Driver base = Driver::kSummary;
+  if (query.evidence_id != 0 &&
       (query.sort == ArtifactQuery::Sort::kOccurrences || held < limits.small_evidence))
-    d = Driver::kEvidence;
-  // A summary walk is one index range per kind; the other plans read every kind at once.
-  if (d != Driver::kSummary || !query.kind.empty()) kinds = {query.kind};
+    base = Driver::kEvidence;
+  if (base != Driver::kSummary || !query.kind.empty()) kinds = {query.kind};
+  std::map<std::string, Driver> drivers;  // by fetched kind
+  for (const std::string& kind : kinds) drivers[kind] = base;
+  if (!needle.empty() && TextCharacters(needle) >= 3) {
+    // Few trigram matches (of the kind): read them and sort. Many: walk the order testing each
+    // row, which fills a page after about limit / (share of rows matching) rows.
+    for (auto& [kind, driver] : drivers) {
+      Result<uint64_t> matches =
+          CountOne(*db_,
+                   "SELECT COUNT(*) FROM (SELECT 1 FROM artifact_text WHERE artifact_text MATCH ?1 "
+                   "LIMIT ?2)",
+                   [&](Statement& s) {
+                     s.Bind(1, TrigramQuery(kind, needle)).Bind(2, int64_t(limits.text_candidates));
+                   });
+      if (!matches.ok()) return matches.status();
+      if (*matches < limits.text_candidates) driver = Driver::kText;
+    }
+  }
 
   uint64_t total = scope;
   bool exact = true;
   if (!needle.empty()) {
-    // The trigram matches are few: counted whole. Otherwise up to the cap.
-    const bool capped = d != Driver::kText;
-    std::string sql = "SELECT COUNT(*) FROM (SELECT 1" + RowSource(d, query, !query.kind.empty());
-    if (capped) sql += " LIMIT " + std::to_string(limits.text_total_cap + 1);
-    Result<uint64_t> n = CountOne(*db_, sql + ")", [&](Statement& s) {
-      BindSource(s, case_id, query, query.kind);
-    });
-    if (!n.ok()) return n.status();
-    total = *n;
-    if (capped && total > limits.text_total_cap) {
-      total = limits.text_total_cap;
-      exact = false;
+    // Counted whole through the trigram matches (few); otherwise up to the cap.
+    auto count = [&](Driver d, const std::string& kind, bool capped) -> Result<uint64_t> {
+      std::string sql = "SELECT COUNT(*) FROM (SELECT 1" + RowSource(d, query, !kind.empty());
+      if (capped) sql += " LIMIT " + std::to_string(limits.text_total_cap + 1);
+      return CountOne(*db_, sql + ")", [&](Statement& s) { BindSource(s, case_id, query, kind); });
+    };
+    bool any_text = false;
+    for (const auto& [kind, driver] : drivers) any_text = any_text || driver == Driver::kText;
+    total = 0;
+    if (!any_text) {
+      // One bounded count over the query's kind (every kind: the whole case or evidence).
+      Result<uint64_t> n = count(base, query.kind, true);
+      if (!n.ok()) return n.status();
+      total = *n;
+      exact = total <= limits.text_total_cap;
+    } else {
+      for (const auto& [kind, driver] : drivers) {
+        Result<uint64_t> n = count(driver, kind, driver != Driver::kText);
+        if (!n.ok()) return n.status();
+        total += *n;
+        if (driver != Driver::kText && *n > limits.text_total_cap) exact = false;
+      }
     }
+    if (!exact) total = limits.text_total_cap;
   }
-  Result<ArtifactPage> page =
-      AssembleArtifactPage(case_id, query, kinds, total,
-                           [&](const std::string& kind, ArtifactQuery::Sort sort,
-                               const CaseArtifact* after, bool descending, size_t limit) {
-                             return Fetch(case_id, query, int(d), kind, sort, after, descending,
-                                          limit);
-                           });
+  Result<ArtifactPage> page = AssembleArtifactPage(
+      case_id, query, kinds, total,
+      [&](const std::string& kind, ArtifactQuery::Sort sort, const CaseArtifact* after,
+          bool descending, size_t limit) {
+        return Fetch(case_id, query, int(drivers[kind]), kind, sort, after, descending, limit);
+      });
   if (page.ok()) page->total_exact = exact;
   return page;
 }

@@ -1331,12 +1331,13 @@ void CheckTextQueries(Store& s, int64_t case_id, int64_t evidence_id,
     std::string kind, text;
     int64_t evidence;
   };
-  const Filter filters[] = {{"", "b", 0},          {"", "_y", 0},           {"", "A%b", 0},
-                            {"", "abc1", 0},        {"", "\\ain1", 0},     {"", "\\", 0},
-                            {"", "%", 0},           {"", "_", 0},            {"", "%b_", 0},
-                            {"", "L\\A", 0},      {"", "a_b", 0},          {"", "qqq", 0},
-                            {"url", "B", 0},        {"", "y1", evidence_id}, {"", "pl\\", evidence_id},
-                            {"", "x_y", evidence_id}, {"domain", "_y", evidence_id}};
+  const Filter filters[] = {
+      {"", "b", 0},          {"", "_y", 0},           {"", "A%b", 0},
+      {"", "abc1", 0},       {"", "\\ain1", 0},       {"", "\\", 0},
+      {"", "%", 0},          {"", "_", 0},            {"", "%b_", 0},
+      {"", "L\\A", 0},       {"", "a_b", 0},          {"", "qqq", 0},
+      {"url", "B", 0},       {"", "y1", evidence_id}, {"", "pl\\", evidence_id},
+      {"", "x_y", evidence_id}, {"domain", "_y", evidence_id}};
   for (ArtifactQuery::Sort sort : {ArtifactQuery::Sort::kOccurrences, ArtifactQuery::Sort::kValue,
                                    ArtifactQuery::Sort::kKind, ArtifactQuery::Sort::kCases})
     for (bool descending : {true, false})
