@@ -16,8 +16,9 @@
 //
 // Fetching. The back end's summary has an index per (case, kind, sort key): a page over every kind
 // is merged from one range read per kind (each at most limit + 1 rows), so no query sorts the
-// case. A per-evidence query, which reads evidence_artifacts, is fetched with kind "" (every kind,
-// or the query's) in one read.
+// case. A query read from a smaller set (one evidence's rows, a text filter's trigram matches:
+// the back end's plan, sqlite_case_artifacts.h "Plans") is fetched with kind "" (every kind, or
+// the query's) in one read that sorts that set.
 //
 // Thread safety: free functions, no shared state.
 #ifndef EVIDEX_STORE_CASE_ARTIFACT_PAGE_H_
@@ -38,12 +39,13 @@ constexpr size_t kMaxArtifactPageLimit = 1000;
 // The bounds that choose a page's plan (both back ends; sqlite_case_artifacts.cc, pg_accounts.cc).
 // Process-wide; the tests lower them (set before any store is used, never while one is).
 struct ArtifactPlanLimits {
-  // An evidence (or an evidence's kind) holding fewer artifacts than this is read whole from
-  // evidence_artifacts and sorted; a larger one is read by walking the case summary in the page's
+  // An evidence holding fewer artifacts than this (of every kind: the read costs them all) is
+  // read whole from evidence_artifacts and sorted; a larger one is read by walking the case summary in the page's
   // order and keeping the evidence's rows.
   uint64_t small_evidence = 50000;
-  // A text filter whose trigram matches (store-wide, before the case and the exact test) are
-  // fewer than this is read from its matches and sorted; otherwise by walking the summary.
+  // A text filter's trigram matches (of a kind, store-wide on SQLite, of the case on
+  // PostgreSQL) are read and sorted when fewer than this (SQLite: and than the walk would cost,
+  // sqlite_case_artifacts.h); otherwise the summary is walked. 0: always walked.
   uint64_t text_candidates = 20000;
   // A text-filtered total is counted up to this; past it `total` is this and total_exact false.
   uint64_t text_total_cap = 10000;

@@ -1,10 +1,13 @@
 // Accounts, case membership and the case artifact table on PostgreSQL (pg_accounts.h).
 //
-// Reads as on SQLite (sqlite_case_artifacts.cc): a page over the whole case is one index range per
-// kind of case_artifacts from the boundary (a row comparison on (case_id, kind, key, artifact_id)
-// indexes), merged; a per-evidence page sorts the evidence's evidence_artifacts rows joined with
-// the summary. The text filter is strpos(lower(value), needle) on the "C"-collated value: lower()
-// then folds ASCII only, as the contract asks, and the needle needs no escaping (no pattern).
+// Reads as on SQLite (sqlite_case_artifacts.h, "Plans"): a page over the whole case is one index
+// range per kind of case_artifacts from the boundary (a row comparison on (case_id, kind, key,
+// artifact_id) indexes), merged; a per-evidence page reads the evidence's rows through
+// evidence_artifacts_evidence (small evidence, or the occurrence order) or walks the summary
+// probing evidence_artifacts' primary key. The text filter is `lower(value) LIKE '%needle%'` on
+// the "C"-collated value (lower() folds ASCII only, as the contract asks; \ % _ escaped),
+// answered by the pg_trgm GIN index case_artifacts_text: when it finds few rows of the case they
+// are materialised and sorted, otherwise the planner chooses between it and walking the order.
 #include "store/pg_accounts.h"
 
 #include "store/case_artifact_page.h"
@@ -61,7 +64,14 @@ Status RecountKinds(PgConn& conn, int64_t case_id) {
 // evidence's rows (evidence_artifacts_evidence) then sorted unless the order is their
 // occurrences. The text filter is `lower(value) LIKE '%needle%'`, which the trigram index
 // case_artifacts_text answers when the planner finds it cheaper than walking the order.
-enum class Driver { kSummary, kEvidence };
+enum class Driver {
+  kSummary,
+  kEvidence,
+  // A text filter the trigram index finds in few rows of the case: those rows, read through the
+  // index into a materialised set (so the planner cannot walk an order index instead), then
+  // filtered and sorted.
+  kText,
+};
 
 // The text filter's LIKE pattern: the needle with \ % _ escaped (LIKE's default escape is \).
 std::string LikePattern(const std::string& needle) {
@@ -76,6 +86,23 @@ std::string LikePattern(const std::string& needle) {
 // FROM and WHERE of a query's rows (alias c the summary row), parameters added to `sql`.
 void AddRowSource(Sql& sql, Driver d, int64_t case_id, const ArtifactQuery& q,
                   const std::string& kind) {
+  if (d == Driver::kText) {
+    std::string c = sql.Param(case_id);
+    sql.text =
+        "WITH hits AS MATERIALIZED (SELECT t.artifact_id FROM case_artifacts t WHERE "
+        "t.case_id = " +
+        c + " AND lower(t.value) LIKE " + sql.Param(LikePattern(TextNeedle(q.text))) + ") " +
+        sql.text + " FROM hits JOIN case_artifacts c ON c.case_id = " + c +
+        " AND c.artifact_id = hits.artifact_id";
+    if (q.evidence_id != 0)
+      sql.text +=
+          " JOIN evidence_artifacts ea ON ea.artifact_id = c.artifact_id "
+          "AND ea.evidence_id = " +
+          sql.Param(q.evidence_id);
+    sql.text += " WHERE true";
+    if (!kind.empty()) sql.text += " AND c.kind = " + sql.Param(kind);
+    return;
+  }
   if (q.evidence_id == 0) {
     sql.text += " FROM case_artifacts c WHERE c.case_id = " + sql.Param(case_id);
   } else if (d == Driver::kSummary) {
@@ -361,32 +388,33 @@ Result<ArtifactPage> PgAccounts::ListCaseArtifacts(int64_t case_id, const Artifa
   if (query.evidence_id != 0 &&
       (query.sort == ArtifactQuery::Sort::kOccurrences || held < limits.small_evidence))
     d = Driver::kEvidence;
+  if (!needle.empty() && TextCharacters(needle) >= 3) {
+    // Few rows of the case matching (through the trigram index): read those and sort.
+    Sql few;
+    few.text = "SELECT count(*) FROM (SELECT 1 FROM case_artifacts c WHERE c.case_id = " +
+               few.Param(case_id) + " AND lower(c.value) LIKE " + few.Param(LikePattern(needle)) +
+               " LIMIT " + few.Param(int64_t(limits.text_candidates)) + ") m";
+    Result<PgResult> r = conn_->Query(few.text, few.params);
+    if (!r.ok()) return r.status();
+    if (uint64_t(r->Int(0, 0)) < limits.text_candidates) d = Driver::kText;
+  }
   if (d != Driver::kSummary || !query.kind.empty()) kinds = {query.kind};
 
   uint64_t total = scope;
   bool exact = true;
   if (!needle.empty()) {
-    // Counted whole when the trigram index finds few rows of the case, else up to the cap.
-    uint64_t cap = limits.text_total_cap;
-    if (TextCharacters(needle) >= 3) {
-      Sql few;
-      few.text = "SELECT count(*) FROM (SELECT 1 FROM case_artifacts c WHERE c.case_id = " +
-                 few.Param(case_id) + " AND lower(c.value) LIKE " + few.Param(LikePattern(needle)) +
-                 " LIMIT " + few.Param(int64_t(limits.text_candidates)) + ") m";
-      Result<PgResult> r = conn_->Query(few.text, few.params);
-      if (!r.ok()) return r.status();
-      if (uint64_t(r->Int(0, 0)) < limits.text_candidates) cap = UINT64_MAX;
-    }
+    // Counted up to the cap.
+    const bool capped = true;
     Sql sql;
     sql.text = "SELECT count(*) FROM (SELECT 1";
     AddRowSource(sql, d, case_id, query, query.kind);
-    if (cap != UINT64_MAX) sql.text += " LIMIT " + sql.Param(int64_t(cap + 1));
+    if (capped) sql.text += " LIMIT " + sql.Param(int64_t(limits.text_total_cap + 1));
     sql.text += ") m";
     Result<PgResult> r = conn_->Query(sql.text, sql.params);
     if (!r.ok()) return r.status();
     total = uint64_t(r->Int(0, 0));
-    if (cap != UINT64_MAX && total > cap) {
-      total = cap;
+    if (capped && total > limits.text_total_cap) {
+      total = limits.text_total_cap;
       exact = false;
     }
   }

@@ -9,6 +9,8 @@
 // evidence_artifacts rows joined with the summary and sorts them (no index per evidence).
 #include "store/sqlite_case_artifacts.h"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -328,49 +330,53 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
   if (base != Driver::kSummary || !query.kind.empty()) kinds = {query.kind};
   std::map<std::string, Driver> drivers;  // by fetched kind
   for (const std::string& kind : kinds) drivers[kind] = base;
-  if (!needle.empty() && TextCharacters(needle) >= 3) {
-    // Few trigram matches (of the kind): read them and sort. Many: walk the order testing each
-    // row, which fills a page after about limit / (share of rows matching) rows.
+  const bool trigrams = !needle.empty() && TextCharacters(needle) >= 3;
+  if (trigrams) {
+    // Reading a kind's m trigram matches costs about m; walking its c rows of the case in order
+    // costs about (limit + 1) * c / m: the matches are read when m < sqrt((limit + 1) * c), and
+    // never past text_candidates.
+    std::map<std::string, uint64_t> case_rows;
+    if (query.evidence_id == 0) {
+      for (const auto& [kind, n] : *counts) case_rows[kind] = n;
+    } else {
+      Result<std::vector<std::pair<std::string, uint64_t>>> all = KindCounts(case_id, 0);
+      if (!all.ok()) return all.status();
+      for (const auto& [kind, n] : *all) case_rows[kind] = n;
+    }
     for (auto& [kind, driver] : drivers) {
-      Result<uint64_t> matches =
-          CountOne(*db_,
-                   "SELECT COUNT(*) FROM (SELECT 1 FROM artifact_text WHERE artifact_text MATCH ?1 "
-                   "LIMIT ?2)",
-                   [&](Statement& s) {
-                     s.Bind(1, TrigramQuery(kind, needle)).Bind(2, int64_t(limits.text_candidates));
-                   });
+      uint64_t rows = 0;
+      for (const auto& [k, n] : case_rows)
+        if (kind.empty() || k == kind) rows += n;
+      uint64_t bound =
+          std::max<uint64_t>(64, uint64_t(std::sqrt(double(query.limit + 1) * double(rows))));
+      bound = std::min(bound, limits.text_candidates);
+      if (bound == 0) continue;
+      Result<uint64_t> matches = CountOne(
+          *db_,
+          "SELECT COUNT(*) FROM (SELECT 1 FROM artifact_text WHERE artifact_text MATCH ?1 "
+          "LIMIT ?2)",
+          [&](Statement& s) { s.Bind(1, TrigramQuery(kind, needle)).Bind(2, int64_t(bound)); });
       if (!matches.ok()) return matches.status();
-      if (*matches < limits.text_candidates) driver = Driver::kText;
+      if (*matches < bound) driver = Driver::kText;
     }
   }
 
   uint64_t total = scope;
   bool exact = true;
   if (!needle.empty()) {
-    // Counted whole through the trigram matches (few); otherwise up to the cap.
-    auto count = [&](Driver d, const std::string& kind, bool capped) -> Result<uint64_t> {
-      std::string sql = "SELECT COUNT(*) FROM (SELECT 1" + RowSource(d, query, !kind.empty());
-      if (capped) sql += " LIMIT " + std::to_string(limits.text_total_cap + 1);
-      return CountOne(*db_, sql + ")", [&](Statement& s) { BindSource(s, case_id, query, kind); });
-    };
-    bool any_text = false;
-    for (const auto& [kind, driver] : drivers) any_text = any_text || driver == Driver::kText;
-    total = 0;
-    if (!any_text) {
-      // One bounded count over the query's kind (every kind: the whole case or evidence).
-      Result<uint64_t> n = count(base, query.kind, true);
-      if (!n.ok()) return n.status();
-      total = *n;
-      exact = total <= limits.text_total_cap;
-    } else {
-      for (const auto& [kind, driver] : drivers) {
-        Result<uint64_t> n = count(driver, kind, driver != Driver::kText);
-        if (!n.ok()) return n.status();
-        total += *n;
-        if (driver != Driver::kText && *n > limits.text_total_cap) exact = false;
-      }
+    // Counted up to the cap: through the trigram matches when the needle has trigrams (each a
+    // probe of the summary), else row by row.
+    std::string sql = "SELECT COUNT(*) FROM (SELECT 1" +
+                      RowSource(trigrams ? Driver::kText : base, query, !query.kind.empty()) +
+                      " LIMIT " + std::to_string(limits.text_total_cap + 1) + ")";
+    Result<uint64_t> n =
+        CountOne(*db_, sql, [&](Statement& s) { BindSource(s, case_id, query, query.kind); });
+    if (!n.ok()) return n.status();
+    total = *n;
+    if (total > limits.text_total_cap) {
+      total = limits.text_total_cap;
+      exact = false;
     }
-    if (!exact) total = limits.text_total_cap;
   }
   Result<ArtifactPage> page = AssembleArtifactPage(
       case_id, query, kinds, total,

@@ -14,14 +14,31 @@
 // occurrences (922k artifacts) into one case of 11 evidence items, ingest 18.7 s with the summary
 // against 12.8-13.5 s without (Finish 14.4 s against 9-9.6 s), about 6 s per million artifacts;
 // rebuilding a case of 2.29M artifacts in one statement costs 9.6 s CPU (26 s wall), which a lazy
-// scheme would pay at the first page after each scan.
+// scheme would pay at the first page after each scan. Finish also recounts the evidence's kinds
+// (case_evidence_kinds) and adds new artifacts to the trigram index (artifact_text).
 //
-// Reads, 5M occurrences (2.29M artifacts), 20 threads each with its own connection: a page of the
-// whole case p50 1.4 ms, p95 65 ms; with a kind filter p50 0.14 ms, p95 9 ms. The slow paths: a
-// text filter reads every row of the case (about 0.5 s CPU per pass over 2.29M values, for the
-// total and again for a rare needle's rows: 0.4-2 s a page), and a per-evidence page sorts the
-// evidence's rows (280k-1M here: p50 0.65 s). Making those fast needs a trigram index of the
-// values (FTS5 `trigram`) and per-evidence summary rows; neither is kept yet.
+// Plans (ListCaseArtifacts; the bounds are case_artifact_page.h's ArtifactPlanLimits). A page
+// is read through one of three drivers, always in the same order with the same cursors:
+//   summary:  per kind, the summary's index range of the sort key from the boundary, testing each
+//             row (the text, and for an evidence an evidence_artifacts primary-key probe) until
+//             the page is full: about limit / (share of rows kept) rows per kind.
+//   evidence: the evidence's rows through evidence_artifacts_evidence (case, evidence, count,
+//             artifact), joined with the summary: walked in order when the sort is its
+//             occurrences, otherwise read whole and sorted. Chosen when the evidence holds fewer
+//             than small_evidence artifacts (the read costs all of them, whatever the kind), or
+//             for the occurrence order (no summary index has it per evidence).
+//   text:     the artifact_text trigram matches of the needle (and the kind), joined with the
+//             summary (and the evidence), tested exactly (instr: the index folds more than ASCII)
+//             and sorted. Chosen per kind when the matches are fewer than text_candidates; a
+//             needle of 1-2 characters has no trigram and is always tested row by row.
+// Totals: without text, exact from case_artifact_kinds / case_evidence_kinds. With text, exact
+// through the trigram matches; otherwise counted up to text_total_cap (total_exact false past it).
+//
+// Measured (bench/artifact_page_bench.cc, 5M occurrences, 2.29M artifacts, 11 evidence items,
+// 20 threads, shared 2-core machine): see the commit and docs/FORMATS.md; remaining slow cases:
+// a needle common in the store but rare in this case, or an evidence holding a tiny share of a
+// large kind, walk far (bounded by the case's rows of the kind); a 1-2 character needle rare in
+// the case reads the case.
 //
 // Thread safety: as the store (one thread per connection).
 #ifndef EVIDEX_STORE_SQLITE_CASE_ARTIFACTS_H_
