@@ -191,6 +191,27 @@ void Api::Audit(Call& call, const store::Case& c, const std::string& what, nlohm
   audit_.Append(c.id, std::move(r));
 }
 
+Status ReadChain(store::Store& store, int64_t case_id, std::vector<vault::CustodyRecord>* records,
+                 std::optional<vault::CustodyHead>* head) {
+  // One transaction is one snapshot on SQLite; PostgreSQL (read committed) may still see a record
+  // appended between the two statements, so a head that does not match is read again: a real
+  // deletion stays and is reported by VerifyChain.
+  for (int attempt = 0;; ++attempt) {
+    Status st = store.Transaction([&]() -> Status {
+      Result<std::vector<vault::CustodyRecord>> r = store.ListCustody(case_id);
+      if (!r.ok()) return r.status();
+      Result<std::optional<vault::CustodyHead>> h = store.GetCustodyHead(case_id);
+      if (!h.ok()) return h.status();
+      *records = std::move(r).value();
+      *head = std::move(h).value();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    int64_t last = records->empty() ? 0 : records->back().seq;
+    if (!head->has_value() || (*head)->seq == last || attempt == 2) return Status::Ok();
+  }
+}
+
 void Api::SetSessionCookie(httplib::Response& res, const std::string& token) const {
   std::string cookie = std::string(kCookieName) + "=" + token +
                        "; HttpOnly; SameSite=Strict; Path=/" + (tls_ ? "; Secure" : "");

@@ -105,6 +105,11 @@ class Api {
   bool tls_;
 };
 
+// The case's custody records and signed head read in one transaction: read apart, an audit
+// record appended between the two reads would look like a deleted record.
+Status ReadChain(store::Store& store, int64_t case_id, std::vector<vault::CustodyRecord>* records,
+                 std::optional<vault::CustodyHead>* head);
+
 void RegisterSessionRoutes(Api& api);   // api_session.cc: login, logout, me
 void RegisterUserRoutes(Api& api);      // api_users.cc
 void RegisterCaseRoutes(Api& api);      // api_cases.cc: cases, members, evidence, custody, bytes

@@ -439,13 +439,14 @@ void Report(Api& api, Call& call) {
   if (!c || !api.Require(call, Right::kReport)) return;
   store::Store& store = call.store();
   Result<std::vector<store::Evidence>> evidence = store.ListEvidence(c->id);
-  Result<std::vector<vault::CustodyRecord>> records = store.ListCustody(c->id);
-  Result<std::optional<vault::CustodyHead>> head = store.GetCustodyHead(c->id);
+  std::vector<vault::CustodyRecord> records;
+  std::optional<vault::CustodyHead> head;
+  Status read = ReadChain(store, c->id, &records, &head);
   Result<std::vector<store::ScanRecord>> scans = store.ListScans(c->id);
   Result<std::vector<std::pair<std::string, uint64_t>>> kinds =
       store.CountCaseArtifactsByKind(c->id, 0);
   Result<std::function<bool(const vault::PublicKey&)>> trusted = call.db.ws().TrustedSigners();
-  if (!evidence.ok() || !records.ok() || !head.ok() || !scans.ok() || !kinds.ok() || !trusted.ok())
+  if (!evidence.ok() || !read.ok() || !scans.ok() || !kinds.ok() || !trusted.ok())
     return SendStatus(call.res, Internal("read"), "reading the case");
   std::map<int64_t, std::string> names;
   nlohmann::json ev = nlohmann::json::array();
@@ -466,8 +467,8 @@ void Report(Api& api, Call& call) {
                   {"source_description", e.source_description}});
   }
   nlohmann::json custody = nlohmann::json::array();
-  for (const vault::CustodyRecord& r : *records) custody.push_back(r.ToJson());
-  vault::ChainReport chain = vault::VerifyChain(*records, *head, *trusted);
+  for (const vault::CustodyRecord& r : records) custody.push_back(r.ToJson());
+  vault::ChainReport chain = vault::VerifyChain(records, head, *trusted);
   nlohmann::json problems = nlohmann::json::array();
   for (const vault::ChainProblem& p : chain.problems) problems.push_back(p.message);
   std::string now = vault::UtcNow();

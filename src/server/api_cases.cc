@@ -208,14 +208,15 @@ void ChangeMember(Api& api, Call& call, bool add) {
 void Custody(Api& api, Call& call) {
   std::optional<store::Case> c = api.OpenCase(call, call.Param(1));
   if (!c) return;
-  Result<std::vector<vault::CustodyRecord>> records = call.store().ListCustody(c->id);
-  Result<std::optional<vault::CustodyHead>> head = call.store().GetCustodyHead(c->id);
+  std::vector<vault::CustodyRecord> records;
+  std::optional<vault::CustodyHead> head;
+  Status read = ReadChain(call.store(), c->id, &records, &head);
   Result<std::function<bool(const vault::PublicKey&)>> trusted = call.db.ws().TrustedSigners();
-  if (!records.ok() || !head.ok() || !trusted.ok())
+  if (!read.ok() || !trusted.ok())
     return SendStatus(call.res, Internal("read"), "reading the custody records");
-  vault::ChainReport report = vault::VerifyChain(*records, *head, *trusted);
+  vault::ChainReport report = vault::VerifyChain(records, head, *trusted);
   nlohmann::json out = {{"records", nlohmann::json::array()}};
-  for (const vault::CustodyRecord& r : *records) out["records"].push_back(r.ToJson());
+  for (const vault::CustodyRecord& r : records) out["records"].push_back(r.ToJson());
   nlohmann::json problems = nlohmann::json::array();
   for (const vault::ChainProblem& p : report.problems) problems.push_back(p.message);
   out["verification"] = {{"ok", report.ok()}, {"problems", problems}, {"checked", vault::UtcNow()}};
