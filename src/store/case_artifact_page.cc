@@ -233,6 +233,20 @@ ArtifactPlanLimits& PlanLimits() {
   return limits;
 }
 
+ArtifactScope ScopeOf(const ArtifactQuery& query,
+                      const std::vector<std::pair<std::string, uint64_t>>& counts) {
+  ArtifactScope out;
+  for (const auto& [kind, n] : counts) {
+    out.held += n;
+    if (!query.kind.empty() && kind != query.kind) continue;
+    out.scope += n;
+    out.kinds.push_back(kind);
+  }
+  out.read_evidence = query.evidence_id != 0 && (query.sort == ArtifactQuery::Sort::kOccurrences ||
+                                                 out.held < PlanLimits().small_evidence);
+  return out;
+}
+
 size_t TextCharacters(const std::string& text) {
   size_t n = 0;
   for (unsigned char c : text) n += (c & 0xc0) != 0x80;

@@ -40,8 +40,8 @@ constexpr size_t kMaxArtifactPageLimit = 1000;
 // Process-wide; the tests lower them (set before any store is used, never while one is).
 struct ArtifactPlanLimits {
   // An evidence holding fewer artifacts than this (of every kind: the read costs them all) is
-  // read whole from evidence_artifacts and sorted; a larger one is read by walking the case summary in the page's
-  // order and keeping the evidence's rows.
+  // read whole from evidence_artifacts and sorted; a larger one is read by walking the case summary
+  // in the page's order and keeping the evidence's rows.
   uint64_t small_evidence = 50000;
   // A text filter's trigram matches (of a kind, store-wide on SQLite, of the case on
   // PostgreSQL) are read and sorted when fewer than this (SQLite: and than the walk would cost,
@@ -51,6 +51,18 @@ struct ArtifactPlanLimits {
   uint64_t text_total_cap = 10000;
 };
 ArtifactPlanLimits& PlanLimits();
+
+// What a query reads, from the rows per kind of its case (or evidence): `scope` the rows of the
+// query's kind (every kind: all), `held` of every kind, `kinds` the kinds with rows the query
+// allows, and whether the evidence's own rows are read (an evidence holding fewer than
+// small_evidence rows, or the order of its occurrences) rather than the case summary walked.
+struct ArtifactScope {
+  uint64_t scope = 0, held = 0;
+  std::vector<std::string> kinds;
+  bool read_evidence = false;
+};
+ArtifactScope ScopeOf(const ArtifactQuery& query,
+                      const std::vector<std::pair<std::string, uint64_t>>& counts);
 
 // Characters (UTF-8 code points) of `text`: a trigram index needs at least 3.
 size_t TextCharacters(const std::string& text);

@@ -375,19 +375,11 @@ Result<ArtifactPage> PgAccounts::ListCaseArtifacts(int64_t case_id, const Artifa
   Result<std::vector<std::pair<std::string, uint64_t>>> counts =
       KindCounts(case_id, query.evidence_id);
   if (!counts.ok()) return counts.status();
-  uint64_t scope = 0, held = 0;
-  std::vector<std::string> kinds;
-  for (const auto& [kind, n] : *counts) {
-    held += n;
-    if (!query.kind.empty() && kind != query.kind) continue;
-    scope += n;
-    kinds.push_back(kind);
-  }
+  ArtifactScope what = ScopeOf(query, *counts);
+  const uint64_t scope = what.scope;
+  std::vector<std::string> kinds = std::move(what.kinds);
   const std::string needle = TextNeedle(query.text);
-  Driver d = Driver::kSummary;
-  if (query.evidence_id != 0 &&
-      (query.sort == ArtifactQuery::Sort::kOccurrences || held < limits.small_evidence))
-    d = Driver::kEvidence;
+  Driver d = what.read_evidence ? Driver::kEvidence : Driver::kSummary;
   if (!needle.empty() && TextCharacters(needle) >= 3) {
     // Few rows of the case matching (through the trigram index): read those and sort.
     Sql few;

@@ -310,23 +310,14 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
   Result<std::vector<std::pair<std::string, uint64_t>>> counts =
       KindCounts(case_id, query.evidence_id);
   if (!counts.ok()) return counts.status();
-  uint64_t scope = 0;  // rows of the case (or evidence) of the query's kind, before the text
-  uint64_t held = 0;   // rows of the case (or evidence) of every kind
-  std::vector<std::string> kinds;
-  for (const auto& [kind, n] : *counts) {
-    held += n;
-    if (!query.kind.empty() && kind != query.kind) continue;
-    scope += n;
-    kinds.push_back(kind);
-  }
+  ArtifactScope what = ScopeOf(query, *counts);
+  const uint64_t scope = what.scope;
+  std::vector<std::string> kinds = std::move(what.kinds);
 
   // The plan (sqlite_case_artifacts.h, "Plans"): a driver for the whole query, or one per kind
   // when the summary is walked kind by kind.
   const std::string needle = TextNeedle(query.text);
-  Driver base = Driver::kSummary;
-  if (query.evidence_id != 0 &&
-      (query.sort == ArtifactQuery::Sort::kOccurrences || held < limits.small_evidence))
-    base = Driver::kEvidence;
+  const Driver base = what.read_evidence ? Driver::kEvidence : Driver::kSummary;
   if (base != Driver::kSummary || !query.kind.empty()) kinds = {query.kind};
   std::map<std::string, Driver> drivers;  // by fetched kind
   for (const std::string& kind : kinds) drivers[kind] = base;

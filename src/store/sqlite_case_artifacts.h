@@ -34,11 +34,16 @@
 // Totals: without text, exact from case_artifact_kinds / case_evidence_kinds. With text, exact
 // through the trigram matches; otherwise counted up to text_total_cap (total_exact false past it).
 //
-// Measured (bench/artifact_page_bench.cc, 5M occurrences, 2.29M artifacts, 11 evidence items,
-// 20 threads, shared 2-core machine): see the commit and docs/FORMATS.md; remaining slow cases:
-// a needle common in the store but rare in this case, or an evidence holding a tiny share of a
-// large kind, walk far (bounded by the case's rows of the kind); a 1-2 character needle rare in
-// the case reads the case.
+// Measured (bench/artifact_page_bench.cc --walks 10, 20 threads, shared 2-core machine; p50 /
+// p95). SQLite, 5M occurrences (2.29M artifacts, 11 evidence items): whole case 9.4 / 61 ms,
+// kind 0.2 / 10 ms, evidence 3.7 / 70 ms (was 4.6 / 8.2 s measured the same way), text 45 / 312
+// ms (was 3.1 / 44 s), evidence+text 359 / 785 ms (6 calls; was 10 / 12 s). Finish of the
+// populate 79.4 s against 49.5 s before (the trigram index about 20 s of it, the evidence index
+// and per-evidence counts the rest). PostgreSQL, 2M occurrences (922k artifacts): whole case
+// 28 / 112 ms, evidence 33 / 220 ms, text 162 / 1096 ms. Still slow: a needle whose matches
+// cluster away from the start of the order (e.g. a value prefix under the value sort), common in
+// the store but rare in this case, or an evidence holding a tiny share of a large kind, walk far
+// (bounded by the case's rows of the kind); a 1-2 character needle rare in the case reads it.
 //
 // Thread safety: as the store (one thread per connection).
 #ifndef EVIDEX_STORE_SQLITE_CASE_ARTIFACTS_H_

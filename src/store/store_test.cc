@@ -1300,19 +1300,18 @@ void CheckQuery(Store& s, int64_t case_id, ArtifactQuery q, const CaseArtifactMo
   for (size_t i = 0; i < want.size(); ++i) ExpectRow(backward[i], want[i], where + " (back)");
 }
 
-void CheckAllQueries(Store& s, int64_t case_id, int64_t evidence_id,
-                     const CaseArtifactModel& model) {
-  struct Filter {
-    std::string kind, text;
-    int64_t evidence;
-  };
-  const Filter filters[] = {{"", "", 0},       {"domain", "", 0},      {"", "A%B", 0},
-                            {"", "_Y", 0},     {"", "", evidence_id},  {"url", "abc", evidence_id},
-                            {"", "zzz", 0},    {"email", "%", 0}};
+struct ModelFilter {
+  std::string kind, text;
+  int64_t evidence;
+};
+
+// Every filter in every sort and order.
+void CheckFilters(Store& s, int64_t case_id, const std::vector<ModelFilter>& filters,
+                  const CaseArtifactModel& model) {
   for (ArtifactQuery::Sort sort : {ArtifactQuery::Sort::kOccurrences, ArtifactQuery::Sort::kValue,
                                    ArtifactQuery::Sort::kKind, ArtifactQuery::Sort::kCases})
     for (bool descending : {true, false})
-      for (const Filter& f : filters) {
+      for (const ModelFilter& f : filters) {
         ArtifactQuery q;
         q.sort = sort;
         q.descending = descending;
@@ -1323,33 +1322,35 @@ void CheckAllQueries(Store& s, int64_t case_id, int64_t evidence_id,
       }
 }
 
+void CheckAllQueries(Store& s, int64_t case_id, int64_t evidence_id,
+                     const CaseArtifactModel& model) {
+  CheckFilters(s, case_id,
+               {{"", "", 0},
+                {"domain", "", 0},
+                {"", "A%B", 0},
+                {"", "_Y", 0},
+                {"", "", evidence_id},
+                {"url", "abc", evidence_id},
+                {"", "zzz", 0},
+                {"email", "%", 0}},
+               model);
+}
+
 // Text filters of 1, 2, 3 and more characters (the trigram index needs 3), LIKE's and the
 // escape's characters taken literally, one matching nothing, with the other filters.
 void CheckTextQueries(Store& s, int64_t case_id, int64_t evidence_id,
                       const CaseArtifactModel& model) {
-  struct Filter {
-    std::string kind, text;
-    int64_t evidence;
-  };
-  const Filter filters[] = {
-      {"", "b", 0},          {"", "_y", 0},           {"", "A%b", 0},
-      {"", "abc1", 0},       {"", "\\ain1", 0},       {"", "\\", 0},
-      {"", "%", 0},          {"", "_", 0},            {"", "%b_", 0},
-      {"", "L\\A", 0},       {"", "a_b", 0},          {"", "qqq", 0},
-      {"url", "B", 0},       {"", "y1", evidence_id}, {"", "pl\\", evidence_id},
-      {"", "x_y", evidence_id}, {"domain", "_y", evidence_id}};
-  for (ArtifactQuery::Sort sort : {ArtifactQuery::Sort::kOccurrences, ArtifactQuery::Sort::kValue,
-                                   ArtifactQuery::Sort::kKind, ArtifactQuery::Sort::kCases})
-    for (bool descending : {true, false})
-      for (const Filter& f : filters) {
-        ArtifactQuery q;
-        q.sort = sort;
-        q.descending = descending;
-        q.kind = f.kind;
-        q.text = f.text;
-        q.evidence_id = f.evidence;
-        CheckQuery(s, case_id, q, model);
-      }
+  CheckFilters(s, case_id,
+               {{"", "b", 0},           {"", "_y", 0},
+                {"", "A%b", 0},         {"", "abc1", 0},
+                {"", "\\ain1", 0},      {"", "\\", 0},
+                {"", "%", 0},           {"", "_", 0},
+                {"", "%b_", 0},         {"", "L\\A", 0},
+                {"", "a_b", 0},         {"", "qqq", 0},
+                {"url", "B", 0},        {"", "y1", evidence_id},
+                {"", "pl\\", evidence_id}, {"", "x_y", evidence_id},
+                {"domain", "_y", evidence_id}},
+               model);
 }
 
 // Sets the plan bounds for a test's duration (case_artifact_page.h).
@@ -1419,6 +1420,13 @@ class CaseArtifactsTest : public StoreTest {
     return m;
   }
   static int E2(int i) { return i % 4 == 0 || i % 6 == 1 ? 2 : 0; }
+  // E2 again with fewer values (E2After); C's only evidence again with none (its artifacts leave
+  // C, so A's rows of them count one case fewer).
+  void Supersede(Store& s) {
+    Scan(s, e2_, ModelOccs(E2After));
+    Scan(s, g1_, {});
+  }
+  static int E2After(int i) { return i % 8 == 0 ? 5 : 0; }
 
   Case a_, b_, c_;
   Evidence e1_, e2_, f1_, g1_;
@@ -1435,12 +1443,8 @@ TEST_P(CaseArtifactsTest, SupersedingAScanUpdatesTheSummaryOfItsCaseAndOfOthers)
   auto s = Open();
   ASSERT_TRUE(s);
   Build(*s);
-  // E2 again with fewer values; C's only evidence again with none (its artifacts leave C, so
-  // A's rows of them count one case fewer).
-  auto e2 = [](int i) { return i % 8 == 0 ? 5 : 0; };
-  Scan(*s, e2_, ModelOccs(e2));
-  Scan(*s, g1_, {});
-  CheckAllQueries(*s, a_.id, e2_.id, ModelA(*s, e2, false));
+  Supersede(*s);
+  CheckAllQueries(*s, a_.id, e2_.id, ModelA(*s, E2After, false));
   for (ArtifactQuery::Sort sort : {ArtifactQuery::Sort::kOccurrences, ArtifactQuery::Sort::kKind}) {
     ArtifactQuery q;
     q.sort = sort;
@@ -1472,10 +1476,8 @@ TEST_P(CaseArtifactsTest, ASupersededScansArtifactsNoLongerMatchItsText) {
   auto s = Open();
   ASSERT_TRUE(s);
   Build(*s);
-  auto e2 = [](int i) { return i % 8 == 0 ? 5 : 0; };
-  Scan(*s, e2_, ModelOccs(e2));
-  Scan(*s, g1_, {});
-  CaseArtifactModel model = ModelA(*s, e2, false);
+  Supersede(*s);
+  CaseArtifactModel model = ModelA(*s, E2After, false);
   for (const ArtifactPlanLimits& limits : EveryPlan()) {
     ScopedPlanLimits scoped(limits);
     CheckTextQueries(*s, a_.id, e2_.id, model);
