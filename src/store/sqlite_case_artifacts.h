@@ -35,12 +35,13 @@
 // through the trigram matches; otherwise counted up to text_total_cap (total_exact false past it).
 //
 // Measured (bench/artifact_page_bench.cc --walks 10, 20 threads, shared 2-core machine; p50 /
-// p95). SQLite, 5M occurrences (2.29M artifacts, 11 evidence items): whole case 9.4 / 61 ms,
-// kind 0.2 / 10 ms, evidence 3.7 / 70 ms (was 4.6 / 8.2 s measured the same way), text 45 / 312
-// ms (was 3.1 / 44 s), evidence+text 359 / 785 ms (6 calls; was 10 / 12 s). Finish of the
-// populate 79.4 s against 49.5 s before (the trigram index about 20 s of it, the evidence index
-// and per-evidence counts the rest). PostgreSQL, 2M occurrences (922k artifacts): whole case
-// 28 / 112 ms, evidence 33 / 220 ms, text 162 / 1096 ms. Still slow: a needle whose matches
+// p95, two runs). SQLite, 5M occurrences (2.29M artifacts, 11 evidence items): whole case 4-9 /
+// 23-61 ms, kind 0.2 / 8-10 ms, evidence 1.2-3.7 / 32-70 ms (was 4.6 / 8.2 s measured the same
+// way), text 39-45 / 312-369 ms (was 3.1 / 44 s), evidence+text 255-359 / 575-785 ms (6 calls;
+// was 10 / 12 s). Finish of the populate 79.4 s against 49.5 s before (one run each; 69.6 s with
+// a trigram index of the value alone, so its kind column costs about 10 s). PostgreSQL, 2M occurrences
+// (922k artifacts): whole case 21 / 49 ms, kind 4.5 / 20 ms, evidence 19 / 113 ms, text 79 / 555
+// ms, evidence+text 240 / 1842 ms (13 calls). Still slow: a needle whose matches
 // cluster away from the start of the order (e.g. a value prefix under the value sort), common in
 // the store but rare in this case, or an evidence holding a tiny share of a large kind, walk far
 // (bounded by the case's rows of the kind); a 1-2 character needle rare in the case reads it.
