@@ -420,6 +420,28 @@ Result<ArtifactPage> PgAccounts::ListCaseArtifacts(int64_t case_id, const Artifa
   return page;
 }
 
+Result<std::optional<CaseArtifact>> PgAccounts::GetCaseArtifact(int64_t case_id,
+                                                               int64_t artifact_id) {
+  EVIDEX_RETURN_IF_ERROR(CheckExists(case_id, 0, 0));
+  Result<PgResult> r = conn_->Query(
+      "SELECT c.kind, c.value, c.cases, c.occurrences, c.evidence_count, "
+      "(SELECT COALESCE(SUM(ea.occurrences), 0) FROM evidence_artifacts ea "
+      "WHERE ea.artifact_id = $2) "
+      "FROM case_artifacts c WHERE c.case_id = $1 AND c.artifact_id = $2",
+      PgParams().Add(case_id).Add(artifact_id));
+  if (!r.ok()) return r.status();
+  if (r->rows() == 0) return std::optional<CaseArtifact>();
+  CaseArtifact a;
+  a.artifact.id = artifact_id;
+  a.artifact.kind = r->Text(0, 0);
+  a.artifact.value = r->Text(0, 1);
+  a.artifact.cases = uint64_t(r->Int(0, 2));
+  a.occurrences_here = uint64_t(r->Int(0, 3));
+  a.evidence_count = uint64_t(r->Int(0, 4));
+  a.artifact.occurrences = uint64_t(r->Int(0, 5));
+  return std::optional<CaseArtifact>(std::move(a));
+}
+
 Result<std::vector<std::pair<std::string, uint64_t>>> PgAccounts::CountCaseArtifactsByKind(
     int64_t case_id, int64_t evidence_id) {
   EVIDEX_RETURN_IF_ERROR(CheckExists(case_id, 0, evidence_id));

@@ -48,6 +48,7 @@ class PgAccounts {
   Result<ArtifactPage> ListCaseArtifacts(int64_t case_id, const ArtifactQuery& query);
   Result<std::vector<std::pair<std::string, uint64_t>>> CountCaseArtifactsByKind(
       int64_t case_id, int64_t evidence_id);
+  Result<std::optional<CaseArtifact>> GetCaseArtifact(int64_t case_id, int64_t artifact_id);
 
  private:
   Result<std::vector<User>> Users(const std::string& where_and_order, const PgParams& params);

@@ -379,6 +379,31 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
   return page;
 }
 
+Result<std::optional<CaseArtifact>> SqliteCaseArtifacts::GetCaseArtifact(int64_t case_id,
+                                                                        int64_t artifact_id) {
+  EVIDEX_RETURN_IF_ERROR(CheckScope(case_id, 0));
+  std::optional<CaseArtifact> out;
+  EVIDEX_RETURN_IF_ERROR(Query(
+      *db_,
+      "SELECT c.kind, c.value, c.cases, c.occurrences, c.evidence_count, "
+      "(SELECT COALESCE(SUM(ea.count), 0) FROM evidence_artifacts ea WHERE ea.artifact = ?2) "
+      "FROM case_artifacts c WHERE c.case_id = ?1 AND c.artifact = ?2",
+      [&](Statement& s) { s.Bind(1, case_id).Bind(2, artifact_id); },
+      [&](const Statement& s) {
+        CaseArtifact a;
+        a.artifact.id = artifact_id;
+        a.artifact.kind = s.Text(0);
+        a.artifact.value = s.Text(1);
+        a.artifact.cases = uint64_t(s.Int(2));
+        a.occurrences_here = uint64_t(s.Int(3));
+        a.evidence_count = uint64_t(s.Int(4));
+        a.artifact.occurrences = uint64_t(s.Int(5));
+        out = std::move(a);
+        return false;
+      }));
+  return out;
+}
+
 Result<std::vector<std::pair<std::string, uint64_t>>> SqliteCaseArtifacts::CountCaseArtifactsByKind(
     int64_t case_id, int64_t evidence_id) {
   EVIDEX_RETURN_IF_ERROR(CheckScope(case_id, evidence_id));

@@ -71,6 +71,7 @@ class SqliteCaseArtifacts {
   Result<ArtifactPage> ListCaseArtifacts(int64_t case_id, const ArtifactQuery& query);
   Result<std::vector<std::pair<std::string, uint64_t>>> CountCaseArtifactsByKind(
       int64_t case_id, int64_t evidence_id);
+  Result<std::optional<CaseArtifact>> GetCaseArtifact(int64_t case_id, int64_t artifact_id);
 
  private:
   // kNotFound for an unknown case; CheckEvidenceInCase's refusals for an evidence not of it.

@@ -656,6 +656,10 @@ class SqliteStore : public Store {
   Result<ArtifactPage> ListCaseArtifacts(int64_t case_id, const ArtifactQuery& query) override {
     return case_artifacts_.ListCaseArtifacts(case_id, query);
   }
+  Result<std::optional<CaseArtifact>> GetCaseArtifact(int64_t case_id,
+                                                      int64_t artifact_id) override {
+    return case_artifacts_.GetCaseArtifact(case_id, artifact_id);
+  }
   Result<std::vector<std::pair<std::string, uint64_t>>> CountCaseArtifactsByKind(
       int64_t case_id, int64_t evidence_id) override {
     return case_artifacts_.CountCaseArtifactsByKind(case_id, evidence_id);

@@ -497,6 +497,10 @@ class Store {
   // the superseding of a scan keep current. Code::kInvalidArgument for a cursor this query did not
   // make (another sort or filter, or forged), kNotFound for an unknown case.
   virtual Result<ArtifactPage> ListCaseArtifacts(int64_t case_id, const ArtifactQuery& query) = 0;
+  // One artifact of the case with its counts there (the web UI's artifact page); std::nullopt
+  // when the case does not hold it. kNotFound for an unknown case.
+  virtual Result<std::optional<CaseArtifact>> GetCaseArtifact(int64_t case_id,
+                                                              int64_t artifact_id) = 0;
   // Distinct artifacts per kind in the case (or one evidence of it), by kind name.
   virtual Result<std::vector<std::pair<std::string, uint64_t>>> CountCaseArtifactsByKind(
       int64_t case_id, int64_t evidence_id) = 0;

@@ -1555,6 +1555,37 @@ TEST_P(CaseArtifactsTest, CountsPerKind) {
   EXPECT_FALSE(s->CountCaseArtifactsByKind(a_.id, f1_.id).ok());  // not an evidence of A
 }
 
+TEST_P(CaseArtifactsTest, OneArtifactOfACaseWithItsCounts) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Build(*s);
+  CaseArtifactModel m = ModelA(*s, E2, true);
+  for (int i : {0, 1, 5, 10, 11}) {
+    const ModelRow& r = m.rows[i];
+    Result<std::optional<CaseArtifact>> got = s->GetCaseArtifact(a_.id, r.id);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_TRUE(got->has_value()) << i;
+    const CaseArtifact& a = **got;
+    EXPECT_EQ(a.artifact.kind, r.kind);
+    EXPECT_EQ(a.artifact.value, r.value);
+    EXPECT_EQ(a.artifact.cases, r.cases);
+    EXPECT_EQ(a.occurrences_here, r.here);
+    EXPECT_EQ(a.evidence_count, r.evidence);
+    // Store-wide: A's, plus B's (one each when i % 5 == 0) and C's (three when i % 10 == 0).
+    uint64_t all = r.here + (i % 5 == 0 ? 1 : 0) + (i % 10 == 0 ? 3 : 0);
+    EXPECT_EQ(a.artifact.occurrences, all) << i;
+    Artifact found = Find(*s, r.kind, r.value);
+    EXPECT_EQ(a.artifact.occurrences, found.occurrences);
+    EXPECT_EQ(a.artifact.cases, found.cases);
+  }
+  // B holds value 1? No (1 % 5 != 0): not an artifact of that case.
+  Result<std::optional<CaseArtifact>> none = s->GetCaseArtifact(b_.id, m.rows[1].id);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  EXPECT_FALSE(s->GetCaseArtifact(a_.id, 987654321)->has_value());
+  EXPECT_EQ(s->GetCaseArtifact(999, m.rows[0].id).status().code(), Code::kNotFound);
+}
+
 TEST_P(CaseArtifactsTest, CursorsOfAnotherQueryOrForgedAreRefused) {
   auto s = Open();
   ASSERT_TRUE(s);
