@@ -95,5 +95,5 @@ if [ "${DEMO_SERVE:-1}" = 1 ]; then
   echo "Open http://127.0.0.1:$port/ and sign in as admin with the one-time password below"
   echo "(you choose your own at the first sign-in). Case 2026/041 holds the scanned disk image,"
   echo "2026/052 the phone dump that shares a mule's address and wallet with it."
-  exec "$ev" --data "$out/colombo" serve --listen "127.0.0.1:$port"
+  exec "$ev" --data "$out/colombo" serve --listen "127.0.0.1:$port" --evidence-root "$out"
 fi

@@ -1,6 +1,7 @@
 // `evidex serve` (the HTTP API and web UI, src/server) and `evidex user` (its accounts).
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "cli/commands.h"
@@ -15,6 +16,17 @@ namespace {
 
 server::Server* g_server = nullptr;
 
+// The web UI the build puts beside the binary (build/web-ui for build/src/cli/evidex), when it
+// holds index.html; else "" (the API only).
+std::string DefaultWebRoot() {
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  std::filesystem::path dir = exe.parent_path() / ".." / ".." / "web-ui";
+  if (!std::filesystem::is_regular_file(dir / "index.html", ec)) return {};
+  return std::filesystem::canonical(dir, ec).string();
+}
+
 void StopServer(int) {
   if (g_server != nullptr) g_server->Stop();
 }
@@ -27,7 +39,11 @@ class ServeCommand : public Command {
     cmd->add_option("--listen", listen_, "address:port to listen on (default 127.0.0.1:8080)");
     cmd->add_option("--tls-cert", options_.tls_cert, "PEM certificate: serve HTTPS");
     cmd->add_option("--tls-key", options_.tls_key, "PEM private key of --tls-cert");
-    cmd->add_option("--web-root", options_.web_root, "the built web UI (web/dist)");
+    cmd->add_option("--web-root", options_.web_root,
+                    "the built web UI (web/dist; default: web-ui beside the build's src/)");
+    cmd->add_option("--evidence-root", options_.evidence_roots,
+                    "a directory the API may acquire evidence from (repeatable; none: no "
+                    "acquisition over the API)");
     cmd->add_option("--idle-timeout", options_.idle_timeout_minutes,
                     "minutes without a request before a session ends (default 30)");
     cmd->add_option("--threads", options_.threads, "request workers (default 2 x CPUs, >= 8)");
@@ -54,6 +70,7 @@ class ServeCommand : public Command {
       PrintError("--listen: bad port in " + listen_);
       return kExitUsage;
     }
+    if (options_.web_root.empty()) options_.web_root = DefaultWebRoot();
     options_.data_dir = WorkspaceDir(global.data);
     options_.db = global.db;
     Result<std::unique_ptr<server::Server>> s = server::Server::Create(options_);
@@ -73,9 +90,15 @@ class ServeCommand : public Command {
           "created the account 'admin' with the one-time password\n\n    %s\n\n"
           "(shown once; it must be changed at the first sign-in)\n",
           srv->initial_admin_password().c_str());
+    if (options_.web_root.empty())
+      std::fprintf(stderr,
+                   "evidex serve: the web UI was not found beside this binary; serving the API "
+                   "only (give --web-root DIR, the built web UI: web/dist)\n");
     if (!options_.quiet)
-      std::printf("evidex serve: %s://%s:%d/ on %s\n", options_.tls_cert.empty() ? "http" : "https",
-                  options_.host.c_str(), srv->port(), options_.data_dir.c_str());
+      std::printf("evidex serve: %s://%s:%d/ %s%s on %s\n",
+                  options_.tls_cert.empty() ? "http" : "https", options_.host.c_str(), srv->port(),
+                  options_.web_root.empty() ? "(API only)" : "web UI from ",
+                  options_.web_root.c_str(), options_.data_dir.c_str());
     std::fflush(stdout);
     g_server = srv.get();
     std::signal(SIGINT, StopServer);

@@ -31,7 +31,17 @@ int ExitCodeFor(const Status& status) {
   }
 }
 
-void PrintError(const std::string& message) { std::fprintf(stderr, "evidex: %s\n", message.c_str()); }
+namespace {
+thread_local ErrorCapture* t_capture = nullptr;
+}  // namespace
+
+ErrorCapture::ErrorCapture() : outer_(t_capture) { t_capture = this; }
+ErrorCapture::~ErrorCapture() { t_capture = outer_; }
+
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "evidex: %s\n", message.c_str());
+  if (t_capture != nullptr && t_capture->first_.empty()) t_capture->first_ = message;
+}
 
 bool ParseSize(const std::string& text, uint64_t* out) {
   if (text.empty()) return false;

@@ -29,8 +29,24 @@ constexpr int kExitInterrupted = 130;  // Ctrl-C / SIGTERM
 // choose themselves.
 int ExitCodeFor(const Status& status);
 
-// Prints "evidex: <message>" on stderr.
+// Prints "evidex: <message>" on stderr (and keeps it for an ErrorCapture of this thread).
 void PrintError(const std::string& message);
+
+// While alive, keeps the first message PrintError prints on this thread (still printed): how a
+// caller that runs a command in-process (the server's scan job) learns its one-line error.
+class ErrorCapture {
+ public:
+  ErrorCapture();
+  ~ErrorCapture();
+  ErrorCapture(const ErrorCapture&) = delete;
+  ErrorCapture& operator=(const ErrorCapture&) = delete;
+  const std::string& first() const { return first_; }  // "" when nothing was printed
+
+ private:
+  friend void PrintError(const std::string& message);
+  ErrorCapture* outer_;
+  std::string first_;
+};
 inline void PrintError(const Status& status) { PrintError(status.message()); }
 
 // "123", "4K", "16M", "2G" (also KiB/MiB/GiB) → bytes.

@@ -48,8 +48,13 @@ Api::Api(const ServeOptions& options, httplib::Server& http, StorePool& pool,
 
 void Api::Route(Method method, const std::string& pattern, Handler handler, bool open) {
   std::string full = std::string(kApiPrefix) + pattern;
-  auto h = [this, method, handler, open](const httplib::Request& req, httplib::Response& res) {
-    Serve(req, res, method, handler, open);
+  // What a user who must change their password may still do: see who they are, change it, leave.
+  const bool before_password_change = (method == Method::kGet && pattern == "/me") ||
+                                      (method == Method::kPost && pattern == "/me/password") ||
+                                      (method == Method::kPost && pattern == "/logout");
+  auto h = [this, method, handler, open, before_password_change](const httplib::Request& req,
+                                                                 httplib::Response& res) {
+    Serve(req, res, method, handler, open, before_password_change);
   };
   switch (method) {
     case Method::kGet:
@@ -65,7 +70,7 @@ void Api::Route(Method method, const std::string& pattern, Handler handler, bool
 }
 
 void Api::Serve(const httplib::Request& req, httplib::Response& res, Method method,
-                const Handler& handler, bool open) {
+                const Handler& handler, bool open, bool before_password_change) {
   Result<StorePool::Lease> lease = pool_.Take();
   if (!lease.ok()) {
     std::fprintf(stderr, "evidex serve: cannot open the store: %s\n",
@@ -98,6 +103,13 @@ void Api::Serve(const httplib::Request& req, httplib::Response& res, Method meth
     if (method != Method::kGet &&
         !ConstantTimeEqual(req.get_header_value("X-CSRF-Token"), session->csrf)) {
       SendError(res, 403, "csrf", "missing or wrong X-CSRF-Token");
+      return;
+    }
+    // A one-time password (a new account, a reset) opens nothing but the password change.
+    if (call.user.must_change_password && !before_password_change) {
+      SendError(res, 403, "password_change_required",
+                "change your one-time password first (POST /api/v1/me/password)");
+      res.set_header("Cache-Control", "no-store");
       return;
     }
   }

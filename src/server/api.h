@@ -90,8 +90,11 @@ class Api {
   const store::Unit& unit() const { return unit_; }
 
  private:
+  // `before_password_change`: the route answers a user whose must_change_password is set (GET
+  // /me, POST /me/password, POST /logout); every other one refuses them with 403
+  // password_change_required.
   void Serve(const httplib::Request& req, httplib::Response& res, Method method,
-             const Handler& handler, bool open);
+             const Handler& handler, bool open, bool before_password_change);
 
   const ServeOptions& options_;
   httplib::Server& http_;
@@ -119,6 +122,10 @@ void RegisterArtifactRoutes(Api& api);  // api_artifacts.cc
 // JSON forms (api_json.cc). Values from evidence are returned as stored (masked where the role
 // says so): the UI escapes them.
 nlohmann::json CaseJson(const store::Case& c, uint64_t evidence_count);
+// `Evidence` of docs/API.md, its verification state read from the case's custody `records`
+// (GET /cases/{c}, its evidence endpoints and the report).
+nlohmann::json EvidenceJson(const store::Evidence& e,
+                            const std::vector<vault::CustodyRecord>& records);
 nlohmann::json ScanJson(const store::ScanRecord& s, const std::string& evidence_name,
                         const std::string& now);
 nlohmann::json ArtifactJson(const store::Artifact& a, store::Role role);

@@ -452,19 +452,7 @@ void Report(Api& api, Call& call) {
   nlohmann::json ev = nlohmann::json::array();
   for (const store::Evidence& e : *evidence) {
     names[e.id] = e.Name();
-    ev.push_back({{"name", e.Name()},
-                  {"uuid", e.uuid},
-                  {"label", e.label},
-                  {"mode", e.mode},
-                  {"size", e.size},
-                  {"md5", e.md5},
-                  {"sha1", e.sha1},
-                  {"sha256", e.sha256},
-                  {"state", store::StateName(e.state)},
-                  {"started", e.started},
-                  {"finished", e.finished},
-                  {"examiner", e.examiner},
-                  {"source_description", e.source_description}});
+    ev.push_back(EvidenceJson(e, records));
   }
   nlohmann::json custody = nlohmann::json::array();
   for (const vault::CustodyRecord& r : records) custody.push_back(r.ToJson());

@@ -2,10 +2,12 @@
 // The work is the command line's: vault::Acquire with the CLI's evidence row and "acquired"
 // record, cli::ScanStoredEvidence for scans, the signed hashes of cli::ResolveUsableEvidence for
 // verification; each job borrows its own store connection.
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "cli/evidence_cli.h"
 #include "core/version.h"
 #include "server/api.h"
@@ -39,6 +41,8 @@ JobOutcome RunStoredScan(Api& api, JobContext& ctx, const store::Case& c,
   req.quiet = true;
   req.cancel = &ctx.cancel_flag();
   req.progress = [&ctx](const scan::ScanProgress& p) { ctx.Progress(p.bytes_done, p.bytes_total); };
+  // The scan reports its errors as the command line does (PrintError, on this thread).
+  cli::ErrorCapture errors;
   int rc = cli::ScanStoredEvidence(global, std::move(req));
   JobOutcome out;
   out.result = {{"exit_code", rc}};
@@ -47,7 +51,9 @@ JobOutcome RunStoredScan(Api& api, JobContext& ctx, const store::Case& c,
     out.message = "cancelled; what was found so far is stored (scan status interrupted)";
   } else if (rc != 0 && rc != 3) {
     out.state = "failed";
-    out.message = "the scan failed (exit code " + std::to_string(rc) + "; see the server log)";
+    out.message = errors.first().empty()
+                      ? "the scan failed (exit code " + std::to_string(rc) + "; see the server log)"
+                      : "the scan failed: " + errors.first();
   } else {
     out.message = rc == 3 ? "complete, with unreadable parts" : "complete";
   }
@@ -127,6 +133,55 @@ void StartScan(Api& api, Call& call) {
     return RunStoredScan(api, ctx, c, names, actor);
   });
   SendJson(call.res, 202, JobJson(job));
+}
+
+bool Inside(const std::filesystem::path& p, const std::filesystem::path& dir) {
+  return std::mismatch(dir.begin(), dir.end(), p.begin(), p.end()).first == dir.end();
+}
+
+// Whether the API may acquire `source` (absolute): its real path (symbolic links followed) lies
+// inside one of the --evidence-root directories (canonical, see Server::Create), outside the
+// workspace and the server's own key files, and is a regular file, a block device or a
+// directory. Sets `*real` and returns the HTTP status to answer otherwise (403, or 400 for a
+// path inside a root that does not exist) with `*reason`. The reasons never tell whether a path
+// outside the roots exists.
+int CheckSource(const ServeOptions& options, const std::string& source, std::string* real,
+                std::string* reason) {
+  namespace fs = std::filesystem;
+  if (options.evidence_roots.empty()) {
+    *reason = "acquisition over the API needs evidex serve --evidence-root DIR";
+    return 403;
+  }
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::path(source), ec);
+  bool in_root = false;
+  if (!ec)
+    for (const std::string& root : options.evidence_roots) in_root = in_root || Inside(p, root);
+  if (!in_root) {
+    *reason = "the source is not inside a directory given to evidex serve --evidence-root";
+    return 403;
+  }
+  fs::path workspace = fs::weakly_canonical(options.data_dir, ec);
+  if (ec || Inside(p, workspace)) {
+    *reason = "the source lies inside the workspace, which is never acquired";
+    return 403;
+  }
+  for (const std::string& secret : {options.tls_key, options.tls_cert, options.passphrase_file})
+    if (!secret.empty() && fs::weakly_canonical(secret, ec) == p) {
+      *reason = "the source is one of the server's own key files";
+      return 403;
+    }
+  fs::file_status st = fs::status(p, ec);
+  if (ec || !fs::exists(st)) {
+    *reason = "source does not exist on the server";
+    return 400;
+  }
+  if (!fs::is_regular_file(st) && !fs::is_block_file(st) && !fs::is_directory(st)) {
+    *reason = "the source is not a regular file, a block device or a directory";
+    return 403;
+  }
+  *real = p.string();
+  return 0;
 }
 
 struct AcquireRequest {
@@ -238,14 +293,14 @@ void StartAcquire(Api& api, Call& call) {
     return SendError(call.res, 400, "bad_request",
                      "takes {\"source\", \"label\", \"mode\": copy|reference|e01, \"scan\": bool}");
   // The source is a path on the server, named by a user with the right to acquire: it must be
-  // absolute and exist; what it is (image, device, E01 set) vault::Acquire decides.
-  std::error_code ec;
-  std::filesystem::path p(*source);
-  if (!p.is_absolute() || source->find('\0') != std::string::npos ||
-      !std::filesystem::exists(p, ec))
-    return SendError(call.res, 400, "bad_request",
-                     "source must be an absolute path that exists on the server");
-  AcquireRequest a{p.lexically_normal().string(), *label, *mode, scan.get<bool>()};
+  // absolute and lie inside an evidence root (CheckSource); what it is (image, device, E01 set)
+  // vault::Acquire decides. The job reads the real path checked here, not the one named.
+  if (!std::filesystem::path(*source).is_absolute() || source->find('\0') != std::string::npos)
+    return SendError(call.res, 400, "bad_request", "source must be an absolute path on the server");
+  std::string real, reason;
+  if (int status = CheckSource(api.options(), *source, &real, &reason); status != 0)
+    return SendError(call.res, status, status == 403 ? "forbidden" : "bad_request", reason);
+  AcquireRequest a{real, *label, *mode, scan.get<bool>()};
   JobInfo info;
   info.kind = "acquire";
   info.case_id = c->id;

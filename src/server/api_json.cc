@@ -1,6 +1,48 @@
 #include "server/api.h"
 
 namespace evidex::server {
+namespace {
+
+// What the custody records say of the evidence's last verification.
+nlohmann::json Verification(const store::Evidence& e,
+                            const std::vector<vault::CustodyRecord>& records) {
+  nlohmann::json v = {{"state", "never"}, {"time", nullptr}};
+  for (const vault::CustodyRecord& r : records) {
+    bool mine = r.evidence == e.uuid;
+    if (!mine && r.action == "verified" && r.details.contains("evidence") &&
+        r.details["evidence"].is_array())
+      for (const nlohmann::json& item : r.details["evidence"])
+        if (item.is_object() && item.value("evidence", "") == e.uuid) mine = true;
+    if (!mine) continue;
+    if (r.action == "verified") v = {{"state", "verified"}, {"time", r.time}};
+    if (r.action == "verification-failed") v = {{"state", "failed"}, {"time", r.time}};
+  }
+  return v;
+}
+
+}  // namespace
+
+nlohmann::json EvidenceJson(const store::Evidence& e,
+                            const std::vector<vault::CustodyRecord>& records) {
+  return {{"id", e.id},
+          {"name", e.Name()},
+          {"uuid", e.uuid},
+          {"label", e.label},
+          {"mode", e.mode},
+          {"size", e.size},
+          {"md5", e.md5},
+          {"sha1", e.sha1},
+          {"sha256", e.sha256},
+          {"state", store::StateName(e.state)},
+          {"source_description", e.source_description},
+          {"device_model", e.device_model},
+          {"device_serial", e.device_serial},
+          {"started", e.started},
+          {"finished", e.finished},
+          {"examiner", e.examiner},
+          {"bad_sectors", e.bad_sectors},
+          {"verification", Verification(e, records)}};
+}
 
 nlohmann::json CaseJson(const store::Case& c, uint64_t evidence_count) {
   return {{"id", c.id},           {"uuid", c.uuid},       {"number", c.number},

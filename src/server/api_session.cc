@@ -99,6 +99,7 @@ void RegisterSessionRoutes(Api& api) {
   api.Route(Api::Method::kGet, "/me", [&api](Call& call) {
     SendJson(call.res, 200,
              {{"user", UserJson(call.user)},
+              {"unit", api.unit().Display()},
               {"csrf", call.csrf},
               {"idle_timeout", api.sessions().idle_timeout().count()}});
   });

@@ -81,6 +81,14 @@ class Api : public ::testing::Test {
             .code,
         0);
     ASSERT_EQ(Ev("acquire 2026/1 " + g_dir + "/big.img --label Big -q").code, 0);  // E2
+    // The API's evidence root, and what lies around it.
+    std::filesystem::create_directories(g_dir + "/evidence/sub");
+    std::filesystem::create_directories(g_dir + "/evidence-x");
+    std::filesystem::copy_file(g_dir + "/a.img", g_dir + "/evidence/a.img");
+    std::ofstream(g_dir + "/outside.img") << "outside the root";
+    std::ofstream(g_dir + "/evidence-x/x.img") << "a sibling of the root";
+    std::filesystem::create_symlink(g_dir + "/outside.img", g_dir + "/evidence/link.img");
+    std::filesystem::create_symlink(g_dir + "/ws", g_dir + "/evidence/ws-link");
     // A hostile value stored as an artifact of E2 (as a scan of evidence would store it).
     {
       Result<std::unique_ptr<store::Store>> st = store::OpenStore({g_dir + "/ws/evidex.db"});
@@ -115,9 +123,11 @@ class Api : public ::testing::Test {
   void SetUp() override { Start(); }
   void TearDown() override { StopServer(); }
 
-  void Start(const std::string& cert = "", const std::string& key = "",
-             const std::string& web = "") {
+  void Start(const std::string& cert = "", const std::string& key = "", const std::string& web = "",
+             std::vector<std::string> evidence_roots = {"@"}) {
     ServeOptions o;
+    if (evidence_roots == std::vector<std::string>{"@"}) evidence_roots = {g_dir + "/evidence"};
+    o.evidence_roots = evidence_roots;
     o.data_dir = g_dir + "/ws";
     o.port = 0;
     o.tls_cert = cert;
@@ -148,14 +158,26 @@ class Api : public ::testing::Test {
   struct Session {
     std::string cookie, csrf;
   };
-  Session Login(const std::string& user) {
+  // Signs in; a one-time password is changed first (to the same one + "-changed") unless
+  // `keep_one_time`.
+  Session Login(const std::string& user, bool keep_one_time = false) {
     auto r =
         cli_->Post("/api/v1/login", json{{"user", user}, {"password", g_passwords[user]}}.dump(),
                    "application/json");
     EXPECT_TRUE(r && r->status == 200) << user << " " << (r ? r->body : "no answer");
     if (!r || r->status != 200) return {};
     std::string set = r->get_header_value("Set-Cookie");
-    return {set.substr(0, set.find(';')), json::parse(r->body)["csrf"]};
+    Session s{set.substr(0, set.find(';')), json::parse(r->body)["csrf"]};
+    if (keep_one_time || !json::parse(r->body)["user"]["must_change_password"].get<bool>())
+      return s;
+    std::string next = g_passwords[user] + "-changed";
+    auto changed =
+        Post(s, "/me/password", json{{"current", g_passwords[user]}, {"new", next}}.dump());
+    EXPECT_TRUE(changed && changed->status == 204) << user;
+    if (!changed || changed->status != 204) return {};
+    g_passwords[user] = next;
+    set = changed->get_header_value("Set-Cookie");
+    return {set.substr(0, set.find(';')), changed->get_header_value("X-CSRF-Token")};
   }
   httplib::Headers H(const Session& s, bool csrf = true) {
     httplib::Headers h{{"Cookie", s.cookie}};
@@ -186,15 +208,17 @@ class Api : public ::testing::Test {
   std::unique_ptr<httplib::Client> cli_;
 };
 
-TEST_F(Api, EveryEndpointWithEveryRole) {
-  const std::vector<std::string> roles = {"admin", "examiner", "investigator", "prosecutor",
-                                          "viewer"};
-  struct Row {
-    std::string method, path, body;
-    std::string allowed;  // one letter per role above: '1' allowed, '0' refused (403)
-    int ok_status;
-  };
-  const std::vector<Row> table = {
+// Every endpoint, with the roles allowed (one letter per role of kRoles: '1' allowed with
+// `ok_status`, '0' refused with 403); '@' in a body is replaced by the role's name.
+const std::vector<std::string> kRoles = {"admin", "examiner", "investigator", "prosecutor",
+                                         "viewer"};
+struct EndpointRow {
+  std::string method, path, body;
+  std::string allowed;
+  int ok_status;
+};
+std::vector<EndpointRow> Endpoints() {
+  return {
       {"GET", "/me", "", "11111", 200},
       {"GET", "/cases", "", "11111", 200},
       {"GET", "/cases/1", "", "11111", 200},
@@ -217,15 +241,21 @@ TEST_F(Api, EveryEndpointWithEveryRole) {
       {"POST", "/users", R"({"name":"new-@","role":"viewer","display_name":"N"})", "10000", 201},
       {"POST", "/cases", R"({"number":"T-@","title":"t","offence":"o"})", "11100", 201},
       {"POST", "/cases/1/members", R"({"user":"viewer"})", "11000", 204},
-      {"POST", "/cases/1/evidence", R"({"source":"/nonexistent","label":"x","mode":"copy"})",
+      {"POST", "/cases/1/evidence",
+       json{{"source", g_dir + "/evidence/nonexistent"}, {"label", "x"}, {"mode", "copy"}}.dump(),
        "11000", 400},
       {"POST", "/cases/1/evidence/E1/verify", "", "11000", 202},
       {"POST", "/cases/1/scans", R"({"evidence":["E99"]})", "11100", 404},
       {"DELETE", "/cases/1/members/outsider", "", "11000", 404},
   };
+}
+
+TEST_F(Api, EveryEndpointWithEveryRole) {
+  const std::vector<std::string>& roles = kRoles;
+  const std::vector<EndpointRow> table = Endpoints();
   for (size_t r = 0; r < roles.size(); ++r) {
     Session s = Login(roles[r]);
-    for (const Row& row : table) {
+    for (const EndpointRow& row : table) {
       std::string body = row.body;
       if (auto at = body.find('@'); at != std::string::npos) body.replace(at, 1, roles[r]);
       httplib::Result res = row.method == "GET" ? Get(s, row.path)
@@ -238,7 +268,9 @@ TEST_F(Api, EveryEndpointWithEveryRole) {
           << roles[r] << " " << row.method << " " << row.path << ": " << res->body;
       EXPECT_EQ(res->get_header_value("Cache-Control"), "no-store") << row.path;
       EXPECT_EQ(res->get_header_value("X-Frame-Options"), "DENY");
-      if (want == 403) EXPECT_EQ(json::parse(res->body)["code"], "forbidden");
+      if (want == 403) {
+        EXPECT_EQ(json::parse(res->body)["code"], "forbidden");
+      }
     }
   }
 }
@@ -316,7 +348,7 @@ TEST_F(Api, DisabledUsersAndNewPasswordsEndSessions) {
   ASSERT_EQ(reset->status, 200);
   g_passwords["viewer"] = json::parse(reset->body)["password"];
   EXPECT_EQ(Get(v, "/me")->status, 401);
-  v = Login("viewer");
+  v = Login("viewer", true);
   EXPECT_TRUE(json::parse(Get(v, "/me")->body)["user"]["must_change_password"].get<bool>());
   EXPECT_EQ(Post(v, "/me/password", R"({"current":"x","new":"short"})")->status, 400);
   std::string next = "a new long password";
@@ -423,10 +455,11 @@ TEST_F(Api, ScanJobProgressesAndCancels) {
 
 TEST_F(Api, AcquireAndVerifyJobs) {
   Session s = Login("examiner");
-  auto r =
-      Post(s, "/cases/1/evidence",
-           json{{"source", g_dir + "/a.img"}, {"label", "USB"}, {"mode", "copy"}, {"scan", true}}
-               .dump());
+  auto r = Post(
+      s, "/cases/1/evidence",
+      json{
+          {"source", g_dir + "/evidence/a.img"}, {"label", "USB"}, {"mode", "copy"}, {"scan", true}}
+          .dump());
   ASSERT_EQ(r->status, 202) << r->body;
   json done = WaitJob(s, json::parse(r->body)["id"]);
   ASSERT_EQ(done["state"], "complete") << done.dump();
@@ -451,7 +484,7 @@ TEST_F(Api, StaticRootCannotBeEscaped) {
   auto index = cli_->Get("/");
   ASSERT_TRUE(index);
   EXPECT_EQ(index->status, 200);
-  EXPECT_EQ(index->get_header_value("Content-Type"), "text/html");
+  EXPECT_EQ(index->get_header_value("Content-Type"), "text/html; charset=utf-8");
   EXPECT_NE(index->get_header_value("Content-Security-Policy").find("frame-ancestors 'none'"),
             std::string::npos);
   EXPECT_EQ(cli_->Get("/assets/app.js")->get_header_value("Content-Type"), "text/javascript");
@@ -463,6 +496,177 @@ TEST_F(Api, StaticRootCannotBeEscaped) {
     ASSERT_TRUE(r) << path;
     EXPECT_TRUE(r->status == 400 || r->status == 404) << path << " " << r->status;
     EXPECT_EQ(r->body.find("root:"), std::string::npos) << path;
+  }
+  // Dot-files, directories (no listing) and links out of the root are never served.
+  std::filesystem::create_directories(web + "/.git");
+  std::ofstream(web + "/.env") << "SECRET=1";
+  std::ofstream(web + "/.git/config") << "SECRET=2";
+  std::ofstream(web + "/assets/.hidden.js") << "SECRET=3";
+  std::filesystem::create_symlink(g_dir + "/secret.txt", web + "/assets/out.txt");
+  for (const char* path : {"/.env", "/%2eenv", "/.git/config", "/.git/", "/assets/.hidden.js",
+                           "/assets", "/assets/", "/assets/out.txt", "/.", "/./.env"}) {
+    auto r = cli_->Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_TRUE(r->status == 400 || r->status == 404) << path << " " << r->status;
+    EXPECT_EQ(r->body.find("SECRET"), std::string::npos) << path;
+    EXPECT_EQ(r->body.find("root:"), std::string::npos) << path;
+    EXPECT_EQ(r->body.find("app.js"), std::string::npos) << path;
+  }
+  EXPECT_EQ(cli_->Get("/index.html")->status, 200);
+}
+
+// A one-time password opens GET /me, POST /me/password and POST /logout only; once changed, the
+// new session works.
+TEST_F(Api, OneTimePasswordOpensOnlyThePasswordChange) {
+  Out u = Ev("user add fresh --role admin");
+  ASSERT_EQ(u.code, 0) << u.out;
+  g_passwords["fresh"] = PasswordIn(u.out);
+  Session s = Login("fresh", true);
+  for (const EndpointRow& row : Endpoints()) {
+    if (row.method == "GET" && row.path == "/me") continue;
+    std::string body = row.body.empty() ? "{}" : row.body;
+    if (auto at = body.find('@'); at != std::string::npos) body.replace(at, 1, "fresh");
+    httplib::Result res = row.method == "GET" ? Get(s, row.path)
+                          : row.method == "POST"
+                              ? Post(s, row.path, body)
+                              : cli_->Delete(("/api/v1" + row.path).c_str(), H(s));
+    ASSERT_TRUE(res) << row.path;
+    EXPECT_EQ(res->status, 403) << row.method << " " << row.path << ": " << res->body;
+    EXPECT_EQ(json::parse(res->body)["code"], "password_change_required") << row.path;
+  }
+  json me = json::parse(Get(s, "/me")->body);
+  EXPECT_TRUE(me["user"]["must_change_password"].get<bool>());
+  EXPECT_EQ(Post(s, "/logout")->status, 204);
+  EXPECT_EQ(Get(s, "/me")->status, 401);
+  s = Login("fresh", true);
+  EXPECT_EQ(
+      Post(s, "/me/password", R"({"current":"wrong password!","new":"long enough pw"})")->status,
+      403);
+  EXPECT_EQ(Get(s, "/cases")->status, 403);
+  Session changed = Login("fresh");  // changes it
+  ASSERT_FALSE(changed.cookie.empty());
+  EXPECT_FALSE(json::parse(Get(changed, "/me")->body)["user"]["must_change_password"].get<bool>());
+  for (const char* path : {"/cases", "/cases/1", "/users", "/jobs"})
+    EXPECT_EQ(Get(changed, path)->status, 200) << path;
+  EXPECT_EQ(Get(s, "/me")->status, 401);  // the one-time session ended with the change
+}
+
+TEST_F(Api, AcquisitionOnlyInsideEvidenceRoots) {
+  Session s = Login("examiner");
+  const std::string root = g_dir + "/evidence";
+  struct Row {
+    std::string source;
+    int status;
+  };
+  const std::vector<Row> table = {
+      {root + "/a.img", 202},
+      {root + "/sub/../a.img", 202},
+      {root + "/nonexistent", 400},
+      {root + "/../outside.img", 403},  // ".." out of the root
+      {root + "/sub/../../outside.img", 403},
+      {root + "/link.img", 403},          // a link inside the root to a file outside
+      {root + "/ws-link/unit.key", 403},  // the workspace through a link
+      {g_dir + "/ws/unit.key", 403},      // the workspace's own key
+      {g_dir + "/ws/evidex.db", 403},
+      {g_dir + "/evidence-x/x.img", 403},  // a sibling sharing the root's prefix
+      {"/etc/shadow", 403},
+      {"/etc/no-such-file", 403},  // existence outside the roots is not told
+      {"/dev/zero", 403},
+      {"relative/a.img", 400},
+  };
+  std::string outside_reason;
+  for (const Row& row : table) {
+    auto r = Post(s, "/cases/1/evidence",
+                  json{{"source", row.source}, {"label", "x"}, {"mode", "reference"}}.dump());
+    ASSERT_TRUE(r) << row.source;
+    EXPECT_EQ(r->status, row.status) << row.source << ": " << r->body;
+    json j = json::parse(r->body);
+    if (row.status == 202) {
+      EXPECT_EQ(WaitJob(s, j["id"])["state"], "complete") << row.source;
+    } else if (row.status == 403) {
+      EXPECT_EQ(j["code"], "forbidden");
+      EXPECT_EQ(j["error"].get<std::string>().find('\n'), std::string::npos);
+      EXPECT_EQ(j["error"].get<std::string>().find(row.source), std::string::npos);
+    }
+    if (row.source == "/etc/shadow") outside_reason = j["error"];
+    if (row.source == "/etc/no-such-file") {
+      EXPECT_EQ(j["error"], outside_reason);
+    }
+  }
+  // Without any --evidence-root, nothing is acquired over the API.
+  StopServer();
+  Start("", "", "", {});
+  s = Login("examiner");
+  auto r = Post(s, "/cases/1/evidence",
+                json{{"source", root + "/a.img"}, {"label", "x"}, {"mode", "copy"}}.dump());
+  ASSERT_EQ(r->status, 403);
+  EXPECT_EQ(json::parse(r->body),
+            json({{"code", "forbidden"},
+                  {"error", "acquisition over the API needs evidex serve --evidence-root DIR"}}));
+  // A root that is not a directory is refused at start.
+  ServeOptions o;
+  o.data_dir = g_dir + "/ws";
+  o.port = 0;
+  o.evidence_roots = {g_dir + "/outside.img"};
+  StopServer();
+  EXPECT_EQ(Server::Create(o).status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(Api, MeNamesTheUnit) {
+  Session s = Login("viewer");
+  json me = json::parse(Get(s, "/me")->body);
+  EXPECT_EQ(me["unit"], "Cybercrime Unit, Colombo (LK)");
+}
+
+TEST_F(Api, ReportEvidenceRowsAreTheCaseOnes) {
+  Session s = Login("admin");
+  json c = json::parse(Get(s, "/cases/1")->body);
+  json report = json::parse(Get(s, "/cases/1/report")->body);
+  ASSERT_FALSE(c["evidence"].empty());
+  EXPECT_EQ(report["evidence"], c["evidence"]);
+  EXPECT_TRUE(report["evidence"][0].contains("id"));
+  EXPECT_TRUE(report["evidence"][0].contains("verification"));
+}
+
+TEST_F(Api, FailedScanJobSaysWhy) {
+  Session s = Login("admin");
+  std::string gone = g_dir + "/evidence/gone.img";
+  std::ofstream(gone, std::ios::binary) << Image(64 << 10, 9, "nothing here");
+  auto r = Post(s, "/cases/2/evidence",
+                json{{"source", gone}, {"label", "Gone"}, {"mode", "reference"}}.dump());
+  ASSERT_EQ(r->status, 202) << r->body;
+  json acquired = WaitJob(s, json::parse(r->body)["id"]);
+  ASSERT_EQ(acquired["state"], "complete") << acquired.dump();
+  std::string name = acquired["result"]["evidence"];
+  std::filesystem::remove(gone);
+  auto scan = Post(s, "/cases/2/scans", json{{"evidence", {name}}}.dump());
+  ASSERT_EQ(scan->status, 202) << scan->body;
+  json done = WaitJob(s, json::parse(scan->body)["id"]);
+  EXPECT_EQ(done["state"], "failed") << done.dump();
+  std::string message = done["message"];
+  EXPECT_EQ(message.rfind("the scan failed: ", 0), 0u) << message;
+  EXPECT_GT(message.size(), std::string("the scan failed: ").size());
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+}
+
+// `evidex serve` without --web-root finds build/web-ui beside build/src/cli/evidex, or says it
+// serves the API only; the banner names the web root.
+TEST_F(Api, ServeFindsTheBuiltWebUi) {
+  StopServer();
+  std::filesystem::path ui =
+      std::filesystem::path(EVIDEX_BIN).parent_path() / ".." / ".." / "web-ui";
+  bool built = std::filesystem::exists(ui / "index.html");
+  Out out = Sh("env -u EVIDEX_PASSPHRASE timeout -s INT 3 " + std::string(EVIDEX_BIN) + " --data " +
+               g_dir + "/ws serve --listen 127.0.0.1:0 2>&1");
+  EXPECT_NE(out.out.find("evidex serve: http://127.0.0.1:"), std::string::npos) << out.out;
+  if (built) {
+    EXPECT_NE(out.out.find("web UI from " + std::filesystem::canonical(ui).string()),
+              std::string::npos)
+        << out.out;
+  } else {
+    EXPECT_NE(out.out.find("the web UI was not found"), std::string::npos) << out.out;
+    EXPECT_NE(out.out.find("--web-root"), std::string::npos) << out.out;
+    EXPECT_NE(out.out.find("(API only)"), std::string::npos) << out.out;
   }
 }
 

@@ -2,6 +2,7 @@
 // answer, JSON errors for what no route answers, the body limit, and the web UI's static files.
 #include "server/server.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
@@ -13,6 +14,21 @@ namespace evidex::server {
 namespace {
 
 constexpr size_t kMaxBody = 1 << 20;
+
+// Whether the static file path `path` (decoded, under the web root `root`, canonical) may be
+// served: no segment starting with '.' (dot-files, "..") and, when it exists, no symbolic link
+// leading out of the root. httplib itself serves regular files only (never a directory listing).
+bool StaticPathAllowed(const std::string& root, const std::string& path) {
+  size_t pos = 0;
+  while ((pos = path.find('/', pos)) != std::string::npos)
+    if (++pos < path.size() && path[pos] == '.') return false;
+  if (path.find('\\') != std::string::npos) return false;
+  std::error_code ec;
+  std::filesystem::path real = std::filesystem::weakly_canonical(root + path, ec);
+  if (ec) return false;
+  std::filesystem::path base(root);
+  return std::mismatch(base.begin(), base.end(), real.begin(), real.end()).first == base.end();
+}
 
 class ServerImpl : public Server {
  public:
@@ -69,37 +85,52 @@ class ServerImpl : public Server {
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
           SendError(res, 500, "internal", "the request failed");
         });
+    std::string root;
+    if (!options_.web_root.empty()) {
+      std::error_code ec;
+      root = std::filesystem::canonical(options_.web_root, ec).string();
+      if (ec || !std::filesystem::is_directory(root))
+        return InvalidArgument("--web-root " + options_.web_root + " is not a directory");
+    }
+    for (std::string& dir : options_.evidence_roots) {
+      std::error_code ec;
+      std::string canonical = std::filesystem::canonical(dir, ec).string();
+      if (ec || !std::filesystem::is_directory(canonical))
+        return InvalidArgument("--evidence-root " + dir + " is not a directory");
+      dir = canonical;
+    }
     // API paths never fall through to the static files, and no static file is looked for
-    // outside GET / HEAD.
-    http_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    // outside GET / HEAD; a static path must pass StaticPathAllowed.
+    http_->set_pre_routing_handler([root](const httplib::Request& req, httplib::Response& res) {
       if (req.path.find('\0') != std::string::npos) {
         SendError(res, 400, "bad_request", "bad path");
         return httplib::Server::HandlerResponse::Handled;
       }
+      const bool api = req.path.rfind(std::string(kApiPrefix) + "/", 0) == 0;
+      if (!root.empty() && !api && !StaticPathAllowed(root, req.path)) {
+        SendError(res, 404, "not_found", "not found");
+        return httplib::Server::HandlerResponse::Handled;
+      }
       return httplib::Server::HandlerResponse::Unhandled;
     });
-    if (!options_.web_root.empty()) {
-      std::error_code ec;
-      std::string root = std::filesystem::canonical(options_.web_root, ec).string();
-      if (ec || !std::filesystem::is_directory(root))
-        return InvalidArgument("--web-root " + options_.web_root + " is not a directory");
+    if (!root.empty()) {
       // httplib refuses paths that climb out of the root ("..", after decoding).
       if (!http_->set_mount_point("/", root, {{"Cache-Control", "no-cache"}}))
         return InvalidArgument("cannot serve " + root);
-      for (const auto& [ext, mime] :
-           std::initializer_list<std::pair<const char*, const char*>>{{"js", "text/javascript"},
-                                                                      {"mjs", "text/javascript"},
-                                                                      {"css", "text/css"},
-                                                                      {"html", "text/html"},
-                                                                      {"svg", "image/svg+xml"},
-                                                                      {"json", "application/json"},
-                                                                      {"map", "application/json"},
-                                                                      {"woff2", "font/woff2"},
-                                                                      {"woff", "font/woff"},
-                                                                      {"png", "image/png"},
-                                                                      {"ico", "image/x-icon"},
-                                                                      {"txt", "text/plain"},
-                                                                      {"wasm", "application/wasm"}})
+      for (const auto& [ext, mime] : std::initializer_list<std::pair<const char*, const char*>>{
+               {"js", "text/javascript"},
+               {"mjs", "text/javascript"},
+               {"css", "text/css"},
+               {"html", "text/html; charset=utf-8"},
+               {"svg", "image/svg+xml"},
+               {"json", "application/json"},
+               {"map", "application/json"},
+               {"woff2", "font/woff2"},
+               {"woff", "font/woff"},
+               {"png", "image/png"},
+               {"ico", "image/x-icon"},
+               {"txt", "text/plain"},
+               {"wasm", "application/wasm"}})
         http_->set_file_extension_and_mimetype_mapping(ext, mime);
     }
     api_ = std::make_unique<Api>(options_, *http_, pool_, sessions_, limiter_, audit_, jobs_, key_,

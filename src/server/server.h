@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -22,7 +23,10 @@ struct ServeOptions {
   int port = 8080;                // 0: any free port (tests), see Server::port()
   std::string tls_cert, tls_key;  // both or neither: HTTPS, cookies Secure
   std::string web_root;           // the built web UI (web/dist); "" serves the API only
-  std::string passphrase_file;    // for the unit's signing key (else $EVIDEX_PASSPHRASE)
+  // --evidence-root: the directories acquisitions over the API may read from (none: acquisition
+  // over the API is refused). The workspace itself is never acquirable.
+  std::vector<std::string> evidence_roots;
+  std::string passphrase_file;  // for the unit's signing key (else $EVIDEX_PASSPHRASE)
   int idle_timeout_minutes = 30;
   int threads = 0;  // request workers; 0: 2 x CPUs, at least 8
   bool quiet = false;
@@ -32,9 +36,9 @@ class Server {
  public:
   // Opens the workspace, loads the signing key, and on a store without any account creates
   // `admin` with a one-time password, returned by initial_admin_password() (and printed by the
-  // CLI). Errors: kInvalidArgument for bad options (TLS files, idle timeout, web root); the
-  // workspace's (kNotFound: none; kUnsupported: newer schema; kLimit: locked); kCorrupt when the
-  // signing key cannot be loaded (wrong or missing passphrase: the CLI exits 6).
+  // CLI). Errors: kInvalidArgument for bad options (TLS files, idle timeout, web root, evidence
+  // roots); the workspace's (kNotFound: none; kUnsupported: newer schema; kLimit: locked);
+  // kCorrupt when the signing key cannot be loaded (wrong or missing passphrase: the CLI exits 6).
   static Result<std::unique_ptr<Server>> Create(const ServeOptions& options);
   virtual ~Server() = default;
   // Binds and serves until Stop(); Code::kIoError when the address cannot be bound.

@@ -87,7 +87,7 @@ function run(args) {
 async function startServer() {
   const cmd = mock ? process.execPath : evidex;
   const args = mock ? [join(here, '../dev/mock-server.mjs'), '--web-root', webRoot]
-    : ['--data', data, 'serve', '--listen', '127.0.0.1:0', '--web-root', webRoot];
+    : ['--data', data, 'serve', '--listen', '127.0.0.1:0', '--web-root', webRoot, '--evidence-root', work];
   log(`$ ${cmd} ${args.join(' ')}`);
   const p = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   server = p;
