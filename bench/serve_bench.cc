@@ -251,7 +251,7 @@ int Load(const std::string& url, const std::string& user, const std::string& pas
   for (const auto& e : nlohmann::json::parse(k->body)) kinds.push_back(e.value("kind", ""));
 
   std::atomic<bool> stop{false};
-  std::vector<std::vector<Sample>> samples(size_t(clients));
+  std::vector<std::vector<Sample>> samples(static_cast<size_t>(clients));
   std::vector<std::thread> threads;
   auto t0 = Clock::now();
   for (int i = 0; i < clients; ++i)
