@@ -3,7 +3,7 @@
 //
 //   evidex-artifact-page-bench --db LOCATION [--occurrences 5M] [--seed 42]
 //       [--threads 20] [--walks 30] [--query-seed 1] [--text-every 5] [--evidence-every 10]
-//       [--json]
+//       [--slow MS] [--json]
 //
 // When LOCATION holds no store yet, it is created and one case is populated with the store
 // workload (bench/store_workload.h; its cases become evidence items of the one case, one stored
@@ -148,7 +148,18 @@ struct Timings {
 
 struct Mix {
   int text_every = 5, evidence_every = 10;  // one walk in N (0: never)
+  double slow_ms = 0;                       // > 0: each call slower than this is printed
 };
+
+const char* SortName(ArtifactQuery::Sort s) {
+  switch (s) {
+    case ArtifactQuery::Sort::kOccurrences: return "occurrences";
+    case ArtifactQuery::Sort::kCases: return "cases";
+    case ArtifactQuery::Sort::kValue: return "value";
+    case ArtifactQuery::Sort::kKind: return "kind";
+  }
+  return "?";
+}
 
 void Walker(const std::string& db, int64_t case_id, uint64_t seed, int walks, Mix mix,
             const std::vector<std::string>& kinds, const std::vector<int64_t>& evidence,
@@ -191,7 +202,12 @@ void Walker(const std::string& db, int64_t case_id, uint64_t seed, int walks, Mi
     for (int p = 0; p < pages; ++p) {
       Clock::time_point t0 = Clock::now();
       Result<ArtifactPage> page = store.ListCaseArtifacts(case_id, q);
-      t->Add(what, Seconds(t0) * 1000);
+      double took = Seconds(t0) * 1000;
+      t->Add(what, took);
+      if (mix.slow_ms > 0 && took > mix.slow_ms)
+        std::fprintf(stderr, "slow %.1f ms: page %d kind '%s' text '%s' evidence %lld sort %s %s\n",
+                     took, p, q.kind.c_str(), q.text.c_str(), (long long)q.evidence_id,
+                     SortName(q.sort), q.descending ? "desc" : "asc");
       if (!page.ok()) {
         fail(page.status().ToString());
         break;
@@ -240,6 +256,7 @@ int main(int argc, char** argv) {
   app.add_option("--text-every", mix.text_every, "a text filter one walk in N (0: never)");
   app.add_option("--evidence-every", mix.evidence_every,
                  "an evidence filter one walk in N (0: never)");
+  app.add_option("--slow", mix.slow_ms, "print each call slower than this many ms (stderr)");
   app.add_flag("--json", json, "print the figures as JSON");
   CLI11_PARSE(app, argc, argv);
 

@@ -111,8 +111,11 @@ TEST_P(FilesCaseCli, StoredListingAlertsSearchTimelineSimilar) {
   EXPECT_TRUE(in_unallocated) << Json("hits 2026/1").dump(1);
   EXPECT_EQ(hits.count("file-watchlist"), 0u);
   // The known-good file is no alert; case 2026/2 has none.
-  for (const auto& [type, h] : hits)
-    if (h.contains("file")) EXPECT_NE(h["file"]["path"], "/docs/ledger.txt");
+  for (const auto& [type, h] : hits) {
+    if (h.contains("file")) {
+      EXPECT_NE(h["file"]["path"], "/docs/ledger.txt");
+    }
+  }
   EXPECT_TRUE(Json("hits 2026/2").empty());
 
   // A partner's watchlist naming a file hash, imported after the listing.

@@ -97,6 +97,7 @@ void ListArtifacts(Api& api, Call& call) {
   SendJson(call.res, 200,
            {{"rows", rows},
             {"total", page->total},
+            {"total_exact", page->total_exact},
             {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr)
                                                       : nlohmann::json(page->next_cursor)},
             {"prev_cursor", page->prev_cursor.empty() ? nlohmann::json(nullptr)
@@ -128,34 +129,23 @@ std::optional<CaseArtifactFound> OpenArtifact(Call& call, const store::Case& c) 
     SendError(call.res, 400, "bad_request", "an artifact is named by its id (digits)");
     return std::nullopt;
   }
+  Result<std::optional<store::CaseArtifact>> row = call.store().GetCaseArtifact(c.id, *id);
+  if (!row.ok()) {
+    SendStatus(call.res, row.status(), "reading the artifact");
+    return std::nullopt;
+  }
+  if (!row->has_value()) {
+    SendError(call.res, 404, "not_found", "no such artifact in this case");
+    return std::nullopt;
+  }
   CaseArtifactFound found;
+  found.row = std::move(**row);
   Result<std::vector<store::Sighting>> sightings = call.store().Sightings(*id);
   if (!sightings.ok()) {
     SendStatus(call.res, sightings.status(), "reading the artifact");
     return std::nullopt;
   }
-  found.sightings = *sightings;
-  for (const store::Sighting& s : found.sightings)
-    if (s.case_id == c.id) {
-      found.row.occurrences_here += s.occurrences;
-      ++found.row.evidence_count;
-    }
-  if (found.row.evidence_count == 0) {
-    SendError(call.res, 404, "not_found", "no such artifact in this case");
-    return std::nullopt;
-  }
-  // The store has no look-up by id: the case's artifacts are walked (kind, value order).
-  bool seen = false;
-  Status st = call.store().ForEachCaseArtifact(c.id, [&](const store::Artifact& a, uint64_t) {
-    if (a.id != *id) return true;
-    found.row.artifact = a;
-    seen = true;
-    return false;
-  });
-  if (!st.ok() || !seen) {
-    SendError(call.res, 404, "not_found", "no such artifact in this case");
-    return std::nullopt;
-  }
+  found.sightings = std::move(sightings).value();
   return found;
 }
 

@@ -407,6 +407,17 @@ TEST_F(Api, CardsMaskedForProsecutorsAndBytesRead) {
       Get(i, "/cases/1/artifacts/" + std::to_string(ij[0]["id"].get<int64_t>()) + "/occurrences")
           ->body);
   ASSERT_FALSE(occ.empty());
+  // The artifact page: the case's counts of that one artifact; an id the case lacks is 404.
+  const std::string card = "/cases/1/artifacts/" + std::to_string(ij[0]["id"].get<int64_t>());
+  json one = json::parse(Get(i, card)->body)["artifact"];
+  EXPECT_EQ(one["value"], "4111111111111111");
+  EXPECT_EQ(one["occurrences_here"], ij[0]["occurrences_here"]);
+  EXPECT_EQ(one["evidence_count"], 1);
+  EXPECT_EQ(json::parse(Get(p, card)->body)["artifact"]["value"], "411111******1111");
+  EXPECT_EQ(Get(i, "/cases/1/artifacts/987654321")->status, 404);
+  json listed = json::parse(Get(i, "/cases/1/artifacts?q=4111")->body);
+  EXPECT_EQ(listed["total"], 1);
+  EXPECT_EQ(listed["total_exact"], true);
   json b = json::parse(Get(i, "/cases/1/evidence/E1/bytes?offset=4096&length=6")->body);
   EXPECT_EQ(b["hex"], "206d61696c20");  // " mail "
   EXPECT_EQ(b["size"], 1 << 20);

@@ -49,6 +49,9 @@ struct ArtifactPlanLimits {
   uint64_t text_candidates = 20000;
   // A text-filtered total is counted up to this; past it `total` is this and total_exact false.
   uint64_t text_total_cap = 10000;
+  // SQLite: the rows a text-filtered walk of one kind reads before a page it leaves short is read
+  // from the trigram matches instead; 0: 4 times the walk's expected rows, at least 2,000.
+  uint64_t walk_budget = 0;
 };
 ArtifactPlanLimits& PlanLimits();
 

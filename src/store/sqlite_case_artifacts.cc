@@ -47,11 +47,16 @@ Status RecountEvidenceKinds(Db& db, int64_t case_id, int64_t evidence_id) {
 }
 
 // Adds the artifacts stored since the last call to the trigram index (artifact ids only grow:
-// artifacts are never deleted, and SQLite's writers are serialised).
+// artifacts are never deleted, and SQLite's writers are serialised), each under the rowid
+// TextRowid(its kind's code, its id); a kind seen for the first time gets the next code.
 Status IndexNewArtifactText(Db& db) {
   EVIDEX_RETURN_IF_ERROR(db.Exec(
-      "INSERT INTO artifact_text (rowid, kind, value) SELECT id, kind, value FROM artifacts "
+      "INSERT OR IGNORE INTO artifact_text_kinds (kind) SELECT DISTINCT kind FROM artifacts "
       "WHERE id > (SELECT indexed_through FROM artifact_text_state WHERE id = 1)"));
+  EVIDEX_RETURN_IF_ERROR(
+      db.Exec("INSERT INTO artifact_text (rowid, value) SELECT (k.code << 40) | a.id, a.value "
+              "FROM artifacts a CROSS JOIN artifact_text_kinds k ON k.kind = a.kind "
+              "WHERE a.id > (SELECT indexed_through FROM artifact_text_state WHERE id = 1)"));
   return db.Exec(
       "UPDATE artifact_text_state SET indexed_through = "
       "(SELECT COALESCE(MAX(id), 0) FROM artifacts) WHERE id = 1");
@@ -110,13 +115,33 @@ enum class Driver {
 // The id column of the row's key: the driving table's, so an ordered index walk needs no sort.
 std::string IdColumn(Driver d) { return d == Driver::kEvidence ? "ea.artifact" : "c.artifact"; }
 
+// artifact_text's rowid of an artifact: its kind's code (artifact_text_kinds) in the bits above
+// the 40 of its id, so that one kind's matches are one rowid range, which FTS5 seeks to through
+// its doclist index instead of reading the needle's matches of every kind.
+constexpr int kTextKindShift = 40;
+constexpr int64_t kTextIdMask = (int64_t(1) << kTextKindShift) - 1;
+
+// The artifact_text rowid range of the kind with code `code` (0: the kind has no indexed
+// artifact, so no match): " AND t.rowid BETWEEN lo AND hi".
+std::string TextRange(int64_t code) {
+  if (code == 0) return " AND 0";
+  const int64_t lo = code << kTextKindShift;
+  return " AND t.rowid BETWEEN " + std::to_string(lo) + " AND " + std::to_string(lo | kTextIdMask);
+}
+
 // FROM and WHERE of a query's rows. Parameters: ?1 case, ?2 kind, ?3 needle, ?4 evidence, ?5 the
-// FTS5 query. CROSS JOIN fixes the order: the driver first.
-std::string RowSource(Driver d, const ArtifactQuery& q, bool by_kind) {
-  const std::string probe_evidence =
-      q.evidence_id == 0 ? ""
-                         : " CROSS JOIN evidence_artifacts ea ON ea.case_id = c.case_id "
-                           "AND ea.artifact = c.artifact AND ea.evidence = ?4";
+// FTS5 query; `text_range` (TextRange, or "" for every kind) narrows the trigram matches. CROSS
+// JOIN fixes the order: the driver first.
+// The join keeping the rows of the query's evidence (?4), a primary-key probe per row.
+std::string ProbeEvidence(const ArtifactQuery& q) {
+  return q.evidence_id == 0 ? ""
+                            : " CROSS JOIN evidence_artifacts ea ON ea.case_id = c.case_id "
+                              "AND ea.artifact = c.artifact AND ea.evidence = ?4";
+}
+
+std::string RowSource(Driver d, const ArtifactQuery& q, bool by_kind,
+                      const std::string& text_range = "") {
+  const std::string probe_evidence = ProbeEvidence(q);
   std::string sql;
   switch (d) {
     case Driver::kSummary:
@@ -131,8 +156,9 @@ std::string RowSource(Driver d, const ArtifactQuery& q, bool by_kind) {
     case Driver::kText:
       sql =
           " FROM artifact_text t CROSS JOIN case_artifacts c ON c.case_id = ?1 "
-          "AND c.artifact = t.rowid" +
-          probe_evidence + " WHERE artifact_text MATCH ?5";
+          "AND c.artifact = (t.rowid & " +
+          std::to_string(kTextIdMask) + ")" + probe_evidence + " WHERE artifact_text MATCH ?5" +
+          text_range;
       break;
   }
   if (by_kind) sql += " AND c.kind = ?2";
@@ -140,13 +166,9 @@ std::string RowSource(Driver d, const ArtifactQuery& q, bool by_kind) {
   return sql;
 }
 
-// The FTS5 query of `needle` in the value column and, when `kind` is long enough to have a
-// trigram, `kind` in the kind column (a superset: the summary's kind is tested too).
-std::string TrigramQuery(const std::string& kind, const std::string& needle) {
-  std::string q = "value : " + TrigramPhrase(needle);
-  if (TextCharacters(kind) >= 3) q = "kind : " + TrigramPhrase(kind) + " AND " + q;
-  return q;
-}
+// The FTS5 query of `needle`: the phrase of its trigrams (a superset: the index folds more than
+// ASCII case, so each row is tested exactly too).
+std::string TrigramQuery(const std::string& needle) { return TrigramPhrase(needle); }
 
 // Binds those the statement uses (a parameter past its largest is an error).
 void BindSource(Statement& s, int64_t case_id, const ArtifactQuery& q, const std::string& kind) {
@@ -156,7 +178,7 @@ void BindSource(Statement& s, int64_t case_id, const ArtifactQuery& q, const std
   if (n >= 2) s.Bind(2, kind);
   if (n >= 3) s.Bind(3, needle);
   if (n >= 4) s.Bind(4, q.evidence_id);
-  if (n >= 5) s.Bind(5, TrigramQuery(kind, needle));
+  if (n >= 5) s.Bind(5, TrigramQuery(needle));
 }
 
 Result<uint64_t> CountOne(Db& db, const std::string& sql,
@@ -259,23 +281,37 @@ Result<std::vector<std::pair<std::string, uint64_t>>> SqliteCaseArtifacts::KindC
 }
 
 Result<std::vector<CaseArtifact>> SqliteCaseArtifacts::Fetch(
-    int64_t case_id, const ArtifactQuery& query, int driver, const std::string& kind,
-    ArtifactQuery::Sort sort, const CaseArtifact* after, bool descending, size_t limit) {
+    int64_t case_id, const ArtifactQuery& query, int driver, const std::string& text_range,
+    uint64_t budget, const std::string& kind, ArtifactQuery::Sort sort, const CaseArtifact* after,
+    bool descending, size_t limit) {
   const Driver d = Driver(driver);
   const std::string occurrences = query.evidence_id == 0 ? "c.occurrences" : "ea.count";
   const std::string id = IdColumn(d);
   // ?6 the limit, then the boundary's key values and id.
-  std::string sql = "SELECT " + RowColumns(occurrences) + RowSource(d, query, !kind.empty());
+  std::string boundary;
   SortKeyValues key;
   if (after != nullptr) {
     key = KeyValues(sort, *after);
     size_t n = key.numbers.size() + key.texts.size() + 1;
     std::string params;
     for (size_t i = 0; i < n; ++i) params += (i ? ", ?" : "?") + std::to_string(7 + i);
-    sql += " AND (" + KeyColumns(sort, occurrences, id) + ")" + KeyComparison(descending) + "(" +
-           params + ")";
+    boundary = " AND (" + KeyColumns(sort, occurrences, id) + ")" + KeyComparison(descending) +
+               "(" + params + ")";
   }
-  sql += KeyOrder(sort, occurrences, id, descending) + " LIMIT ?6";
+  const std::string order = KeyOrder(sort, occurrences, id, descending);
+  std::string sql;
+  if (budget > 0 && d == Driver::kSummary && !kind.empty() && !query.text.empty() &&
+      (query.evidence_id == 0 || sort != ArtifactQuery::Sort::kOccurrences)) {
+    // The walk, bounded: the first `budget` rows of the kind's range from the boundary, then
+    // those passing the filters.
+    sql = "SELECT " + RowColumns(occurrences) +
+          " FROM (SELECT * FROM case_artifacts c WHERE c.case_id = ?1 AND c.kind = ?2" + boundary +
+          order + " LIMIT " + std::to_string(budget) + ") c" + ProbeEvidence(query) +
+          " WHERE instr(lower(c.value), ?3) > 0" + order + " LIMIT ?6";
+  } else {
+    sql = "SELECT " + RowColumns(occurrences) + RowSource(d, query, !kind.empty(), text_range) +
+          boundary + order + " LIMIT ?6";
+  }
   std::vector<CaseArtifact> out;
   Status st = Query(
       *db_, sql,
@@ -322,10 +358,30 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
   std::map<std::string, Driver> drivers;  // by fetched kind
   for (const std::string& kind : kinds) drivers[kind] = base;
   const bool trigrams = !needle.empty() && TextCharacters(needle) >= 3;
+  // With trigrams: each fetched kind's artifact_text rowid range (TextRange; "" for every kind),
+  // and for a kind walked, the rows its walk may read before the matches are read instead.
+  std::map<std::string, std::string> ranges;
+  std::map<std::string, uint64_t> budgets;
   if (trigrams) {
+    std::map<std::string, int64_t> codes;
+    EVIDEX_RETURN_IF_ERROR(Query(
+        *db_, "SELECT kind, code FROM artifact_text_kinds", [](Statement&) {},
+        [&](const Statement& s) {
+          codes[s.Text(0)] = s.Int(1);
+          return true;
+        }));
+    auto range_of = [&](const std::string& kind) -> std::string {
+      if (kind.empty()) return "";
+      auto it = codes.find(kind);
+      return TextRange(it == codes.end() ? 0 : it->second);
+    };
     // Reading a kind's m trigram matches costs about m; walking its c rows of the case in order
-    // costs about (limit + 1) * c / m: the matches are read when m < sqrt((limit + 1) * c), and
-    // never past text_candidates.
+    // costs about (limit + 1) * c / m when the matches are spread over the order: the matches
+    // are read when m < sqrt((limit + 1) * c), and never past text_candidates. Matches bunched
+    // far from the boundary (a needle such as "support." under the value order) would make the
+    // walk read most of the kind, so a walk stops after 4 times its expected rows (at least
+    // 2,000) and a page it leaves short is read from the matches instead. A kind without a match
+    // store-wide is not read at all.
     std::map<std::string, uint64_t> case_rows;
     if (query.evidence_id == 0) {
       for (const auto& [kind, n] : *counts) case_rows[kind] = n;
@@ -334,22 +390,35 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
       if (!all.ok()) return all.status();
       for (const auto& [kind, n] : *all) case_rows[kind] = n;
     }
+    std::set<std::string> unmatched;
     for (auto& [kind, driver] : drivers) {
+      ranges[kind] = range_of(kind);
       uint64_t rows = 0;
       for (const auto& [k, n] : case_rows)
         if (kind.empty() || k == kind) rows += n;
       uint64_t bound =
           std::max<uint64_t>(64, uint64_t(std::sqrt(double(query.limit + 1) * double(rows))));
       bound = std::min(bound, limits.text_candidates);
-      if (bound == 0) continue;
       Result<uint64_t> matches = CountOne(
           *db_,
-          "SELECT COUNT(*) FROM (SELECT 1 FROM artifact_text WHERE artifact_text MATCH ?1 "
-          "LIMIT ?2)",
-          [&](Statement& s) { s.Bind(1, TrigramQuery(kind, needle)).Bind(2, int64_t(bound)); });
+          "SELECT COUNT(*) FROM (SELECT 1 FROM artifact_text t WHERE artifact_text MATCH ?1" +
+              ranges[kind] + " LIMIT ?2)",
+          [&](Statement& s) {
+            s.Bind(1, TrigramQuery(needle)).Bind(2, int64_t(std::max<uint64_t>(bound, 1)));
+          });
       if (!matches.ok()) return matches.status();
-      if (*matches < bound) driver = Driver::kText;
+      if (*matches == 0)
+        unmatched.insert(kind);
+      else if (*matches < bound)
+        driver = Driver::kText;
+      else if (driver == Driver::kSummary && !kind.empty())
+        budgets[kind] =
+            limits.walk_budget != 0
+                ? limits.walk_budget
+                : std::max<uint64_t>(2000, 4 * uint64_t(double(query.limit + 1) * double(rows) /
+                                                        double(std::max<uint64_t>(bound, 1))));
     }
+    std::erase_if(kinds, [&](const std::string& k) { return unmatched.count(k) != 0; });
   }
 
   uint64_t total = scope;
@@ -357,11 +426,15 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
   if (!needle.empty()) {
     // Counted up to the cap: through the trigram matches when the needle has trigrams (each a
     // probe of the summary), else row by row.
-    std::string sql = "SELECT COUNT(*) FROM (SELECT 1" +
-                      RowSource(trigrams ? Driver::kText : base, query, !query.kind.empty()) +
-                      " LIMIT " + std::to_string(limits.text_total_cap + 1) + ")";
+    std::string sql =
+        "SELECT COUNT(*) FROM (SELECT 1" +
+        RowSource(trigrams ? Driver::kText : base, query, !query.kind.empty(),
+                  trigrams && !query.kind.empty() ? ranges[query.kind] : std::string()) +
+        " LIMIT " + std::to_string(limits.text_total_cap + 1) + ")";
     Result<uint64_t> n =
-        CountOne(*db_, sql, [&](Statement& s) { BindSource(s, case_id, query, query.kind); });
+        (trigrams && kinds.empty())
+            ? Result<uint64_t>(uint64_t(0))
+            : CountOne(*db_, sql, [&](Statement& s) { BindSource(s, case_id, query, query.kind); });
     if (!n.ok()) return n.status();
     total = *n;
     if (total > limits.text_total_cap) {
@@ -373,14 +446,21 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
       case_id, query, kinds, total,
       [&](const std::string& kind, ArtifactQuery::Sort sort, const CaseArtifact* after,
           bool descending, size_t limit) {
-        return Fetch(case_id, query, int(drivers[kind]), kind, sort, after, descending, limit);
+        const Driver d = drivers[kind];
+        const uint64_t budget = budgets.count(kind) ? budgets[kind] : 0;
+        Result<std::vector<CaseArtifact>> rows =
+            Fetch(case_id, query, int(d), d == Driver::kText ? ranges[kind] : std::string(), budget,
+                  kind, sort, after, descending, limit);
+        if (budget == 0 || !rows.ok() || rows->size() >= limit) return rows;
+        return Fetch(case_id, query, int(Driver::kText), ranges[kind], 0, kind, sort, after,
+                     descending, limit);
       });
   if (page.ok()) page->total_exact = exact;
   return page;
 }
 
 Result<std::optional<CaseArtifact>> SqliteCaseArtifacts::GetCaseArtifact(int64_t case_id,
-                                                                        int64_t artifact_id) {
+                                                                         int64_t artifact_id) {
   EVIDEX_RETURN_IF_ERROR(CheckScope(case_id, 0));
   std::optional<CaseArtifact> out;
   EVIDEX_RETURN_IF_ERROR(Query(

@@ -27,10 +27,14 @@
 //             occurrences, otherwise read whole and sorted. Chosen when the evidence holds fewer
 //             than small_evidence artifacts (the read costs all of them, whatever the kind), or
 //             for the occurrence order (no summary index has it per evidence).
-//   text:     the artifact_text trigram matches of the needle (and the kind), joined with the
-//             summary (and the evidence), tested exactly (instr: the index folds more than ASCII)
-//             and sorted. Chosen per kind when the matches are fewer than text_candidates; a
-//             needle of 1-2 characters has no trigram and is always tested row by row.
+//   text:     the artifact_text trigram matches of the needle within the kind's rowid range
+//             (the rowid carries the kind's code above the artifact id), joined with the summary
+//             (and the evidence), tested exactly (instr: the index folds more than ASCII) and
+//             sorted. Chosen per kind when the matches are fewer than sqrt((limit + 1) * rows)
+//             and text_candidates; a kind without a match is skipped; a needle of 1-2
+//             characters has no trigram and is always walked. A text-filtered walk reads at most
+//             4 times its expected rows (at least 2,000; walk_budget), and a page it leaves short
+//             is read through the matches: the matches may bunch far from the boundary.
 // Totals: without text, exact from case_artifact_kinds / case_evidence_kinds. With text, exact
 // through the trigram matches; otherwise counted up to text_total_cap (total_exact false past it).
 //
@@ -39,12 +43,12 @@
 // 23-61 ms, kind 0.2 / 8-10 ms, evidence 1.2-3.7 / 32-70 ms (was 4.6 / 8.2 s measured the same
 // way), text 39-45 / 312-369 ms (was 3.1 / 44 s), evidence+text 255-359 / 575-785 ms (6 calls;
 // was 10 / 12 s). Finish of the populate 79.4 s against 49.5 s before (one run each; 69.6 s with
-// a trigram index of the value alone, so its kind column costs about 10 s). PostgreSQL, 2M occurrences
-// (922k artifacts): whole case 21 / 49 ms, kind 4.5 / 20 ms, evidence 19 / 113 ms, text 79 / 555
-// ms, evidence+text 240 / 1842 ms (13 calls). Still slow: a needle whose matches
-// cluster away from the start of the order (e.g. a value prefix under the value sort), common in
-// the store but rare in this case, or an evidence holding a tiny share of a large kind, walk far
-// (bounded by the case's rows of the kind); a 1-2 character needle rare in the case reads it.
+// a trigram index of the value alone, so its kind column costs about 10 s). PostgreSQL, 2M
+// occurrences (922k artifacts): whole case 21 / 49 ms, kind 4.5 / 20 ms, evidence 19 / 113 ms, text
+// 79 / 555 ms, evidence+text 240 / 1842 ms (13 calls). Still slow: a needle whose matches cluster
+// away from the start of the order (e.g. a value prefix under the value sort), common in the store
+// but rare in this case, or an evidence holding a tiny share of a large kind, walk far (bounded by
+// the case's rows of the kind); a 1-2 character needle rare in the case reads it.
 //
 // Thread safety: as the store (one thread per connection).
 #ifndef EVIDEX_STORE_SQLITE_CASE_ARTIFACTS_H_
@@ -80,10 +84,12 @@ class SqliteCaseArtifacts {
   Result<std::vector<std::pair<std::string, uint64_t>>> KindCounts(int64_t case_id,
                                                                    int64_t evidence_id);
   // `driver` is the plan's Driver (sqlite_case_artifacts.cc).
+  // `text_range` narrows the text driver's trigram matches to the kind ("" every kind);
+  // `budget` > 0 bounds a text-filtered walk of the summary to that many rows of the kind.
   Result<std::vector<CaseArtifact>> Fetch(int64_t case_id, const ArtifactQuery& query, int driver,
+                                          const std::string& text_range, uint64_t budget,
                                           const std::string& kind, ArtifactQuery::Sort sort,
-                                          const CaseArtifact* after, bool descending,
-                                          size_t limit);
+                                          const CaseArtifact* after, bool descending, size_t limit);
 
   Db* db_;
 };

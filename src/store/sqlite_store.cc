@@ -275,8 +275,9 @@ CREATE INDEX yara_matches_listing ON yara_matches (listing_id, file_id);
     // is one range per kind. Its `cases` is the artifact's store-wide count of cases.
     // evidence_artifacts_evidence reads one evidence's rows (in per-evidence occurrence order);
     // case_evidence_kinds counts them per kind; artifact_text is a contentless FTS5 trigram index
-    // of every artifact's kind and value keyed by artifact id, filled at Finish up to the largest
-    // id (artifact_text_state; artifacts are never deleted).
+    // of every artifact's value, keyed by (its kind's code in artifact_text_kinds << 40) | its id
+    // so that a kind is a rowid range, filled at Finish up to the largest id
+    // (artifact_text_state; artifacts are never deleted).
     R"sql(
 CREATE TABLE users (
   id                   INTEGER PRIMARY KEY,
@@ -334,13 +335,19 @@ INSERT INTO case_evidence_kinds (case_id, evidence, kind, artifacts)
 SELECT ea.case_id, ea.evidence, a.kind, COUNT(*)
 FROM evidence_artifacts ea JOIN artifacts a ON a.id = ea.artifact
 GROUP BY ea.case_id, ea.evidence, a.kind;
-CREATE VIRTUAL TABLE artifact_text USING fts5(kind, value, content='', columnsize=0,
+CREATE VIRTUAL TABLE artifact_text USING fts5(value, content='', columnsize=0,
                                               tokenize='trigram');
+CREATE TABLE artifact_text_kinds (
+  code INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL UNIQUE
+);
 CREATE TABLE artifact_text_state (
   id              INTEGER PRIMARY KEY CHECK (id = 1),
   indexed_through INTEGER NOT NULL
 );
-INSERT INTO artifact_text (rowid, kind, value) SELECT id, kind, value FROM artifacts;
+INSERT INTO artifact_text_kinds (kind) SELECT DISTINCT kind FROM artifacts ORDER BY kind;
+INSERT INTO artifact_text (rowid, value)
+SELECT (k.code << 40) | a.id, a.value FROM artifacts a JOIN artifact_text_kinds k ON k.kind = a.kind;
 INSERT INTO artifact_text_state (id, indexed_through)
 SELECT 1, COALESCE(MAX(id), 0) FROM artifacts;
 )sql",

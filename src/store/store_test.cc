@@ -42,6 +42,7 @@ Occ Email(const std::string& value, const std::string& path) {
 constexpr const char* kDropV4Extras[] = {
     "DROP INDEX IF EXISTS evidence_artifacts_evidence", "DROP TABLE IF EXISTS case_evidence_kinds",
     "DROP TABLE IF EXISTS artifact_text", "DROP TABLE IF EXISTS artifact_text_state",
+    "DROP TABLE IF EXISTS artifact_text_kinds",
     "DROP INDEX IF EXISTS case_artifacts_text"};
 
 class StoreTest : public ::testing::TestWithParam<std::string> {
@@ -1382,6 +1383,13 @@ std::vector<ArtifactPlanLimits> EveryPlan() {
   between.text_candidates = 10;
   between.text_total_cap = uint64_t(1) << 40;
   out.push_back(between);
+  // Every text filter walked, each walk stopped after 3 rows: most pages come from the matches.
+  ArtifactPlanLimits short_walks;
+  short_walks.small_evidence = 0;
+  short_walks.text_candidates = 0;
+  short_walks.walk_budget = 3;
+  short_walks.text_total_cap = uint64_t(1) << 40;
+  out.push_back(short_walks);
   return out;
 }
 

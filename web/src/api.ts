@@ -150,6 +150,7 @@ export interface Correlation {
 export interface ArtifactPage {
   rows: CaseArtifact[];
   total: number;
+  total_exact: boolean;  // false: at least `total` rows match (a text filter's count stops there)
   next_cursor: string | null;
   prev_cursor: string | null;
 }

@@ -9,18 +9,20 @@ export interface PagerState {
   next: string | null;        // from the last answer
   prev: string | null;
   total: number | null;
+  exact: boolean;             // false: `total` is a floor (a text filter counted up to a cap)
   rows: number;               // rows on the page being shown
 }
 
 export interface PageAnswer {
   rows: unknown[];
   total?: number | null;
+  total_exact?: boolean;
   next_cursor?: string | null;
   prev_cursor?: string | null;
 }
 
 export function initialPager(limit = 50): PagerState {
-  return { limit, cursor: null, page: 0, next: null, prev: null, total: null, rows: 0 };
+  return { limit, cursor: null, page: 0, next: null, prev: null, total: null, exact: true, rows: 0 };
 }
 
 // Records what the server answered for the current cursor.
@@ -30,6 +32,7 @@ export function applyAnswer(s: PagerState, a: PageAnswer): PagerState {
     next: a.next_cursor || null,
     prev: a.prev_cursor || null,
     total: typeof a.total === 'number' ? a.total : s.total,
+    exact: typeof a.total === 'number' ? a.total_exact !== false : s.exact,
     rows: Array.isArray(a.rows) ? a.rows.length : 0,
   };
 }
@@ -51,7 +54,7 @@ export function goPrev(s: PagerState): PagerState {
   if (!canPrev(s)) return s;
   // Back to page 0 always means "no cursor", whatever the server's prev cursor says.
   const page = s.page - 1;
-  if (page > 0 && s.prev === null) return { ...initialPager(s.limit), total: s.total };
+  if (page > 0 && s.prev === null) return { ...initialPager(s.limit), total: s.total, exact: s.exact };
   return { ...s, cursor: page === 0 ? null : s.prev, page, next: null, prev: null };
 }
 

@@ -61,3 +61,13 @@ test('empty answer: range 0-0; bad answers do not throw', () => {
   assert.equal(t.next, null);
   assert.equal(t.total, null);
 });
+
+test('a capped total is a floor until an exact total comes back', () => {
+  let s = applyAnswer(initialPager(50), { rows: new Array(50).fill({}), total: 10000, total_exact: false, next_cursor: 'n', prev_cursor: null });
+  assert.equal(s.exact, false);
+  assert.equal(s.total, 10000);
+  s = applyAnswer(goNext(s), { rows: new Array(50).fill({}), next_cursor: 'n2', prev_cursor: 'p' });
+  assert.equal(s.exact, false, 'an answer without a total keeps the last one');
+  s = applyAnswer(resetPager(s), { rows: [], total: 12, next_cursor: null, prev_cursor: null });
+  assert.equal(s.exact, true, 'total_exact absent means exact');
+});

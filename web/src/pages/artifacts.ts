@@ -87,7 +87,7 @@ export async function artifactsPage(root: HTMLElement, caseId: number): Promise<
     const r = rowRange(f.pager);
     replace(pagerBox,
       h('button', { type: 'button', class: 'btn btn-small', id: 'page-prev', disabled: !canPrev(f.pager), on: { click: () => { f.pager = goPrev(f.pager); void loadRows(); } } }, '‹ ', t('pager.prev')),
-      h('span', { class: 'pager-info', id: 'pager-info' }, t('pager.range', { first: r.first, last: r.last, total: f.pager.total ?? 0 })),
+      h('span', { class: 'pager-info', id: 'pager-info' }, t(f.pager.exact ? 'pager.range' : 'pager.range_more', { first: r.first, last: r.last, total: f.pager.total ?? 0 })),
       h('button', { type: 'button', class: 'btn btn-small', id: 'page-next', disabled: !canNext(f.pager), on: { click: () => { f.pager = goNext(f.pager); void loadRows(); } } }, t('pager.next'), ' ›'));
   };
 
