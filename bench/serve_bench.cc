@@ -5,17 +5,20 @@
 //       the workload's cases become evidence items of that one case (one stored scan each), so a
 //       5M run is a case of 5 million occurrences with realistic value reuse. Prints the case id.
 //   evidex-serve-bench load --url http://127.0.0.1:PORT --user U --password P --case ID
-//       [--clients 20] [--seconds 30] [--seed 1] [--json]
+//       [--clients 20] [--seconds 30] [--seed 1] [--json] [--table FILE]
 //       Signs in, then each client walks the case's artifact table as the web UI does: a random
 //       kind filter (or none), sort and order, a text filter one time in five (a piece of a value
 //       seen on an earlier page), the first page, then up to 20 pages on through next_cursor and
 //       sometimes back through prev_cursor; the counts per kind now and then. Every answer must be
 //       200 with rows no longer than the limit; anything else is counted as an error (exit 1).
-//       Reports requests, throughput and latency percentiles (p50, p95, p99, max).
+//       One request in ten names an evidence item. Reports requests, throughput and latency
+//       percentiles (p50, p95, p99, max), overall and per class of query (--table: as markdown
+//       rows: kinds, page, kind, text, kind+text, evidence, evidence+text).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -133,16 +136,23 @@ int Populate(const std::string& db, const std::string& occurrences_text, uint64_
 }
 
 // ---- load ----
+// What a request asked, for the figures per class.
 struct Sample {
   double ms;
   bool ok;
+  const char* what;  // "kinds", "page", "kind", "text", "kind+text", "evidence", "evidence+text"
 };
 
 class LoadClient {
  public:
   LoadClient(const std::string& url, const std::string& cookie, int64_t case_id, uint64_t seed,
-             std::vector<std::string> kinds)
-      : cli_(url), cookie_(cookie), case_id_(case_id), rng_(seed), kinds_(std::move(kinds)) {
+             std::vector<std::string> kinds, std::vector<std::string> evidence)
+      : cli_(url),
+        cookie_(cookie),
+        case_id_(case_id),
+        rng_(seed),
+        kinds_(std::move(kinds)),
+        evidence_(std::move(evidence)) {
     cli_.set_keep_alive(true);
     cli_.set_read_timeout(30, 0);
   }
@@ -153,29 +163,46 @@ class LoadClient {
     while (!stop.load(std::memory_order_relaxed)) {
       std::string base = "/api/v1/cases/" + std::to_string(case_id_) + "/artifacts?limit=50";
       if (rng_.Chance(0.1)) {
-        Get("/api/v1/cases/" + std::to_string(case_id_) + "/artifacts/kinds", samples, nullptr);
+        Get("/api/v1/cases/" + std::to_string(case_id_) + "/artifacts/kinds", "kinds", samples,
+            nullptr);
         continue;
       }
-      if (!kinds_.empty() && rng_.Chance(0.6)) base += "&kind=" + kinds_[rng_.Below(kinds_.size())];
+      bool kind = false, text = false, evidence = false;
+      if (!kinds_.empty() && rng_.Chance(0.6)) {
+        base += "&kind=" + kinds_[rng_.Below(kinds_.size())];
+        kind = true;
+      }
       base += std::string("&sort=") + kSorts[rng_.Below(4)];
       base += rng_.Chance(0.5) ? "&order=asc" : "&order=desc";
-      if (!pieces_.empty() && rng_.Chance(0.2))
+      if (!pieces_.empty() && rng_.Chance(0.2)) {
         base += "&q=" + httplib::detail::encode_query_param(pieces_[rng_.Below(pieces_.size())]);
+        text = true;
+      }
+      if (!evidence_.empty() && rng_.Chance(0.1)) {
+        base += "&evidence=" + evidence_[rng_.Below(evidence_.size())];
+        evidence = true;
+      }
+      const char* what = evidence ? (text ? "evidence+text" : "evidence")
+                         : text   ? (kind ? "kind+text" : "text")
+                         : kind   ? "kind"
+                                  : "page";
       nlohmann::json page;
-      if (!Get(base, samples, &page)) continue;
+      if (!Get(base, what, samples, &page)) continue;
       int walk = int(rng_.Below(21));
       for (int i = 0; i < walk && !stop.load(std::memory_order_relaxed); ++i) {
         bool back = i > 1 && rng_.Chance(0.2);
         std::string cursor = page.value(back ? "prev_cursor" : "next_cursor", "");
         if (cursor.empty()) break;
-        if (!Get(base + "&cursor=" + httplib::detail::encode_query_param(cursor), samples, &page))
+        if (!Get(base + "&cursor=" + httplib::detail::encode_query_param(cursor), what, samples,
+                 &page))
           break;
       }
     }
   }
 
  private:
-  bool Get(const std::string& path, std::vector<Sample>* samples, nlohmann::json* out) {
+  bool Get(const std::string& path, const char* what, std::vector<Sample>* samples,
+           nlohmann::json* out) {
     httplib::Headers h = {{"Cookie", cookie_}};
     auto t0 = Clock::now();
     httplib::Result r = cli_.Get(path.c_str(), h);
@@ -192,7 +219,7 @@ class LoadClient {
                    r ? (std::to_string(r->status) + " " + r->body.substr(0, 200)).c_str()
                      : httplib::to_string(r.error()).c_str());
     }
-    samples->push_back({ms, ok});
+    samples->push_back({ms, ok, what});
     return ok;
   }
   // Pieces of values seen, for text filters that find something.
@@ -210,6 +237,7 @@ class LoadClient {
   int64_t case_id_;
   Rng rng_;
   std::vector<std::string> kinds_;
+  std::vector<std::string> evidence_;  // names: E1, E2, ...
   std::vector<std::string> pieces_;
   int errors_ = 0;
 };
@@ -222,7 +250,8 @@ double Percentile(std::vector<double>& v, double p) {
 }
 
 int Load(const std::string& url, const std::string& user, const std::string& password,
-         int64_t case_id, int clients, int seconds, uint64_t seed, bool json) {
+         int64_t case_id, int clients, int seconds, uint64_t seed, bool json,
+         const std::string& table_file) {
   httplib::Client login(url);
   nlohmann::json body = {{"user", user}, {"password", password}};
   httplib::Result r = login.Post("/api/v1/login", body.dump(), "application/json");
@@ -249,6 +278,16 @@ int Load(const std::string& url, const std::string& user, const std::string& pas
     return 2;
   }
   for (const auto& e : nlohmann::json::parse(k->body)) kinds.push_back(e.value("kind", ""));
+  std::vector<std::string> evidence;
+  httplib::Result ev = login.Get(
+      ("/api/v1/cases/" + std::to_string(case_id) + "/evidence").c_str(),
+      httplib::Headers{{"Cookie", cookie}});
+  if (!ev || ev->status != 200) {
+    std::fprintf(stderr, "evidex-serve-bench: evidence of case %lld: %s\n", (long long)case_id,
+                 ev ? (std::to_string(ev->status) + " " + ev->body).c_str() : "no answer");
+    return 2;
+  }
+  for (const auto& e : nlohmann::json::parse(ev->body)) evidence.push_back(e.value("name", ""));
 
   std::atomic<bool> stop{false};
   std::vector<std::vector<Sample>> samples(static_cast<size_t>(clients));
@@ -256,7 +295,7 @@ int Load(const std::string& url, const std::string& user, const std::string& pas
   auto t0 = Clock::now();
   for (int i = 0; i < clients; ++i)
     threads.emplace_back([&, i] {
-      LoadClient c(url, cookie, case_id, seed * 1000 + uint64_t(i), kinds);
+      LoadClient c(url, cookie, case_id, seed * 1000 + uint64_t(i), kinds, evidence);
       c.Run(stop, &samples[size_t(i)]);
     });
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
@@ -265,10 +304,12 @@ int Load(const std::string& url, const std::string& user, const std::string& pas
   double wall = std::chrono::duration<double>(Clock::now() - t0).count();
 
   std::vector<double> ms;
+  std::map<std::string, std::vector<double>> by_what;
   uint64_t errors = 0;
   for (const auto& s : samples)
     for (const Sample& x : s) {
       ms.push_back(x.ms);
+      by_what[x.what].push_back(x.ms);
       errors += !x.ok;
     }
   double p50 = Percentile(ms, 50), p95 = Percentile(ms, 95), p99 = Percentile(ms, 99);
@@ -278,13 +319,35 @@ int Load(const std::string& url, const std::string& user, const std::string& pas
                         {"requests_per_second", double(ms.size()) / wall},
                         {"p50_ms", p50},           {"p95_ms", p95},
                         {"p99_ms", p99},           {"max_ms", max}};
+  // Per class, as markdown table rows (bench/serve.sh writes them into its results).
+  std::string table;
+  double worst_p95 = 0;
+  for (auto& [what, v] : by_what) {
+    worst_p95 = std::max(worst_p95, Percentile(v, 95));
+    char line[200];
+    std::snprintf(line, sizeof line, "| %s | %zu | %.1f | %.1f | %.1f | %.1f |\n", what.c_str(),
+                  v.size(), Percentile(v, 50), Percentile(v, 95), Percentile(v, 99),
+                  *std::max_element(v.begin(), v.end()));
+    table += line;
+  }
+  out["worst_p95_ms"] = worst_p95;
+  if (!table_file.empty()) {
+    std::FILE* f = std::fopen(table_file.c_str(), "w");
+    if (f == nullptr) {
+      std::fprintf(stderr, "evidex-serve-bench: cannot write %s\n", table_file.c_str());
+      return 2;
+    }
+    std::fputs(table.c_str(), f);
+    std::fclose(f);
+  }
   if (json) {
     std::printf("%s\n", out.dump().c_str());
   } else {
     std::printf("artifact table: %zu requests by %d clients in %.1f s (%.0f/s), %llu errors\n"
-                "latency ms: p50 %.1f  p95 %.1f  p99 %.1f  max %.1f\n",
+                "latency ms: p50 %.1f  p95 %.1f  p99 %.1f  max %.1f\n"
+                "| query | requests | p50 ms | p95 ms | p99 ms | max ms |\n%s",
                 ms.size(), clients, wall, double(ms.size()) / wall, (unsigned long long)errors,
-                p50, p95, p99, max);
+                p50, p95, p99, max, table.c_str());
   }
   return errors == 0 && !ms.empty() ? 0 : 1;
 }
@@ -306,6 +369,7 @@ int main(int argc, char** argv) {
   int64_t case_id = 0;
   int clients = 20, seconds = 30;
   bool json = false;
+  std::string table_file;
   CLI::App* load = app.add_subcommand("load", "walk the artifact table with many clients");
   load->add_option("--url", url, "http://127.0.0.1:PORT")->required();
   load->add_option("--user", user)->required();
@@ -315,7 +379,8 @@ int main(int argc, char** argv) {
   load->add_option("--seconds", seconds)->capture_default_str()->check(CLI::Range(1, 3600));
   load->add_option("--seed", seed)->capture_default_str();
   load->add_flag("--json", json, "one JSON object on stdout");
+  load->add_option("--table", table_file, "write the figures per query class (markdown rows)");
   CLI11_PARSE(app, argc, argv);
   if (*pop) return Populate(db, occurrences, seed, number);
-  return Load(url, user, password, case_id, clients, seconds, seed, json);
+  return Load(url, user, password, case_id, clients, seconds, seed, json, table_file);
 }
