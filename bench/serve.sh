@@ -47,10 +47,13 @@ if [ ! -f "$stamp" ] || [ ! -d "$ws" ]; then
   echo "bench/serve.sh: storing a case of $occurrences occurrences" >&2
   /usr/bin/time -f "populate: %e s, %M KiB" "$bench" populate --db "$ws/evidex.db" \
     --occurrences "$occurrences" --seed "$seed" > "$stamp"
-  "$ev" --data "$ws" user add bench --role examiner --display-name "Benchmark Examiner" \
-    > "$out/bench-user.txt"
 fi
 case_id=$(cat "$stamp")
+users=$("$ev" --data "$ws" user list --json)
+for u in bench-admin:admin bench:examiner; do
+  printf '%s' "$users" | grep -q "\"name\": \"${u%%:*}\"" ||
+    "$ev" --data "$ws" user add "${u%%:*}" --role "${u#*:}" >/dev/null
+done
 
 # The server, on a free port; its banner names the port, and the admin's password on first start.
 "$ev" --data "$ws" serve --listen 127.0.0.1:0 > "$out/serve.log" 2>&1 &
@@ -64,20 +67,32 @@ for _ in $(seq 1 100); do
 done
 [ -n "$url" ] || die "evidex serve did not report its address"
 
-# The examiner's password: reset (one-time passwords do not block the API), then membership.
-pass=$("$ev" --data "$ws" user reset-password bench | sed -n 's/^    \(.*\)$/\1/p' | head -n1)
-admin_pass=$("$ev" --data "$ws" user reset-password admin | sed -n 's/^    \(.*\)$/\1/p' | head -n1)
+# Both accounts get a fresh one-time password, changed at once through the API (a one-time
+# password opens nothing else); the admin makes the examiner a member of the case.
+one_time() { "$ev" --data "$ws" user reset-password "$1" | sed -n 's/^    \(.*\)$/\1/p' | head -n1; }
+# signin USER ONE_TIME NEW JAR: signs in, changes the password; the session's cookie ends in JAR
+# and its CSRF token is printed.
+signin() {
+  local login csrf headers
+  login=$(curl -s -c "$4" -H 'Content-Type: application/json' \
+    -d "{\"user\":\"$1\",\"password\":\"$2\"}" "$url/api/v1/login")
+  csrf=$(printf '%s' "$login" | sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p')
+  [ -n "$csrf" ] || die "$1: login failed: $login"
+  headers=$(curl -s -D - -o /dev/null -b "$4" -c "$4" -H "X-CSRF-Token: $csrf" \
+    -H 'Content-Type: application/json' -d "{\"current\":\"$2\",\"new\":\"$3\"}" \
+    "$url/api/v1/me/password")
+  printf '%s' "$headers" | grep -q '^HTTP/[0-9.]* 204' || die "$1: password change failed: $headers"
+  printf '%s' "$headers" | sed -n 's/^[Xx]-[Cc][Ss][Rr][Ff]-[Tt]oken: \([^\r]*\).*/\1/p' | tr -d '\r'
+}
+pass=bench-examiner-$seed-password
 jar=$out/admin.cookies
-login=$(curl -s -c "$jar" -H 'Content-Type: application/json' \
-  -d "{\"user\":\"admin\",\"password\":\"$admin_pass\"}" "$url/api/v1/login")
-csrf=$(printf '%s' "$login" | sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p')
-[ -n "$csrf" ] || die "admin login failed: $login"
+csrf=$(signin bench-admin "$(one_time bench-admin)" "bench-admin-$seed-password" "$jar")
+[ -n "$csrf" ] || die "no CSRF token after the admin's password change"
 curl -s -o /dev/null -w '%{http_code}' -b "$jar" -H "X-CSRF-Token: $csrf" \
   -H 'Content-Type: application/json' -d '{"user":"bench"}' \
   "$url/api/v1/cases/$case_id/members" | grep -q '^20' || die "could not make bench a member"
-bench_login=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
-  -d "{\"user\":\"bench\",\"password\":\"$pass\"}" "$url/api/v1/login")
-cookie=$(printf '%s' "$bench_login" | sed -n 's/^[Ss]et-[Cc]ookie: \(evidex_session=[^;]*\).*/\1/p' | tr -d '\r')
+signin bench "$(one_time bench)" "$pass" "$out/bench.cookies" >/dev/null
+cookie=$(sed -n 's/.*\tevidex_session\t\(.*\)$/evidex_session=\1/p' "$out/bench.cookies" | tail -n1)
 [ -n "$cookie" ] || die "bench login failed"
 
 cat > "$out/p95.lua" <<'EOF'

@@ -5,7 +5,7 @@
 //       the workload's cases become evidence items of that one case (one stored scan each), so a
 //       5M run is a case of 5 million occurrences with realistic value reuse. Prints the case id.
 //   evidex-serve-bench load --url http://127.0.0.1:PORT --user U --password P --case ID
-//       [--clients 20] [--seconds 30] [--seed 1] [--json] [--table FILE]
+//       [--clients 20] [--seconds 30] [--seed 1] [--json] [--table FILE] [--slow MS]
 //       Signs in, then each client walks the case's artifact table as the web UI does: a random
 //       kind filter (or none), sort and order, a text filter one time in five (a piece of a value
 //       seen on an earlier page), the first page, then up to 20 pages on through next_cursor and
@@ -154,6 +154,7 @@ class LoadClient {
         kinds_(std::move(kinds)),
         evidence_(std::move(evidence)) {
     cli_.set_keep_alive(true);
+    cli_.set_tcp_nodelay(true);
     cli_.set_read_timeout(30, 0);
   }
 
@@ -191,8 +192,9 @@ class LoadClient {
       int walk = int(rng_.Below(21));
       for (int i = 0; i < walk && !stop.load(std::memory_order_relaxed); ++i) {
         bool back = i > 1 && rng_.Chance(0.2);
-        std::string cursor = page.value(back ? "prev_cursor" : "next_cursor", "");
-        if (cursor.empty()) break;
+        const nlohmann::json& c = page[back ? "prev_cursor" : "next_cursor"];
+        if (!c.is_string() || c.get<std::string>().empty()) break;
+        const std::string cursor = c.get<std::string>();
         if (!Get(base + "&cursor=" + httplib::detail::encode_query_param(cursor), what, samples,
                  &page))
           break;
@@ -219,6 +221,7 @@ class LoadClient {
                    r ? (std::to_string(r->status) + " " + r->body.substr(0, 200)).c_str()
                      : httplib::to_string(r.error()).c_str());
     }
+    if (slow_ms_ > 0 && ms > slow_ms_) std::fprintf(stderr, "slow %.0f ms: %s\n", ms, path.c_str());
     samples->push_back({ms, ok, what});
     return ok;
   }
@@ -226,7 +229,9 @@ class LoadClient {
   void Remember(const nlohmann::json& page) {
     const auto& rows = page["rows"];
     if (rows.empty() || pieces_.size() > 200) return;
-    std::string v = rows[rng_.Below(rows.size())].value("value", "");
+    const nlohmann::json& value = rows[rng_.Below(rows.size())]["value"];
+    if (!value.is_string()) return;
+    std::string v = value.get<std::string>();
     if (v.size() < 6) return;
     size_t len = 3 + rng_.Below(3);
     pieces_.push_back(v.substr(rng_.Below(v.size() - len), len));
@@ -240,6 +245,9 @@ class LoadClient {
   std::vector<std::string> evidence_;  // names: E1, E2, ...
   std::vector<std::string> pieces_;
   int errors_ = 0;
+
+ public:
+  double slow_ms_ = 0;  // > 0: requests slower than this are printed on stderr
 };
 
 double Percentile(std::vector<double>& v, double p) {
@@ -251,7 +259,7 @@ double Percentile(std::vector<double>& v, double p) {
 
 int Load(const std::string& url, const std::string& user, const std::string& password,
          int64_t case_id, int clients, int seconds, uint64_t seed, bool json,
-         const std::string& table_file) {
+         const std::string& table_file, double slow_ms) {
   httplib::Client login(url);
   nlohmann::json body = {{"user", user}, {"password", password}};
   httplib::Result r = login.Post("/api/v1/login", body.dump(), "application/json");
@@ -296,6 +304,7 @@ int Load(const std::string& url, const std::string& user, const std::string& pas
   for (int i = 0; i < clients; ++i)
     threads.emplace_back([&, i] {
       LoadClient c(url, cookie, case_id, seed * 1000 + uint64_t(i), kinds, evidence);
+      c.slow_ms_ = slow_ms;
       c.Run(stop, &samples[size_t(i)]);
     });
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
@@ -370,6 +379,7 @@ int main(int argc, char** argv) {
   int clients = 20, seconds = 30;
   bool json = false;
   std::string table_file;
+  double slow_ms = 0;
   CLI::App* load = app.add_subcommand("load", "walk the artifact table with many clients");
   load->add_option("--url", url, "http://127.0.0.1:PORT")->required();
   load->add_option("--user", user)->required();
@@ -380,7 +390,8 @@ int main(int argc, char** argv) {
   load->add_option("--seed", seed)->capture_default_str();
   load->add_flag("--json", json, "one JSON object on stdout");
   load->add_option("--table", table_file, "write the figures per query class (markdown rows)");
+  load->add_option("--slow", slow_ms, "print each request slower than this many ms (stderr)");
   CLI11_PARSE(app, argc, argv);
   if (*pop) return Populate(db, occurrences, seed, number);
-  return Load(url, user, password, case_id, clients, seconds, seed, json, table_file);
+  return Load(url, user, password, case_id, clients, seconds, seed, json, table_file, slow_ms);
 }

@@ -46,7 +46,7 @@ class ServeCommand : public Command {
                     "acquisition over the API)");
     cmd->add_option("--idle-timeout", options_.idle_timeout_minutes,
                     "minutes without a request before a session ends (default 30)");
-    cmd->add_option("--threads", options_.threads, "request workers (default 2 x CPUs, >= 8)");
+    cmd->add_option("--threads", options_.threads, "request workers: connections served at once (default 128; a browser keeps up to 6)");
     cmd->add_flag("-q,--quiet", options_.quiet, "no banner");
     AddPassphraseOption(cmd, &options_.passphrase_file);
     return cmd;

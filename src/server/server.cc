@@ -2,6 +2,10 @@
 // answer, JSON errors for what no route answers, the body limit, and the web UI's static files.
 #include "server/server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +16,29 @@
 
 namespace evidex::server {
 namespace {
+
+// Debian's httplib is a shared library built with a listen backlog of 5
+// (CPPHTTPLIB_LISTEN_BACKLOG) and gives no access to its socket: 20 clients connecting at once
+// overflowed the accept queue and some waited for the kernel's 1 s SYN retransmission
+// (bench/serve.sh: every class of request had a maximum of 1.03-1.08 s). listen() on a socket
+// already listening sets its backlog anew; the socket is found among ours as the one listening on
+// `port`.
+void WidenListenBacklog(int port) {
+  for (int fd = 0; fd < 1024; ++fd) {
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    int bound = -1;
+    if (addr.ss_family == AF_INET)
+      bound = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+    else if (addr.ss_family == AF_INET6)
+      bound = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+    if (bound == port) ::listen(fd, SOMAXCONN);
+  }
+}
 
 constexpr size_t kMaxBody = 1 << 20;
 
@@ -57,10 +84,17 @@ class ServerImpl : public Server {
     if (!http_->is_valid())
       return InvalidArgument("cannot use the TLS certificate " + options_.tls_cert + " and key " +
                              options_.tls_key);
-    int threads = options_.threads > 0
-                      ? options_.threads
-                      : std::max(8, 2 * int(std::max(1u, std::thread::hardware_concurrency())));
+    // httplib gives each connection a worker for as long as it is kept alive, idle or not (a
+    // browser keeps up to 6 open): the workers are for connections, not for CPUs. With 8 of them,
+    // 20 keep-alive clients waited for a free worker and GET /me answered 290 times a second at
+    // p50 44 ms on an idle CPU (bench/serve.sh). A worker idles in poll(), costing its stack only.
+    int threads = options_.threads > 0 ? options_.threads : ServeOptions::kDefaultThreads;
     http_->new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+    // httplib writes the headers and the body apart: without TCP_NODELAY, Nagle's algorithm held
+    // the body until the client's delayed ACK, 40 ms on every answer (GET /me: p50 44 ms).
+    http_->set_tcp_nodelay(true);
+    http_->set_keep_alive_max_count(1000);
+    http_->set_keep_alive_timeout(5);
     http_->set_payload_max_length(kMaxBody);
     http_->set_default_headers({
         {"Content-Security-Policy",
@@ -154,6 +188,7 @@ class ServerImpl : public Server {
       port_ = 0;
       return IoError("cannot listen on " + options_.host + ":" + std::to_string(options_.port));
     }
+    WidenListenBacklog(port_);
     return Status::Ok();
   }
 

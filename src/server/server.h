@@ -28,7 +28,10 @@ struct ServeOptions {
   std::vector<std::string> evidence_roots;
   std::string passphrase_file;  // for the unit's signing key (else $EVIDEX_PASSPHRASE)
   int idle_timeout_minutes = 30;
-  int threads = 0;  // request workers; 0: 2 x CPUs, at least 8
+  // Request workers: httplib holds one per open connection while it is kept alive (5 s idle),
+  // so this bounds the connections served at once (about 6 per browser); 0: kDefaultThreads.
+  static constexpr int kDefaultThreads = 128;
+  int threads = 0;
   bool quiet = false;
 };
 

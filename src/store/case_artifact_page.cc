@@ -12,7 +12,7 @@
 namespace evidex::store {
 namespace {
 
-constexpr uint8_t kCursorVersion = 1;
+constexpr uint8_t kCursorVersion = 2;
 constexpr size_t kTagBytes = 8;
 // A value of a few KiB (a long URL) still fits; anything longer is not a cursor we made.
 constexpr size_t kMaxCursorText = 24 * 1024;
@@ -23,6 +23,7 @@ enum class Direction : uint8_t { kAfter = 0, kBefore = 1 };
 struct Cursor {
   Direction direction = Direction::kAfter;
   CaseArtifact boundary;  // only the key fields are set
+  PageTotal total;        // the query's total when its first page was read
 };
 
 // What makes two queries the same query, length-prefixed so no two differ only in where a field
@@ -85,7 +86,7 @@ class Reader {
 };
 
 std::string EncodeCursor(const std::string& fingerprint, Direction d, const CaseArtifact& row,
-                         ArtifactQuery::Sort sort) {
+                         ArtifactQuery::Sort sort, const PageTotal& total) {
   std::string record;
   record.push_back(char(kCursorVersion));
   record.push_back(char(d));
@@ -93,6 +94,8 @@ std::string EncodeCursor(const std::string& fingerprint, Direction d, const Case
   PutU64(record, sort == ArtifactQuery::Sort::kCases ? row.artifact.cases : row.occurrences_here);
   PutText(record, row.artifact.value);
   PutU64(record, uint64_t(row.artifact.id));
+  PutU64(record, total.total);
+  record.push_back(char(total.exact ? 1 : 0));
   return EncodeBase64Url(Tag(fingerprint, record) + record);
 }
 
@@ -109,12 +112,13 @@ Result<Cursor> DecodeCursor(const std::string& fingerprint, const ArtifactQuery&
   std::string_view record = std::string_view(bytes).substr(kTagBytes);
   if (bytes.compare(0, kTagBytes, Tag(fingerprint, record)) != 0) return BadCursor();
   Reader r(record);
-  uint8_t version = 0, direction = 0;
-  uint64_t number = 0, id = 0;
+  uint8_t version = 0, direction = 0, exact = 0;
+  uint64_t number = 0, id = 0, total = 0;
   Cursor c;
   if (!r.U8(&version) || version != kCursorVersion || !r.U8(&direction) || direction > 1 ||
       !r.Text(&c.boundary.artifact.kind, kMaxKindBytes) || !r.U64(&number) ||
-      !r.Text(&c.boundary.artifact.value, kMaxCursorText) || !r.U64(&id) || !r.Done())
+      !r.Text(&c.boundary.artifact.value, kMaxCursorText) || !r.U64(&id) || !r.U64(&total) ||
+      !r.U8(&exact) || exact > 1 || !r.Done())
     return BadCursor();
   // Counts and ids are stored as SQL integers: a boundary outside their range is not ours.
   if (number > uint64_t(INT64_MAX) || id == 0 || id > uint64_t(INT64_MAX)) return BadCursor();
@@ -122,6 +126,7 @@ Result<Cursor> DecodeCursor(const std::string& fingerprint, const ArtifactQuery&
   c.direction = Direction(direction);
   c.boundary.artifact.id = int64_t(id);
   c.boundary.artifact.cases = c.boundary.occurrences_here = number;
+  c.total = {total, exact == 1};
   return c;
 }
 
@@ -262,9 +267,16 @@ std::string TrigramPhrase(const std::string& needle) {
   return out + "\"";
 }
 
+std::optional<PageTotal> CarriedTotal(int64_t case_id, const ArtifactQuery& query) {
+  if (query.cursor.empty()) return std::nullopt;
+  Result<Cursor> c = DecodeCursor(Fingerprint(case_id, query), query);
+  if (!c.ok()) return std::nullopt;
+  return c->total;
+}
+
 Result<ArtifactPage> AssembleArtifactPage(int64_t case_id, const ArtifactQuery& query,
-                                          const std::vector<std::string>& kinds, uint64_t total,
-                                          const CaseArtifactFetch& fetch) {
+                                          const std::vector<std::string>& kinds,
+                                          const PageTotal& total, const CaseArtifactFetch& fetch) {
   if (query.limit < 1 || query.limit > kMaxArtifactPageLimit)
     return InvalidArgument("a page holds 1 to " + std::to_string(kMaxArtifactPageLimit) +
                            " rows, not " + std::to_string(query.limit));
@@ -321,9 +333,10 @@ Result<ArtifactPage> AssembleArtifactPage(int64_t case_id, const ArtifactQuery& 
   if (backward) std::reverse(rows.begin(), rows.end());
 
   ArtifactPage page;
-  page.total = total;
+  page.total = total.total;
+  page.total_exact = total.exact;
   auto make = [&](Direction d, const CaseArtifact& row) {
-    return EncodeCursor(fingerprint, d, row, query.sort);
+    return EncodeCursor(fingerprint, d, row, query.sort, total);
   };
   if (rows.empty()) {
     // Past either end (rows removed since): the way back is from the boundary itself.

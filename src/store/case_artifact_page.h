@@ -9,7 +9,9 @@
 // Cursor. Opaque text (base64url, no padding) of a small binary record: format version, direction
 // (the page after, or before, the boundary row), the boundary row's key (kind, number, value, id)
 // and an 8-byte tag, SHA-256 of the query's fingerprint (case, kind, text, evidence, sort, order)
-// followed by the record. A cursor made by another query, or edited, fails the tag and is refused
+// followed by the record, which also carries the total of the query's first page (a text filter's
+// count is not redone page after page). A cursor made by another query, or edited, fails the tag
+// and is refused
 // with kInvalidArgument; so is anything that does not decode exactly. The tag is an integrity
 // check, not a secret: a client able to compute it only names a position in a table it may read
 // anyway.
@@ -26,6 +28,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,11 +83,22 @@ using CaseArtifactFetch = std::function<Result<std::vector<CaseArtifact>>(
     const std::string& kind, ArtifactQuery::Sort sort, const CaseArtifact* after, bool descending,
     size_t limit)>;
 
+// A page's count of matching rows; exact false: at least that many (a capped text count).
+struct PageTotal {
+  uint64_t total = 0;
+  bool exact = true;
+};
+
 // Validates the query (limit 1..kMaxArtifactPageLimit, the cursor), fetches from each of `kinds`
-// and assembles the page with its cursors. `total` is the back end's count of matching rows.
+// and assembles the page with its cursors, which carry `total` on to the next pages.
 Result<ArtifactPage> AssembleArtifactPage(int64_t case_id, const ArtifactQuery& query,
-                                          const std::vector<std::string>& kinds, uint64_t total,
-                                          const CaseArtifactFetch& fetch);
+                                          const std::vector<std::string>& kinds,
+                                          const PageTotal& total, const CaseArtifactFetch& fetch);
+
+// The total carried by the query's cursor (the total of its first page), when the query has a
+// cursor this query made; the back ends reuse it instead of counting a text filter's matches
+// again on every page. std::nullopt without a cursor or with one AssembleArtifactPage refuses.
+std::optional<PageTotal> CarriedTotal(int64_t case_id, const ArtifactQuery& query);
 
 // The bound values of a row's key for `sort`, in key order without the id: kOccurrences
 // {occurrences_here}, kCases {cases}, kValue {value}, kKind {kind, value}. The back ends bind them,

@@ -392,23 +392,22 @@ Result<ArtifactPage> PgAccounts::ListCaseArtifacts(int64_t case_id, const Artifa
   }
   if (d != Driver::kSummary || !query.kind.empty()) kinds = {query.kind};
 
-  uint64_t total = scope;
-  bool exact = true;
-  if (!needle.empty()) {
+  PageTotal total{scope, true};
+  std::optional<PageTotal> carried;
+  if (!needle.empty()) carried = CarriedTotal(case_id, query);
+  if (carried) {
+    total = *carried;  // the first page's count
+  } else if (!needle.empty()) {
     // Counted up to the cap.
-    const bool capped = true;
     Sql sql;
     sql.text = "SELECT count(*) FROM (SELECT 1";
     AddRowSource(sql, d, case_id, query, query.kind);
-    if (capped) sql.text += " LIMIT " + sql.Param(int64_t(limits.text_total_cap + 1));
+    sql.text += " LIMIT " + sql.Param(int64_t(limits.text_total_cap + 1));
     sql.text += ") m";
     Result<PgResult> r = conn_->Query(sql.text, sql.params);
     if (!r.ok()) return r.status();
-    total = uint64_t(r->Int(0, 0));
-    if (capped && total > limits.text_total_cap) {
-      total = limits.text_total_cap;
-      exact = false;
-    }
+    const uint64_t n = uint64_t(r->Int(0, 0));
+    total = {std::min<uint64_t>(n, limits.text_total_cap), n <= limits.text_total_cap};
   }
   Result<ArtifactPage> page = AssembleArtifactPage(
       case_id, query, kinds, total,
@@ -416,7 +415,6 @@ Result<ArtifactPage> PgAccounts::ListCaseArtifacts(int64_t case_id, const Artifa
           bool descending, size_t limit) {
         return Fetch(case_id, query, int(d), kind, sort, after, descending, limit);
       });
-  if (page.ok()) page->total_exact = exact;
   return page;
 }
 

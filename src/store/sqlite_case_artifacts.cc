@@ -300,14 +300,15 @@ Result<std::vector<CaseArtifact>> SqliteCaseArtifacts::Fetch(
   }
   const std::string order = KeyOrder(sort, occurrences, id, descending);
   std::string sql;
-  if (budget > 0 && d == Driver::kSummary && !kind.empty() && !query.text.empty() &&
+  if (budget > 0 && d == Driver::kSummary && !kind.empty() &&
       (query.evidence_id == 0 || sort != ArtifactQuery::Sort::kOccurrences)) {
     // The walk, bounded: the first `budget` rows of the kind's range from the boundary, then
     // those passing the filters.
     sql = "SELECT " + RowColumns(occurrences) +
           " FROM (SELECT * FROM case_artifacts c WHERE c.case_id = ?1 AND c.kind = ?2" + boundary +
           order + " LIMIT " + std::to_string(budget) + ") c" + ProbeEvidence(query) +
-          " WHERE instr(lower(c.value), ?3) > 0" + order + " LIMIT ?6";
+          (query.text.empty() ? std::string(" WHERE 1") : " WHERE instr(lower(c.value), ?3) > 0") +
+          order + " LIMIT ?6";
   } else {
     sql = "SELECT " + RowColumns(occurrences) + RowSource(d, query, !kind.empty(), text_range) +
           boundary + order + " LIMIT ?6";
@@ -361,7 +362,22 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
   // With trigrams: each fetched kind's artifact_text rowid range (TextRange; "" for every kind),
   // and for a kind walked, the rows its walk may read before the matches are read instead.
   std::map<std::string, std::string> ranges;
-  std::map<std::string, uint64_t> budgets;
+  std::map<std::string, uint64_t> budgets, bounds;
+  // The case's rows per kind (an evidence query's `counts` are the evidence's).
+  std::map<std::string, uint64_t> case_rows;
+  if (query.evidence_id == 0) {
+    for (const auto& [kind, n] : *counts) case_rows[kind] = n;
+  } else {
+    Result<std::vector<std::pair<std::string, uint64_t>>> all = KindCounts(case_id, 0);
+    if (!all.ok()) return all.status();
+    for (const auto& [kind, n] : *all) case_rows[kind] = n;
+  }
+  auto rows_of = [](const auto& per_kind, const std::string& kind) {
+    uint64_t rows = 0;
+    for (const auto& [k, n] : per_kind)
+      if (kind.empty() || k == kind) rows += n;
+    return rows;
+  };
   if (trigrams) {
     std::map<std::string, int64_t> codes;
     EVIDEX_RETURN_IF_ERROR(Query(
@@ -379,23 +395,12 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
     // costs about (limit + 1) * c / m when the matches are spread over the order: the matches
     // are read when m < sqrt((limit + 1) * c), and never past text_candidates. Matches bunched
     // far from the boundary (a needle such as "support." under the value order) would make the
-    // walk read most of the kind, so a walk stops after 4 times its expected rows (at least
-    // 2,000) and a page it leaves short is read from the matches instead. A kind without a match
-    // store-wide is not read at all.
-    std::map<std::string, uint64_t> case_rows;
-    if (query.evidence_id == 0) {
-      for (const auto& [kind, n] : *counts) case_rows[kind] = n;
-    } else {
-      Result<std::vector<std::pair<std::string, uint64_t>>> all = KindCounts(case_id, 0);
-      if (!all.ok()) return all.status();
-      for (const auto& [kind, n] : *all) case_rows[kind] = n;
-    }
+    // walk read most of the kind, so a walk is bounded (below) and a page it leaves short is read
+    // from the matches instead. A kind without a match store-wide is not read at all.
     std::set<std::string> unmatched;
     for (auto& [kind, driver] : drivers) {
       ranges[kind] = range_of(kind);
-      uint64_t rows = 0;
-      for (const auto& [k, n] : case_rows)
-        if (kind.empty() || k == kind) rows += n;
+      const uint64_t rows = rows_of(case_rows, kind);
       uint64_t bound =
           std::max<uint64_t>(64, uint64_t(std::sqrt(double(query.limit + 1) * double(rows))));
       bound = std::min(bound, limits.text_candidates);
@@ -411,19 +416,37 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
         unmatched.insert(kind);
       else if (*matches < bound)
         driver = Driver::kText;
-      else if (driver == Driver::kSummary && !kind.empty())
-        budgets[kind] =
-            limits.walk_budget != 0
-                ? limits.walk_budget
-                : std::max<uint64_t>(2000, 4 * uint64_t(double(query.limit + 1) * double(rows) /
-                                                        double(std::max<uint64_t>(bound, 1))));
+      else
+        bounds[kind] = std::max<uint64_t>(bound, 1);  // walked: at least this many match
     }
     std::erase_if(kinds, [&](const std::string& k) { return unmatched.count(k) != 0; });
   }
+  // A text-filtered walk reads about (limit + 1) / share rows of the kind, the share of rows it
+  // keeps, when the matches are spread over the order; but they bunch ("support." values are
+  // neighbours under the value order), and a walk from the wrong end then reads most of the kind.
+  // So the walk stops after 4 times its expected rows (at least 2,000; walk_budget), and a page
+  // it leaves short is read from the kind's matches. (An evidence's walk is not bounded: its
+  // other plan reads every row of the evidence, and measured under load (bench/serve.sh) that
+  // cost more at p95 than the walks that go far.)
+  for (const auto& [kind, driver] : drivers) {
+    if (driver != Driver::kSummary || kind.empty() || bounds.count(kind) == 0) continue;
+    const double rows = double(std::max<uint64_t>(rows_of(case_rows, kind), 1));
+    double share = std::min(1.0, double(bounds[kind]) / rows);
+    if (query.evidence_id != 0) share *= double(rows_of(*counts, kind)) / rows;
+    if (limits.walk_budget != 0) {
+      budgets[kind] = limits.walk_budget;
+      continue;
+    }
+    const double budget = std::max(2000.0, 4 * double(query.limit + 1) / std::max(share, 1e-9));
+    if (budget < rows) budgets[kind] = uint64_t(budget);  // else the walk reads the kind anyway
+  }
 
-  uint64_t total = scope;
-  bool exact = true;
-  if (!needle.empty()) {
+  PageTotal total{scope, true};
+  std::optional<PageTotal> carried;
+  if (!needle.empty()) carried = CarriedTotal(case_id, query);
+  if (carried) {
+    total = *carried;  // the first page's count
+  } else if (!needle.empty()) {
     // Counted up to the cap: through the trigram matches when the needle has trigrams (each a
     // probe of the summary), else row by row.
     std::string sql =
@@ -436,27 +459,21 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
             ? Result<uint64_t>(uint64_t(0))
             : CountOne(*db_, sql, [&](Statement& s) { BindSource(s, case_id, query, query.kind); });
     if (!n.ok()) return n.status();
-    total = *n;
-    if (total > limits.text_total_cap) {
-      total = limits.text_total_cap;
-      exact = false;
-    }
+    total = {std::min<uint64_t>(*n, limits.text_total_cap), *n <= limits.text_total_cap};
   }
-  Result<ArtifactPage> page = AssembleArtifactPage(
-      case_id, query, kinds, total,
-      [&](const std::string& kind, ArtifactQuery::Sort sort, const CaseArtifact* after,
-          bool descending, size_t limit) {
-        const Driver d = drivers[kind];
-        const uint64_t budget = budgets.count(kind) ? budgets[kind] : 0;
-        Result<std::vector<CaseArtifact>> rows =
-            Fetch(case_id, query, int(d), d == Driver::kText ? ranges[kind] : std::string(), budget,
-                  kind, sort, after, descending, limit);
-        if (budget == 0 || !rows.ok() || rows->size() >= limit) return rows;
-        return Fetch(case_id, query, int(Driver::kText), ranges[kind], 0, kind, sort, after,
-                     descending, limit);
-      });
-  if (page.ok()) page->total_exact = exact;
-  return page;
+  return AssembleArtifactPage(case_id, query, kinds, total,
+                              [&](const std::string& kind, ArtifactQuery::Sort sort,
+                                  const CaseArtifact* after, bool descending, size_t limit) {
+                                const Driver d = drivers[kind];
+                                const uint64_t budget = budgets.count(kind) ? budgets[kind] : 0;
+                                Result<std::vector<CaseArtifact>> rows =
+                                    Fetch(case_id, query, int(d),
+                                          d == Driver::kText ? ranges[kind] : std::string(), budget,
+                                          kind, sort, after, descending, limit);
+                                if (budget == 0 || !rows.ok() || rows->size() >= limit) return rows;
+                                return Fetch(case_id, query, int(Driver::kText), ranges[kind], 0,
+                                             kind, sort, after, descending, limit);
+                              });
 }
 
 Result<std::optional<CaseArtifact>> SqliteCaseArtifacts::GetCaseArtifact(int64_t case_id,

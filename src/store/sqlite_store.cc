@@ -760,6 +760,17 @@ class SqliteStore : public Store {
 };
 
 Status SqliteStore::Migrate() {
+  // A store already at this version is only read: opening a connection then never waits for the
+  // write lock (a server opens connections while its audit writer and scans write).
+  {
+    int version = -1;
+    Status st = Query(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_version WHERE EXISTS "
+        "(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version')",
+        nullptr, [&](const Statement& s) { version = int(s.Int(0)); });
+    if (st.ok() && version == kSchemaVersion) return Status::Ok();
+    if (st.ok() && version > kSchemaVersion) return NewerSchema(version);
+  }
   // Everything under one write lock: two processes opening a new store do not both create it.
   return Transaction([&]() -> Status {
     EVIDEX_RETURN_IF_ERROR(

@@ -205,7 +205,9 @@ struct ArtifactQuery {
 };
 struct ArtifactPage {
   std::vector<CaseArtifact> rows;
-  uint64_t total = 0;          // rows matching the filter (every page)
+  // Rows matching the filter. With a text filter, a page read through a cursor repeats the
+  // first page's count (carried in the cursor) rather than counting the matches again.
+  uint64_t total = 0;
   // False when a text filter matches more rows than the store counts (the cap,
   // case_artifact_page.h ArtifactPlanLimits): `total` is then that cap, read "10,000+".
   bool total_exact = true;

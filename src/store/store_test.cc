@@ -1542,6 +1542,37 @@ TEST_P(CaseArtifactsTest, ATextTotalPastTheCapIsMarkedInexact) {
   }
 }
 
+TEST_P(CaseArtifactsTest, ATextTotalIsCarriedFromTheFirstPageByTheCursors) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Build(*s);
+  ArtifactQuery q;
+  q.text = "a%";  // 15 values in A
+  q.limit = 4;
+  Result<ArtifactPage> first = s->ListCaseArtifacts(a_.id, q);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->total, 15u);
+  ASSERT_FALSE(first->next_cursor.empty());
+  // A count made now would stop at 5; the pages after the first keep the first page's count.
+  ArtifactPlanLimits capped;
+  capped.text_total_cap = 5;
+  ScopedPlanLimits scoped(capped);
+  q.cursor = first->next_cursor;
+  Result<ArtifactPage> second = s->ListCaseArtifacts(a_.id, q);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->total, 15u);
+  EXPECT_TRUE(second->total_exact);
+  q.cursor = second->prev_cursor;
+  Result<ArtifactPage> back = s->ListCaseArtifacts(a_.id, q);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->total, 15u);
+  q.cursor.clear();  // a new first page counts again
+  Result<ArtifactPage> again = s->ListCaseArtifacts(a_.id, q);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->total, 5u);
+  EXPECT_FALSE(again->total_exact);
+}
+
 TEST_P(CaseArtifactsTest, CountsPerKind) {
   auto s = Open();
   ASSERT_TRUE(s);
