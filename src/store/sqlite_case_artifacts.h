@@ -38,17 +38,19 @@
 // Totals: without text, exact from case_artifact_kinds / case_evidence_kinds. With text, exact
 // through the trigram matches; otherwise counted up to text_total_cap (total_exact false past it).
 //
-// Measured (bench/artifact_page_bench.cc --walks 10, 20 threads, shared 2-core machine; p50 /
-// p95, two runs). SQLite, 5M occurrences (2.29M artifacts, 11 evidence items): whole case 4-9 /
-// 23-61 ms, kind 0.2 / 8-10 ms, evidence 1.2-3.7 / 32-70 ms (was 4.6 / 8.2 s measured the same
-// way), text 39-45 / 312-369 ms (was 3.1 / 44 s), evidence+text 255-359 / 575-785 ms (6 calls;
-// was 10 / 12 s). Finish of the populate 79.4 s against 49.5 s before (one run each; 69.6 s with
-// a trigram index of the value alone, so its kind column costs about 10 s). PostgreSQL, 2M
-// occurrences (922k artifacts): whole case 21 / 49 ms, kind 4.5 / 20 ms, evidence 19 / 113 ms, text
-// 79 / 555 ms, evidence+text 240 / 1842 ms (13 calls). Still slow: a needle whose matches cluster
-// away from the start of the order (e.g. a value prefix under the value sort), common in the store
-// but rare in this case, or an evidence holding a tiny share of a large kind, walk far (bounded by
-// the case's rows of the kind); a 1-2 character needle rare in the case reads it.
+// Measured (bench/artifact_page_bench.cc --walks 10, 20 threads, 2-core machine; p50 / p95).
+// SQLite, 5M occurrences (2.29M artifacts, 11 evidence items), 2026-12-03 with the kind in the
+// trigram rowid, bounded text walks and the total carried in the cursor: whole case 4.9 / 35 ms,
+// kind 0.3 / 11 ms, evidence 2.6 / 56 ms, text 33 / 699 ms (161 calls; single-threaded 12 / 57
+// ms, was 27 / 93 ms with a `kind` column in the trigram index), evidence+text 71 / 396 ms (6
+// calls). Through the web API (bench/serve.sh, docs/PERFORMANCE.md "Web API") the text classes
+// are still over 200 ms at p95. Finish of the populate 79.4 s against 49.5 s without the summary
+// (one run each). PostgreSQL, 2M occurrences (922k artifacts), session 5: whole case 21 / 49 ms,
+// kind 4.5 / 20 ms, evidence 19 / 113 ms, text 79 / 555 ms, evidence+text 240 / 1842 ms (13
+// calls). Still slow: a needle common in the store but rare in this case; an evidence whose rows
+// lie far from the start of the walked order (its new artifacts have neighbouring ids: up to
+// seconds for one page under the cases order; bounding that walk and reading the evidence's rows
+// instead measured worse at p95, so it is not bounded); a 1-2 character needle rare in the case.
 //
 // Thread safety: as the store (one thread per connection).
 #ifndef EVIDEX_STORE_SQLITE_CASE_ARTIFACTS_H_
