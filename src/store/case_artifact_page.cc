@@ -274,6 +274,16 @@ std::optional<PageTotal> CarriedTotal(int64_t case_id, const ArtifactQuery& quer
   return c->total;
 }
 
+Result<PageTotal> PageTotalOf(int64_t case_id, const ArtifactQuery& query, uint64_t scope,
+                              const std::function<Result<uint64_t>()>& count_capped) {
+  if (query.text.empty()) return PageTotal{scope, true};
+  if (std::optional<PageTotal> carried = CarriedTotal(case_id, query)) return *carried;
+  Result<uint64_t> n = count_capped();
+  if (!n.ok()) return n.status();
+  const uint64_t cap = PlanLimits().text_total_cap;
+  return PageTotal{std::min(*n, cap), *n <= cap};
+}
+
 Result<ArtifactPage> AssembleArtifactPage(int64_t case_id, const ArtifactQuery& query,
                                           const std::vector<std::string>& kinds,
                                           const PageTotal& total, const CaseArtifactFetch& fetch) {

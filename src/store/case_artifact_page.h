@@ -100,6 +100,12 @@ Result<ArtifactPage> AssembleArtifactPage(int64_t case_id, const ArtifactQuery& 
 // again on every page. std::nullopt without a cursor or with one AssembleArtifactPage refuses.
 std::optional<PageTotal> CarriedTotal(int64_t case_id, const ArtifactQuery& query);
 
+// A page's total: `scope` (the rows of the query's kinds) without a text filter; with one, the
+// total its cursor carries, else `count_capped()` (the matching rows, counted up to
+// text_total_cap + 1) capped at text_total_cap, exact when not past it.
+Result<PageTotal> PageTotalOf(int64_t case_id, const ArtifactQuery& query, uint64_t scope,
+                              const std::function<Result<uint64_t>()>& count_capped);
+
 // The bound values of a row's key for `sort`, in key order without the id: kOccurrences
 // {occurrences_here}, kCases {cases}, kValue {value}, kKind {kind, value}. The back ends bind them,
 // then the id, after a row-value comparison with the key columns.

@@ -392,25 +392,18 @@ Result<ArtifactPage> PgAccounts::ListCaseArtifacts(int64_t case_id, const Artifa
   }
   if (d != Driver::kSummary || !query.kind.empty()) kinds = {query.kind};
 
-  PageTotal total{scope, true};
-  std::optional<PageTotal> carried;
-  if (!needle.empty()) carried = CarriedTotal(case_id, query);
-  if (carried) {
-    total = *carried;  // the first page's count
-  } else if (!needle.empty()) {
-    // Counted up to the cap.
+  Result<PageTotal> total = PageTotalOf(case_id, query, scope, [&]() -> Result<uint64_t> {
     Sql sql;
     sql.text = "SELECT count(*) FROM (SELECT 1";
     AddRowSource(sql, d, case_id, query, query.kind);
-    sql.text += " LIMIT " + sql.Param(int64_t(limits.text_total_cap + 1));
-    sql.text += ") m";
+    sql.text += " LIMIT " + sql.Param(int64_t(limits.text_total_cap + 1)) + ") m";
     Result<PgResult> r = conn_->Query(sql.text, sql.params);
     if (!r.ok()) return r.status();
-    const uint64_t n = uint64_t(r->Int(0, 0));
-    total = {std::min<uint64_t>(n, limits.text_total_cap), n <= limits.text_total_cap};
-  }
+    return uint64_t(r->Int(0, 0));
+  });
+  if (!total.ok()) return total.status();
   Result<ArtifactPage> page = AssembleArtifactPage(
-      case_id, query, kinds, total,
+      case_id, query, kinds, *total,
       [&](const std::string& kind, ArtifactQuery::Sort sort, const CaseArtifact* after,
           bool descending, size_t limit) {
         return Fetch(case_id, query, int(d), kind, sort, after, descending, limit);
@@ -419,7 +412,7 @@ Result<ArtifactPage> PgAccounts::ListCaseArtifacts(int64_t case_id, const Artifa
 }
 
 Result<std::optional<CaseArtifact>> PgAccounts::GetCaseArtifact(int64_t case_id,
-                                                               int64_t artifact_id) {
+                                                                int64_t artifact_id) {
   EVIDEX_RETURN_IF_ERROR(CheckExists(case_id, 0, 0));
   Result<PgResult> r = conn_->Query(
       "SELECT c.kind, c.value, c.cases, c.occurrences, c.evidence_count, "

@@ -441,27 +441,19 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
     if (budget < rows) budgets[kind] = uint64_t(budget);  // else the walk reads the kind anyway
   }
 
-  PageTotal total{scope, true};
-  std::optional<PageTotal> carried;
-  if (!needle.empty()) carried = CarriedTotal(case_id, query);
-  if (carried) {
-    total = *carried;  // the first page's count
-  } else if (!needle.empty()) {
-    // Counted up to the cap: through the trigram matches when the needle has trigrams (each a
-    // probe of the summary), else row by row.
+  // A text filter's matches are counted through the trigram matches when the needle has trigrams
+  // (each a probe of the summary), else row by row.
+  Result<PageTotal> total = PageTotalOf(case_id, query, scope, [&]() -> Result<uint64_t> {
+    if (trigrams && kinds.empty()) return uint64_t(0);
     std::string sql =
         "SELECT COUNT(*) FROM (SELECT 1" +
         RowSource(trigrams ? Driver::kText : base, query, !query.kind.empty(),
                   trigrams && !query.kind.empty() ? ranges[query.kind] : std::string()) +
         " LIMIT " + std::to_string(limits.text_total_cap + 1) + ")";
-    Result<uint64_t> n =
-        (trigrams && kinds.empty())
-            ? Result<uint64_t>(uint64_t(0))
-            : CountOne(*db_, sql, [&](Statement& s) { BindSource(s, case_id, query, query.kind); });
-    if (!n.ok()) return n.status();
-    total = {std::min<uint64_t>(*n, limits.text_total_cap), *n <= limits.text_total_cap};
-  }
-  return AssembleArtifactPage(case_id, query, kinds, total,
+    return CountOne(*db_, sql, [&](Statement& s) { BindSource(s, case_id, query, query.kind); });
+  });
+  if (!total.ok()) return total.status();
+  return AssembleArtifactPage(case_id, query, kinds, *total,
                               [&](const std::string& kind, ArtifactQuery::Sort sort,
                                   const CaseArtifact* after, bool descending, size_t limit) {
                                 const Driver d = drivers[kind];
@@ -482,20 +474,11 @@ Result<std::optional<CaseArtifact>> SqliteCaseArtifacts::GetCaseArtifact(int64_t
   std::optional<CaseArtifact> out;
   EVIDEX_RETURN_IF_ERROR(Query(
       *db_,
-      "SELECT c.kind, c.value, c.cases, c.occurrences, c.evidence_count, "
-      "(SELECT COALESCE(SUM(ea.count), 0) FROM evidence_artifacts ea WHERE ea.artifact = ?2) "
-      "FROM case_artifacts c WHERE c.case_id = ?1 AND c.artifact = ?2",
+      "SELECT " + RowColumns("c.occurrences") +
+          " FROM case_artifacts c WHERE c.case_id = ?1 AND c.artifact = ?2",
       [&](Statement& s) { s.Bind(1, case_id).Bind(2, artifact_id); },
       [&](const Statement& s) {
-        CaseArtifact a;
-        a.artifact.id = artifact_id;
-        a.artifact.kind = s.Text(0);
-        a.artifact.value = s.Text(1);
-        a.artifact.cases = uint64_t(s.Int(2));
-        a.occurrences_here = uint64_t(s.Int(3));
-        a.evidence_count = uint64_t(s.Int(4));
-        a.artifact.occurrences = uint64_t(s.Int(5));
-        out = std::move(a);
+        out = ReadRow(s);
         return false;
       }));
   return out;
