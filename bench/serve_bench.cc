@@ -276,26 +276,23 @@ int Load(const std::string& url, const std::string& user, const std::string& pas
     std::fprintf(stderr, "evidex-serve-bench: login set no evidex_session cookie\n");
     return 2;
   }
-  std::vector<std::string> kinds;
-  httplib::Result k = login.Get(
-      ("/api/v1/cases/" + std::to_string(case_id) + "/artifacts/kinds").c_str(),
-      httplib::Headers{{"Cookie", cookie}});
-  if (!k || k->status != 200) {
-    std::fprintf(stderr, "evidex-serve-bench: kinds of case %lld: %s\n", (long long)case_id,
-                 k ? (std::to_string(k->status) + " " + k->body).c_str() : "no answer");
+  // One field of each element of the case's list at `path` (".../artifacts/kinds": "kind").
+  auto field_of_list = [&](const std::string& path, const char* field,
+                           std::vector<std::string>* out) {
+    const std::string url = "/api/v1/cases/" + std::to_string(case_id) + path;
+    httplib::Result got = login.Get(url.c_str(), httplib::Headers{{"Cookie", cookie}});
+    if (!got || got->status != 200) {
+      std::fprintf(stderr, "evidex-serve-bench: GET %s: %s\n", url.c_str(),
+                   got ? (std::to_string(got->status) + " " + got->body).c_str() : "no answer");
+      return false;
+    }
+    for (const auto& e : nlohmann::json::parse(got->body)) out->push_back(e.value(field, ""));
+    return true;
+  };
+  std::vector<std::string> kinds, evidence;
+  if (!field_of_list("/artifacts/kinds", "kind", &kinds) ||
+      !field_of_list("/evidence", "name", &evidence))
     return 2;
-  }
-  for (const auto& e : nlohmann::json::parse(k->body)) kinds.push_back(e.value("kind", ""));
-  std::vector<std::string> evidence;
-  httplib::Result ev = login.Get(
-      ("/api/v1/cases/" + std::to_string(case_id) + "/evidence").c_str(),
-      httplib::Headers{{"Cookie", cookie}});
-  if (!ev || ev->status != 200) {
-    std::fprintf(stderr, "evidex-serve-bench: evidence of case %lld: %s\n", (long long)case_id,
-                 ev ? (std::to_string(ev->status) + " " + ev->body).c_str() : "no answer");
-    return 2;
-  }
-  for (const auto& e : nlohmann::json::parse(ev->body)) evidence.push_back(e.value("name", ""));
 
   std::atomic<bool> stop{false};
   std::vector<std::vector<Sample>> samples(static_cast<size_t>(clients));
