@@ -12,6 +12,7 @@
 # (< 200 ms). Writes $OUT/results.md.
 #
 #   CLIENTS (20)  DURATION (30, seconds)  SEED (42)  OUT (build/bench-serve)  BUILD (build)
+#   SERVE_ARGS (more `evidex serve` options, e.g. "--query-slots 128" to compare)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -56,7 +57,8 @@ for u in bench-admin:admin bench:examiner; do
 done
 
 # The server, on a free port; its banner names the port, and the admin's password on first start.
-"$ev" --data "$ws" serve --listen 127.0.0.1:0 > "$out/serve.log" 2>&1 &
+# shellcheck disable=SC2086
+"$ev" --data "$ws" serve --listen 127.0.0.1:0 ${SERVE_ARGS:-} > "$out/serve.log" 2>&1 &
 server_pid=$!
 url=
 for _ in $(seq 1 100); do
@@ -122,7 +124,7 @@ verdict=$(awk -v p="$p95" -v w="$worst" 'BEGIN { print (p != "" && p < 200 && w 
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs; load average before: $(cut -d' ' -f1-3 /proc/loadavg);" \
     "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); \`bench/serve.sh $occurrences\`" \
-    "($clients clients, ${seconds} s, seed $seed); case $case_id; store $((db_bytes / 1048576)) MiB."
+    "($clients clients, ${seconds} s, seed $seed${SERVE_ARGS:+; serve $SERVE_ARGS}); case $case_id; store $((db_bytes / 1048576)) MiB."
   echo
   echo "| measure | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |"
   echo "|---|---|---|---|---|---|---|---|"

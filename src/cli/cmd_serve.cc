@@ -47,6 +47,10 @@ class ServeCommand : public Command {
     cmd->add_option("--idle-timeout", options_.idle_timeout_minutes,
                     "minutes without a request before a session ends (default 30)");
     cmd->add_option("--threads", options_.threads, "request workers: connections served at once (default 128; a browser keeps up to 6)");
+    cmd->add_option("--query-slots", options_.query_slots,
+                    "requests doing store work at once, the rest queued in arrival order "
+                    "(default: one per CPU)")
+        ->check(CLI::Range(1, 1024));
     cmd->add_flag("-q,--quiet", options_.quiet, "no banner");
     AddPassphraseOption(cmd, &options_.passphrase_file);
     return cmd;

@@ -1,6 +1,8 @@
 #include "server/api.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include "vault/custody.h"
 
@@ -44,7 +46,10 @@ Api::Api(const ServeOptions& options, httplib::Server& http, StorePool& pool,
       jobs_(jobs),
       key_(key),
       unit_(std::move(unit)),
-      tls_(tls) {}
+      tls_(tls),
+      gate_(options.query_slots > 0 ? options.query_slots : DefaultQuerySlots()) {}
+
+int DefaultQuerySlots() { return int(std::max(2u, std::thread::hardware_concurrency())); }
 
 void Api::Route(Method method, const std::string& pattern, Handler handler, bool open) {
   std::string full = std::string(kApiPrefix) + pattern;
@@ -71,6 +76,10 @@ void Api::Route(Method method, const std::string& pattern, Handler handler, bool
 
 void Api::Serve(const httplib::Request& req, httplib::Response& res, Method method,
                 const Handler& handler, bool open, bool before_password_change) {
+  // Every route but login waits its turn at the gate (admission.h). Login stays outside: its
+  // Argon2id hash is slow on purpose and is bounded by the login rate limit instead.
+  std::optional<AdmissionGate::Ticket> ticket;
+  if (!open) ticket.emplace(gate_);
   Result<StorePool::Lease> lease = pool_.Take();
   if (!lease.ok()) {
     std::fprintf(stderr, "evidex serve: cannot open the store: %s\n",

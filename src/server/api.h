@@ -18,6 +18,7 @@
 #include <string>
 
 #include "server/access.h"
+#include "server/admission.h"
 #include "server/audit.h"
 #include "server/auth.h"
 #include "server/http_util.h"
@@ -106,6 +107,7 @@ class Api {
   const vault::SigningKey& key_;
   store::Unit unit_;
   bool tls_;
+  AdmissionGate gate_;
 };
 
 // The case's custody records and signed head read in one transaction: read apart, an audit

@@ -32,8 +32,14 @@ struct ServeOptions {
   // so this bounds the connections served at once (about 6 per browser); 0: kDefaultThreads.
   static constexpr int kDefaultThreads = 128;
   int threads = 0;
+  // Requests doing store work at once, the others queued in arrival order (admission.h);
+  // 0: DefaultQuerySlots().
+  int query_slots = 0;
   bool quiet = false;
 };
+
+// One per hardware thread, at least 2.
+int DefaultQuerySlots();
 
 class Server {
  public:
