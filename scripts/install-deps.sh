@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3 postgresql-15 libpq-dev
   libarchive-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
+  fonts-noto-core fonts-noto-cjk  # coop/docs: request PDFs in Arabic (Naskh) and Chinese (CJK SC)
   libtsk-dev sleuthkit libmagic-dev libyara-dev yara
   mtools dosfstools e2fsprogs ntfs-3g exfatprogs xorriso fdisk
   gzip zip unzip time openssl coreutils hashdeep poppler-utils
