@@ -153,7 +153,8 @@ TEST_F(PgStoreTest, AVersion1StoreIsMigratedToVersion2KeepingItsRows) {
   ASSERT_EQ(loc_->Raw("DROP TABLE scans, artifacts, occurrences, scan_artifacts, "
                       "evidence_artifacts, watchlists, indicators, watch_hits, file_listings, "
                       "files, file_matches, yara_matches, case_members, users, case_artifacts, "
-                      "case_artifact_kinds, case_evidence_kinds; "
+                      "case_artifact_kinds, case_evidence_kinds, coop_events, coop_requests, "
+                      "directory_entries; "
                       "DELETE FROM schema_version WHERE version >= 2"),
             "");
   ASSERT_EQ(loc_->RawInt("SELECT max(version) FROM schema_version"), 1);

@@ -18,6 +18,7 @@
 #include "store/sqlite_accounts.h"
 #include "store/sqlite_artifacts.h"
 #include "store/sqlite_case_artifacts.h"
+#include "store/sqlite_coop.h"
 #include "store/sqlite_files.h"
 #include "store/store.h"
 #include "store/store_common.h"
@@ -351,6 +352,67 @@ SELECT (k.code << 40) | a.id, a.value FROM artifacts a JOIN artifact_text_kinds 
 INSERT INTO artifact_text_state (id, indexed_through)
 SELECT 1, COALESCE(MAX(id), 0) FROM artifacts;
 )sql",
+    // v5: the 24/7 directory and cooperation requests (src/coop/; sqlite_coop.cc). Documents are
+    // coop's JSON text. A request that left "draft" never changes its document or identity nor
+    // becomes a draft again, and no request nor event is ever deleted or an event changed:
+    // triggers refuse it even to an administrator's sqlite3. supersedes and follows are NULL for
+    // none.
+    R"sql(
+CREATE TABLE directory_entries (
+  id      INTEGER PRIMARY KEY,
+  key     TEXT NOT NULL UNIQUE CHECK (key <> ''),
+  country TEXT NOT NULL,
+  doc     TEXT NOT NULL,
+  updated TEXT NOT NULL
+);
+CREATE INDEX directory_entries_country ON directory_entries (country, key);
+CREATE TABLE coop_requests (
+  id         INTEGER PRIMARY KEY,
+  uuid       TEXT NOT NULL UNIQUE,
+  case_id    INTEGER NOT NULL REFERENCES cases(id),
+  reference  TEXT NOT NULL,
+  version    INTEGER NOT NULL CHECK (version >= 1),
+  supersedes INTEGER REFERENCES coop_requests(id),
+  follows    INTEGER REFERENCES coop_requests(id),
+  type       TEXT NOT NULL,
+  state      TEXT NOT NULL,
+  doc        TEXT NOT NULL,
+  due        TEXT NOT NULL DEFAULT '',
+  signature  TEXT NOT NULL DEFAULT '',
+  created    TEXT NOT NULL,
+  updated    TEXT NOT NULL,
+  UNIQUE (reference, version)
+);
+CREATE INDEX coop_requests_case ON coop_requests (case_id, id);
+CREATE TABLE coop_events (
+  request_id INTEGER NOT NULL REFERENCES coop_requests(id),
+  seq        INTEGER NOT NULL CHECK (seq >= 1),
+  time       TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  state      TEXT NOT NULL,
+  note       TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (request_id, seq)
+) WITHOUT ROWID;
+CREATE TRIGGER coop_requests_finalized BEFORE UPDATE ON coop_requests
+WHEN OLD.state <> 'draft' AND (NEW.state = 'draft' OR NEW.doc IS NOT OLD.doc
+  OR NEW.type IS NOT OLD.type OR NEW.case_id IS NOT OLD.case_id
+  OR NEW.reference IS NOT OLD.reference OR NEW.version IS NOT OLD.version)
+BEGIN
+  SELECT RAISE(ABORT, 'a finalized cooperation request is never changed');
+END;
+CREATE TRIGGER coop_requests_kept BEFORE DELETE ON coop_requests
+BEGIN
+  SELECT RAISE(ABORT, 'a cooperation request is never deleted');
+END;
+CREATE TRIGGER coop_events_kept BEFORE DELETE ON coop_events
+BEGIN
+  SELECT RAISE(ABORT, 'the history of a cooperation request is append-only');
+END;
+CREATE TRIGGER coop_events_unchanged BEFORE UPDATE ON coop_events
+BEGIN
+  SELECT RAISE(ABORT, 'the history of a cooperation request is append-only');
+END;
+)sql",
 };
 constexpr int kMigrationCount = int(sizeof kMigrations / sizeof kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion, "one migration step per schema version");
@@ -373,7 +435,8 @@ class SqliteStore : public Store {
         files_(&db_, [this](const std::function<Status()>& body) { return Transaction(body); }),
         accounts_(&db_,
                   [this](const std::function<Status()>& body) { return Transaction(body); }),
-        case_artifacts_(&db_) {}
+        case_artifacts_(&db_),
+        coop_(&db_, [this](const std::function<Status()>& body) { return Transaction(body); }) {}
 
   Status Migrate();
 
@@ -672,6 +735,39 @@ class SqliteStore : public Store {
     return case_artifacts_.CountCaseArtifactsByKind(case_id, evidence_id);
   }
 
+  // The 24/7 directory and cooperation requests: sqlite_coop.cc.
+  Status PutDirectoryEntries(const std::vector<DirectoryRecord>& entries) override {
+    return coop_.PutDirectoryEntries(entries);
+  }
+  Result<std::optional<DirectoryRecord>> GetDirectoryEntry(const std::string& key) override {
+    return coop_.GetDirectoryEntry(key);
+  }
+  Result<std::vector<DirectoryRecord>> ListDirectory(const std::string& country) override {
+    return coop_.ListDirectory(country);
+  }
+  Status DeleteDirectoryEntry(const std::string& key) override {
+    return coop_.DeleteDirectoryEntry(key);
+  }
+  Result<CoopRequest> AddCoopRequest(CoopRequest request, CoopEvent created) override {
+    return coop_.AddCoopRequest(std::move(request), std::move(created));
+  }
+  Status UpdateCoopDraft(int64_t id, const std::string& doc, const std::string& due) override {
+    return coop_.UpdateCoopDraft(id, doc, due);
+  }
+  Status SetCoopState(int64_t id, const std::string& from, const CoopEvent& event,
+                      const std::string& due, const std::string& signature) override {
+    return coop_.SetCoopState(id, from, event, due, signature);
+  }
+  Result<std::optional<CoopRequest>> GetCoopRequest(int64_t id) override {
+    return coop_.GetCoopRequest(id);
+  }
+  Result<std::vector<CoopRequest>> ListCoopRequests(int64_t case_id) override {
+    return coop_.ListCoopRequests(case_id);
+  }
+  Result<std::vector<CoopEvent>> ListCoopEvents(int64_t request_id) override {
+    return coop_.ListCoopEvents(request_id);
+  }
+
  private:
   // Prepares, binds and runs a statement that returns no rows; `changes` gets the rows changed.
   Status Exec(const std::string& sql, const std::function<void(Statement&)>& bind,
@@ -757,6 +853,7 @@ class SqliteStore : public Store {
   SqliteFiles files_;
   SqliteAccounts accounts_;
   SqliteCaseArtifacts case_artifacts_;
+  SqliteCoop coop_;
 };
 
 Status SqliteStore::Migrate() {

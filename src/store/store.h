@@ -38,8 +38,9 @@
 namespace evidex::store {
 
 // The schema version this build writes and the newest it reads.
-constexpr int kSchemaVersion = 4;  // 1: vault issue; 2: artifacts, scans, watchlists; 3: files;
-                                   // 4: accounts, case members, the case artifact summary
+constexpr int kSchemaVersion = 5;  // 1: vault issue; 2: artifacts, scans, watchlists; 3: files;
+                                   // 4: accounts, case members, the case artifact summary;
+                                   // 5: the 24/7 directory and cooperation requests
 
 struct Unit {
   std::string name;        // "Cybercrime Unit, Colombo"
@@ -360,6 +361,47 @@ class ScanWriter {
   virtual Result<ScanRecord> Finish(const std::string& status, const std::string& error = "") = 0;
 };
 
+// ---- Cooperation (schema 5): the 24/7 directory and cooperation requests (src/coop/) ----
+// The store keeps coop's records as JSON documents plus the few columns it looks them up by;
+// src/coop/ owns what the documents mean and validates them before storing.
+struct DirectoryRecord {
+  int64_t id = 0;
+  std::string key;      // unique, chosen by the unit: "LK-CID-247", "FR-OFAC"
+  std::string country;  // ISO 3166-1 alpha-2, upper case
+  std::string doc;      // JSON text (coop::DirectoryEntry)
+  std::string updated;  // UTC RFC 3339: when stored (set by PutDirectoryEntries when empty)
+};
+
+// One version of a cooperation request. A draft's document may change; from "finalized" on it
+// never does (the store refuses, and a trigger in the database too): a change is a new version
+// (same reference, version + 1, supersedes the old id).
+struct CoopRequest {
+  int64_t id = 0;
+  std::string uuid;           // filled by AddCoopRequest when empty
+  int64_t case_id = 0;
+  std::string reference;      // "LK-CCU-2026-0007": unique together with version
+  int version = 1;
+  int64_t supersedes = 0;     // the request this version replaces (0: none)
+  int64_t follows = 0;        // the request this one follows up or extends (0: none)
+  std::string type;           // "preservation", "emergency", "mla", "epoc", "epoc-pr"
+  std::string state;          // "draft", "finalized", "sent", "acknowledged", "answered",
+                              // "refused", "withdrawn", "expired", "superseded"
+  std::string doc;            // JSON text (coop::Request)
+  std::string due;            // UTC RFC 3339 of the clock running now ("" none)
+  std::string signature;      // hex Ed25519 of the finalized document ("" while a draft)
+  std::string created, updated;  // UTC RFC 3339 (set by the store)
+};
+
+// A request's history: its creation and every change of state, with time and actor.
+struct CoopEvent {
+  int64_t request_id = 0;
+  int64_t seq = 0;            // 1, 2, ... per request (set by the store)
+  std::string time;           // UTC RFC 3339 (set by the store when empty)
+  std::string actor;          // "Insp. A. Perera (aperera)"
+  std::string state;          // the state entered ("draft" for the creation)
+  std::string note;           // free text: "sent by e-mail to ...", "extension asked"
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -506,6 +548,32 @@ class Store {
   // Distinct artifacts per kind in the case (or one evidence of it), by kind name.
   virtual Result<std::vector<std::pair<std::string, uint64_t>>> CountCaseArtifactsByKind(
       int64_t case_id, int64_t evidence_id) = 0;
+
+  // ---- The 24/7 directory and cooperation requests (schema 5) ----
+  // Inserts each entry, or replaces the one with its key; all of them or none (one transaction).
+  virtual Status PutDirectoryEntries(const std::vector<DirectoryRecord>& entries) = 0;
+  virtual Result<std::optional<DirectoryRecord>> GetDirectoryEntry(const std::string& key) = 0;
+  // Every entry (country "" ) or one country's, by key.
+  virtual Result<std::vector<DirectoryRecord>> ListDirectory(const std::string& country) = 0;
+  // kNotFound when absent.
+  virtual Status DeleteDirectoryEntry(const std::string& key) = 0;
+
+  // Stores a new request (state must be "draft"; kInvalidArgument otherwise, or when its
+  // reference and version exist) and its first event (`created`, state "draft"); fills id, uuid,
+  // created, updated. kNotFound for an unknown case.
+  virtual Result<CoopRequest> AddCoopRequest(CoopRequest request, CoopEvent created) = 0;
+  // Replaces a draft's document and due time. kNotFound when absent; kInvalidArgument when the
+  // request is no longer a draft (nothing finalized is ever changed).
+  virtual Status UpdateCoopDraft(int64_t id, const std::string& doc, const std::string& due) = 0;
+  // Moves the request from state `from` to `event.state` and appends `event` (its request_id is
+  // `id`), in one transaction; sets `due` (and `signature` when not empty: on finalizing).
+  // kInvalidArgument when the request is not in state `from` (someone moved it meanwhile).
+  virtual Status SetCoopState(int64_t id, const std::string& from, const CoopEvent& event,
+                              const std::string& due, const std::string& signature) = 0;
+  virtual Result<std::optional<CoopRequest>> GetCoopRequest(int64_t id) = 0;
+  // Every request of a case (case_id 0: of every case), by id.
+  virtual Result<std::vector<CoopRequest>> ListCoopRequests(int64_t case_id) = 0;
+  virtual Result<std::vector<CoopEvent>> ListCoopEvents(int64_t request_id) = 0;  // by seq
 };
 
 struct StoreOptions {

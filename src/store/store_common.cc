@@ -35,6 +35,21 @@ Status NewerSchema(int version) {
                      std::to_string(kSchemaVersion) + ")");
 }
 
+Status CheckNewCoopRequest(const CoopRequest& request, const CoopEvent& created) {
+  if (request.state != "draft")
+    return InvalidArgument("a new cooperation request is a draft, not '" + request.state + "'");
+  if (!created.state.empty() && created.state != "draft")
+    return InvalidArgument("a new cooperation request's first event enters 'draft', not '" +
+                           created.state + "'");
+  return Status::Ok();
+}
+
+Status CoopStateMismatch(int64_t id, const std::optional<std::string>& actual,
+                         const std::string& expected) {
+  if (!actual) return NotFound("no cooperation request with id " + std::to_string(id));
+  return InvalidArgument("request " + std::to_string(id) + " is " + *actual + ", not " + expected);
+}
+
 std::string DumpCustodyDetails(const nlohmann::json& details) {
   return details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -108,6 +108,52 @@ User UserFromRow(const Row& r) {
   return u;
 }
 
+// ---- Cooperation (schema 5) ----
+// The rows as both back ends select them; supersedes and follows are NULL for none (read as 0).
+constexpr char kDirectoryColumns[] = "id, key, country, doc, updated";
+constexpr char kCoopRequestColumns[] =
+    "id, uuid, case_id, reference, version, supersedes, follows, type, state, doc, due, "
+    "signature, created, updated";
+constexpr char kCoopEventColumns[] = "request_id, seq, time, actor, state, note";
+
+// AddCoopRequest's checks before it writes: the request is a "draft" and so is its first event
+// (an empty event state reads as "draft"); kInvalidArgument otherwise.
+Status CheckNewCoopRequest(const CoopRequest& request, const CoopEvent& created);
+// The refusal when a conditional update of request `id` changed no row: kNotFound when it does not
+// exist (`actual` empty), else kInvalidArgument "request N is <actual>, not <expected>".
+Status CoopStateMismatch(int64_t id, const std::optional<std::string>& actual,
+                         const std::string& expected);
+
+template <typename Row>
+DirectoryRecord DirectoryFromRow(const Row& r) {
+  return DirectoryRecord{r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4)};
+}
+
+template <typename Row>
+CoopRequest CoopRequestFromRow(const Row& r) {
+  CoopRequest c;
+  c.id = r.Int(0);
+  c.uuid = r.Text(1);
+  c.case_id = r.Int(2);
+  c.reference = r.Text(3);
+  c.version = int(r.Int(4));
+  c.supersedes = r.Int(5);
+  c.follows = r.Int(6);
+  c.type = r.Text(7);
+  c.state = r.Text(8);
+  c.doc = r.Text(9);
+  c.due = r.Text(10);
+  c.signature = r.Text(11);
+  c.created = r.Text(12);
+  c.updated = r.Text(13);
+  return c;
+}
+
+template <typename Row>
+CoopEvent CoopEventFromRow(const Row& r) {
+  return CoopEvent{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5)};
+}
+
 template <typename Row>
 Case CaseFromRow(const Row& r) {
   Case c;

@@ -38,12 +38,14 @@ Occ Email(const std::string& value, const std::string& path) {
   return {"email", value, value, path, "0123456789abcdef" + value + "fedcba9876543210"};
 }
 
-// What schema 4 adds beyond its tables dropped by name in the migration tests (both back ends).
+// What schema 4 adds beyond its tables dropped by name in the migration tests, and all of schema
+// 5 (both back ends; PostgreSQL's v5 step replaces its trigger functions, so they may stay).
 constexpr const char* kDropV4Extras[] = {
     "DROP INDEX IF EXISTS evidence_artifacts_evidence", "DROP TABLE IF EXISTS case_evidence_kinds",
     "DROP TABLE IF EXISTS artifact_text", "DROP TABLE IF EXISTS artifact_text_state",
     "DROP TABLE IF EXISTS artifact_text_kinds",
-    "DROP INDEX IF EXISTS case_artifacts_text"};
+    "DROP INDEX IF EXISTS case_artifacts_text", "DROP TABLE IF EXISTS coop_events",
+    "DROP TABLE IF EXISTS coop_requests", "DROP TABLE IF EXISTS directory_entries"};
 
 class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -2357,6 +2359,363 @@ TEST_P(FilesTest, FileAlertsOfEveryKindByCaseEvidenceAndFile) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FilesTest, ::testing::ValuesIn(TestBackends()),
+                         [](const auto& info) { return info.param; });
+
+// ---- Schema 5: the 24/7 directory and cooperation requests ----
+
+class CoopTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (IsSkipped()) return;
+    s_ = Open();
+    ASSERT_TRUE(s_);
+    case_ = NewCase(*s_, "CCU/7");
+  }
+  static DirectoryRecord Entry(const std::string& key, const std::string& country,
+                               const std::string& doc) {
+    return DirectoryRecord{0, key, country, doc, ""};
+  }
+  CoopRequest Draft(const std::string& reference, int version = 1) {
+    CoopRequest r;
+    r.case_id = case_.id;
+    r.reference = reference;
+    r.version = version;
+    r.type = "preservation";
+    r.state = "draft";
+    r.doc = R"({"reference":")" + reference + R"(","v":)" + std::to_string(version) + "}";
+    r.due = "2026-03-01T00:00:00Z";
+    return r;
+  }
+  static CoopEvent Event(const std::string& state, const std::string& note) {
+    CoopEvent e;
+    e.actor = "Insp. A. Perera (aperera)";
+    e.state = state;
+    e.note = note;
+    return e;
+  }
+  CoopRequest Add(const CoopRequest& r) {
+    Result<CoopRequest> added = s_->AddCoopRequest(r, Event("draft", "drafted"));
+    EXPECT_TRUE(added.ok()) << added.status().message();
+    return added.ok() ? *added : CoopRequest{};
+  }
+  CoopRequest Get(int64_t id) {
+    Result<std::optional<CoopRequest>> r = s_->GetCoopRequest(id);
+    EXPECT_TRUE(r.ok() && r->has_value());
+    return r.ok() && r->has_value() ? **r : CoopRequest{};
+  }
+  std::vector<std::string> EventStates(int64_t id) {
+    Result<std::vector<CoopEvent>> events = s_->ListCoopEvents(id);
+    EXPECT_TRUE(events.ok()) << events.status().message();
+    std::vector<std::string> out;
+    if (events.ok())
+      for (const CoopEvent& e : *events) out.push_back(e.state);
+    return out;
+  }
+  static std::vector<std::string> Keys(const Result<std::vector<DirectoryRecord>>& r) {
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    std::vector<std::string> out;
+    if (r.ok())
+      for (const DirectoryRecord& d : *r) out.push_back(d.key);
+    return out;
+  }
+
+  std::unique_ptr<Store> s_;
+  Case case_;
+};
+
+TEST_P(CoopTest, DirectoryEntriesAreStoredReplacedByKeyListedAndDeleted) {
+  DirectoryRecord fr = Entry("FR-OFAC", "FR", R"({"name":"OFAC"})");
+  fr.updated = "2026-01-02T03:04:05Z";
+  ASSERT_TRUE(s_->PutDirectoryEntries({Entry("LK-CID-247", "LK", R"({"name":"CID"})"), fr,
+                                       Entry("LK-CCU", "LK", R"({"name":"CCU"})")})
+                  .ok());
+  Result<std::optional<DirectoryRecord>> got = s_->GetDirectoryEntry("FR-OFAC");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_NE((*got)->id, 0);
+  EXPECT_EQ((*got)->key, "FR-OFAC");
+  EXPECT_EQ((*got)->country, "FR");
+  EXPECT_EQ((*got)->doc, R"({"name":"OFAC"})");
+  EXPECT_EQ((*got)->updated, "2026-01-02T03:04:05Z");  // given: kept
+  got = s_->GetDirectoryEntry("LK-CCU");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_FALSE((*got)->updated.empty());  // not given: when stored
+  const int64_t ccu_id = (*got)->id;
+
+  // Replaced by its key: same row, every field new.
+  DirectoryRecord moved = Entry("LK-CCU", "MV", R"({"name":"CCU Male"})");
+  moved.updated = "2026-02-01T00:00:00Z";
+  ASSERT_TRUE(s_->PutDirectoryEntries({moved}).ok());
+  got = s_->GetDirectoryEntry("LK-CCU");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->id, ccu_id);
+  EXPECT_EQ((*got)->country, "MV");
+  EXPECT_EQ((*got)->doc, R"({"name":"CCU Male"})");
+  EXPECT_EQ((*got)->updated, "2026-02-01T00:00:00Z");
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM directory_entries"), 3);
+
+  EXPECT_EQ(Keys(s_->ListDirectory("")),
+            (std::vector<std::string>{"FR-OFAC", "LK-CCU", "LK-CID-247"}));
+  EXPECT_EQ(Keys(s_->ListDirectory("LK")), std::vector<std::string>{"LK-CID-247"});
+  EXPECT_EQ(Keys(s_->ListDirectory("MV")), std::vector<std::string>{"LK-CCU"});
+  EXPECT_TRUE(Keys(s_->ListDirectory("DE")).empty());
+
+  ASSERT_TRUE(s_->DeleteDirectoryEntry("FR-OFAC").ok());
+  got = s_->GetDirectoryEntry("FR-OFAC");
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+  EXPECT_EQ(s_->DeleteDirectoryEntry("FR-OFAC").code(), Code::kNotFound);
+  EXPECT_EQ(Keys(s_->ListDirectory("")), (std::vector<std::string>{"LK-CCU", "LK-CID-247"}));
+}
+
+TEST_P(CoopTest, PutDirectoryEntriesStoresAllOrNone) {
+  ASSERT_TRUE(s_->PutDirectoryEntries({Entry("LK-CCU", "LK", "{\"v\":1}")}).ok());
+  // The second entry is refused (an empty key): neither the new first nor the replacement is kept.
+  Status st = s_->PutDirectoryEntries(
+      {Entry("FR-OFAC", "FR", "{}"), Entry("LK-CCU", "LK", "{\"v\":2}"), Entry("", "DE", "{}")});
+  EXPECT_EQ(st.code(), Code::kInvalidArgument) << st.message();
+  Result<std::optional<DirectoryRecord>> got = s_->GetDirectoryEntry("FR-OFAC");
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+  got = s_->GetDirectoryEntry("LK-CCU");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->doc, "{\"v\":1}");
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM directory_entries"), 1);
+
+  // Inside a caller's transaction that goes on after the refusal: still none of them, and the
+  // caller's other writes commit.
+  st = s_->Transaction([&]() -> Status {
+    EXPECT_FALSE(
+        s_->PutDirectoryEntries({Entry("FR-OFAC", "FR", "{}"), Entry("", "DE", "{}")}).ok());
+    return s_->PutDirectoryEntries({Entry("SG-IGCI", "SG", "{}")});
+  });
+  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(Keys(s_->ListDirectory("")), (std::vector<std::string>{"LK-CCU", "SG-IGCI"}));
+}
+
+TEST_P(CoopTest, ARequestRoundTripsEveryFieldAndItsHistory) {
+  CoopRequest first = Add(Draft("LK-CCU-2026-0007"));
+  ASSERT_NE(first.id, 0);
+  CoopRequest r = Draft("LK-CCU-2026-0007", 2);
+  r.uuid = "0b0c6a1e-5f4e-4c3b-9a2d-1e0f9d8c7b6a";
+  r.supersedes = first.id;
+  r.follows = first.id;
+  r.type = "mla";
+  r.signature = "";
+  CoopEvent created = Event("draft", "version 2: the account added");
+  created.time = "2026-02-10T08:00:00Z";
+  Result<CoopRequest> added = s_->AddCoopRequest(r, created);
+  ASSERT_TRUE(added.ok()) << added.status().message();
+  EXPECT_NE(added->id, first.id);
+  EXPECT_FALSE(added->created.empty());
+  EXPECT_EQ(added->updated, added->created);
+
+  CoopRequest got = Get(added->id);
+  EXPECT_EQ(got.id, added->id);
+  EXPECT_EQ(got.uuid, "0b0c6a1e-5f4e-4c3b-9a2d-1e0f9d8c7b6a");
+  EXPECT_EQ(got.case_id, case_.id);
+  EXPECT_EQ(got.reference, "LK-CCU-2026-0007");
+  EXPECT_EQ(got.version, 2);
+  EXPECT_EQ(got.supersedes, first.id);
+  EXPECT_EQ(got.follows, first.id);
+  EXPECT_EQ(got.type, "mla");
+  EXPECT_EQ(got.state, "draft");
+  EXPECT_EQ(got.doc, R"({"reference":"LK-CCU-2026-0007","v":2})");
+  EXPECT_EQ(got.due, "2026-03-01T00:00:00Z");
+  EXPECT_EQ(got.signature, "");
+  EXPECT_EQ(got.created, added->created);
+  EXPECT_EQ(got.updated, added->updated);
+  // The first version: a filled uuid, no supersedes or follows (0, stored as none).
+  CoopRequest one = Get(first.id);
+  EXPECT_EQ(one.uuid.size(), 36u);
+  EXPECT_NE(one.uuid, got.uuid);
+  EXPECT_EQ(one.supersedes, 0);
+  EXPECT_EQ(one.follows, 0);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM coop_requests WHERE supersedes IS NULL"), 1);
+
+  // Finalized with a signature and a new clock, then sent: the signature stays.
+  ASSERT_TRUE(s_->SetCoopState(got.id, "draft", Event("finalized", "signed"),
+                               "2026-03-05T00:00:00Z", "abcdef0123")
+                  .ok());
+  CoopEvent sent = Event("sent", "sent by e-mail to ofac@example.fr");
+  sent.actor = "Sgt. B. Silva (bsilva)";
+  ASSERT_TRUE(s_->SetCoopState(got.id, "finalized", sent, "2026-04-05T00:00:00Z", "").ok());
+  got = Get(got.id);
+  EXPECT_EQ(got.state, "sent");
+  EXPECT_EQ(got.due, "2026-04-05T00:00:00Z");
+  EXPECT_EQ(got.signature, "abcdef0123");
+  EXPECT_EQ(got.doc, R"({"reference":"LK-CCU-2026-0007","v":2})");
+  EXPECT_GE(got.updated, got.created);
+
+  Result<std::vector<CoopEvent>> events = s_->ListCoopEvents(got.id);
+  ASSERT_TRUE(events.ok()) << events.status().message();
+  ASSERT_EQ(events->size(), 3u);
+  for (size_t i = 0; i < events->size(); ++i) {
+    EXPECT_EQ((*events)[i].request_id, got.id);
+    EXPECT_EQ((*events)[i].seq, int64_t(i + 1));
+    EXPECT_FALSE((*events)[i].time.empty());
+  }
+  EXPECT_EQ((*events)[0].time, "2026-02-10T08:00:00Z");
+  EXPECT_EQ((*events)[0].state, "draft");
+  EXPECT_EQ((*events)[0].note, "version 2: the account added");
+  EXPECT_EQ((*events)[1].state, "finalized");
+  EXPECT_EQ((*events)[1].actor, "Insp. A. Perera (aperera)");
+  EXPECT_EQ((*events)[1].note, "signed");
+  EXPECT_EQ((*events)[2].state, "sent");
+  EXPECT_EQ((*events)[2].actor, "Sgt. B. Silva (bsilva)");
+  EXPECT_EQ((*events)[2].note, "sent by e-mail to ofac@example.fr");
+  // The first version's history is its own.
+  EXPECT_EQ(EventStates(first.id), std::vector<std::string>{"draft"});
+}
+
+TEST_P(CoopTest, AddRefusesADuplicateANonDraftAndAnUnknownCase) {
+  CoopRequest first = Add(Draft("LK-CCU-2026-0007"));
+  Result<CoopRequest> dup = s_->AddCoopRequest(Draft("LK-CCU-2026-0007"), Event("draft", ""));
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(dup.status().message().find("already exists"), std::string::npos)
+      << dup.status().message();
+
+  CoopRequest finalized = Draft("LK-CCU-2026-0008");
+  finalized.state = "finalized";
+  EXPECT_EQ(s_->AddCoopRequest(finalized, Event("draft", "")).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(s_->AddCoopRequest(Draft("LK-CCU-2026-0008"), Event("sent", "")).status().code(),
+            Code::kInvalidArgument);
+
+  CoopRequest elsewhere = Draft("LK-CCU-2026-0009");
+  elsewhere.case_id = case_.id + 100;
+  EXPECT_EQ(s_->AddCoopRequest(elsewhere, Event("draft", "")).status().code(), Code::kNotFound);
+
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM coop_requests"), 1);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM coop_events"), 1);
+  // The same reference in another version, and another case's requests.
+  Case other = NewCase(*s_, "CCU/8");
+  CoopRequest v2 = Add(Draft("LK-CCU-2026-0007", 2));
+  CoopRequest theirs = Draft("LK-CCU-2026-0010");
+  theirs.case_id = other.id;
+  theirs = Add(theirs);
+  auto ids = [](const Result<std::vector<CoopRequest>>& r) {
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    std::vector<int64_t> out;
+    if (r.ok())
+      for (const CoopRequest& c : *r) out.push_back(c.id);
+    return out;
+  };
+  EXPECT_EQ(ids(s_->ListCoopRequests(case_.id)), (std::vector<int64_t>{first.id, v2.id}));
+  EXPECT_EQ(ids(s_->ListCoopRequests(other.id)), std::vector<int64_t>{theirs.id});
+  EXPECT_EQ(ids(s_->ListCoopRequests(0)), (std::vector<int64_t>{first.id, v2.id, theirs.id}));
+  EXPECT_EQ(s_->ListCoopRequests(other.id + 100).status().code(), Code::kNotFound);
+  Result<std::optional<CoopRequest>> none = s_->GetCoopRequest(theirs.id + 100);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  EXPECT_EQ(s_->ListCoopEvents(theirs.id + 100).status().code(), Code::kNotFound);
+}
+
+TEST_P(CoopTest, OnlyADraftsDocumentChanges) {
+  CoopRequest r = Add(Draft("LK-CCU-2026-0007"));
+  ASSERT_TRUE(s_->UpdateCoopDraft(r.id, R"({"v":"edited"})", "2026-03-09T00:00:00Z").ok());
+  CoopRequest got = Get(r.id);
+  EXPECT_EQ(got.doc, R"({"v":"edited"})");
+  EXPECT_EQ(got.due, "2026-03-09T00:00:00Z");
+  EXPECT_EQ(got.state, "draft");
+
+  ASSERT_TRUE(s_->SetCoopState(r.id, "draft", Event("finalized", ""), "", "abcdef").ok());
+  Status st = s_->UpdateCoopDraft(r.id, R"({"v":"tampered"})", "2027-01-01T00:00:00Z");
+  EXPECT_EQ(st.code(), Code::kInvalidArgument);
+  EXPECT_EQ(st.message(), "request " + std::to_string(r.id) + " is finalized, not draft");
+  got = Get(r.id);
+  EXPECT_EQ(got.doc, R"({"v":"edited"})");
+  EXPECT_EQ(got.due, "");
+  EXPECT_EQ(s_->UpdateCoopDraft(r.id + 100, "{}", "").code(), Code::kNotFound);
+}
+
+TEST_P(CoopTest, AChangeOfStateIsACompareAndSet) {
+  CoopRequest r = Add(Draft("LK-CCU-2026-0007"));
+  Status st = s_->SetCoopState(r.id, "finalized", Event("sent", "too early"), "", "");
+  EXPECT_EQ(st.code(), Code::kInvalidArgument);
+  EXPECT_EQ(st.message(), "request " + std::to_string(r.id) + " is draft, not finalized");
+  EXPECT_EQ(Get(r.id).state, "draft");
+  EXPECT_EQ(EventStates(r.id), std::vector<std::string>{"draft"});  // nothing appended
+  EXPECT_EQ(s_->SetCoopState(r.id + 100, "draft", Event("finalized", ""), "", "").code(),
+            Code::kNotFound);
+
+  // Two changes in a caller's transaction that fails: neither stays.
+  st = s_->Transaction([&]() -> Status {
+    EXPECT_TRUE(s_->SetCoopState(r.id, "draft", Event("finalized", ""), "", "ab").ok());
+    EXPECT_TRUE(s_->SetCoopState(r.id, "finalized", Event("sent", ""), "", "").ok());
+    return IoError("simulated failure");
+  });
+  EXPECT_EQ(st.code(), Code::kIoError);
+  EXPECT_EQ(Get(r.id).state, "draft");
+  EXPECT_EQ(Get(r.id).signature, "");
+  EXPECT_EQ(EventStates(r.id), std::vector<std::string>{"draft"});
+
+  // A refused change inside a caller's transaction leaves it usable: the others commit.
+  st = s_->Transaction([&]() -> Status {
+    EXPECT_EQ(s_->SetCoopState(r.id, "sent", Event("answered", ""), "", "").code(),
+              Code::kInvalidArgument);
+    EVIDEX_RETURN_IF_ERROR(s_->SetCoopState(r.id, "draft", Event("finalized", ""), "", "ab"));
+    return s_->SetCoopState(r.id, "finalized", Event("sent", ""), "", "");
+  });
+  EXPECT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(Get(r.id).state, "sent");
+  EXPECT_EQ(EventStates(r.id), (std::vector<std::string>{"draft", "finalized", "sent"}));
+}
+
+TEST_P(CoopTest, TheDatabaseRefusesToChangeAFinalizedRequestOrDeleteHistory) {
+  CoopRequest r = Add(Draft("LK-CCU-2026-0007"));
+  const std::string id = std::to_string(r.id);
+  // A draft may be edited by hand; its state too.
+  EXPECT_EQ(loc_->Raw("UPDATE coop_requests SET doc = '{\"hand\":1}' WHERE id = " + id), "");
+  ASSERT_TRUE(s_->SetCoopState(r.id, "draft", Event("finalized", ""), "", "abcdef").ok());
+  for (const char* change : {"doc = 'tampered'", "type = 'emergency'", "reference = 'X'",
+                             "version = 9", "case_id = case_id + 0, doc = doc || ' '"}) {
+    std::string err =
+        loc_->Raw(std::string("UPDATE coop_requests SET ") + change + " WHERE id = " + id);
+    EXPECT_NE(err.find("a finalized cooperation request is never changed"), std::string::npos)
+        << change << ": " << err;
+  }
+  EXPECT_EQ(Get(r.id).doc, "{\"hand\":1}");
+  EXPECT_EQ(Get(r.id).reference, "LK-CCU-2026-0007");
+  // What is not the document may change (the clock, the state).
+  EXPECT_EQ(loc_->Raw("UPDATE coop_requests SET due = 'x', state = 'expired' WHERE id = " + id),
+            "");
+  // Nothing is deleted, no event changed.
+  EXPECT_NE(loc_->Raw("DELETE FROM coop_requests WHERE id = " + id), "");
+  EXPECT_NE(loc_->Raw("DELETE FROM coop_events WHERE request_id = " + id), "");
+  EXPECT_NE(loc_->Raw("UPDATE coop_events SET note = 'x' WHERE request_id = " + id), "");
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM coop_requests"), 1);
+  EXPECT_EQ(EventStates(r.id), (std::vector<std::string>{"draft", "finalized"}));
+  // Nor back to a draft, whose document could then be changed.
+  EXPECT_NE(loc_->Raw("UPDATE coop_requests SET state = 'draft' WHERE id = " + id), "");
+  EXPECT_EQ(s_->SetCoopState(r.id, "expired", Event("draft", "reopened"), "", "").code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(Get(r.id).state, "expired");
+  EXPECT_EQ(EventStates(r.id), (std::vector<std::string>{"draft", "finalized"}));
+}
+
+TEST_P(CoopTest, AVersion4StoreIsMigratedToVersion5KeepingItsRows) {
+  s_.reset();
+  // Back to what a v4 evidex left: no v5 tables, no version 5 row.
+  for (const char* sql : {"DROP TABLE coop_events", "DROP TABLE coop_requests",
+                          "DROP TABLE directory_entries",
+                          "DELETE FROM schema_version WHERE version >= 5"})
+    Raw(sql);
+  ASSERT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 4);
+  s_ = Open(false);
+  ASSERT_TRUE(s_);
+  EXPECT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), kSchemaVersion);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM schema_version"), kSchemaVersion);
+  // The v4 rows are kept and the new tables work.
+  Result<std::optional<Case>> old = s_->FindCase("CCU/7");
+  ASSERT_TRUE(old.ok() && old->has_value());
+  CoopRequest r = Add(Draft("LK-CCU-2026-0007"));
+  EXPECT_EQ(Get(r.id).case_id, (*old)->id);
+  EXPECT_TRUE(s_->PutDirectoryEntries({Entry("LK-CCU", "LK", "{}")}).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CoopTest, ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });
 
 TEST(StateNames, RoundTrip) {
