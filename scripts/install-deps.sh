@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   clang-14 libclang-rt-14-dev
-  libhyperscan-dev libpsl-dev publicsuffix libphonenumber-dev
+  libhyperscan-dev libpsl-dev publicsuffix libphonenumber-dev libicu-dev
   libewf-dev ewf-tools zlib1g-dev libdeflate-dev libssl-dev libsodium-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev

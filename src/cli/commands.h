@@ -82,6 +82,8 @@ std::unique_ptr<Command> MakeTimelineCommand();        // cmd_files.cc
 std::unique_ptr<Command> MakeSimilarCommand();         // cmd_files.cc
 std::unique_ptr<Command> MakeServeCommand();           // cmd_serve.cc
 std::unique_ptr<Command> MakeUserCommand();            // cmd_serve.cc
+std::unique_ptr<Command> MakeDirectoryCommand();       // cmd_coop.cc
+std::unique_ptr<Command> MakeRequestCommand();         // cmd_coop.cc
 
 }  // namespace evidex::cli
 

@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   commands.push_back(MakeSimilarCommand());
   commands.push_back(MakeServeCommand());
   commands.push_back(MakeUserCommand());
+  commands.push_back(MakeDirectoryCommand());
+  commands.push_back(MakeRequestCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Setup(app));
 

@@ -11,78 +11,6 @@
 namespace evidex::exchange::internal {
 namespace {
 
-struct Record {
-  size_t line = 0;  // where it starts, from 1
-  std::vector<std::string> fields;
-  std::string error;  // a quoting error; the record is not used
-};
-
-class CsvReader {
- public:
-  explicit CsvReader(std::string_view d) : d_(d) {
-    if (d_.substr(0, 3) == "\xEF\xBB\xBF") d_.remove_prefix(3);
-  }
-
-  // False at the end of the data.
-  bool Next(Record* r) {
-    if (i_ >= d_.size()) return false;
-    r->line = line_;
-    r->fields.clear();
-    r->error.clear();
-    while (true) {
-      std::string field;
-      if (i_ < d_.size() && d_[i_] == '"') {
-        ++i_;
-        bool closed = false;
-        while (i_ < d_.size()) {
-          char c = d_[i_++];
-          if (c == '"') {
-            if (i_ < d_.size() && d_[i_] == '"') {
-              field.push_back('"');
-              ++i_;
-              continue;
-            }
-            closed = true;
-            break;
-          }
-          if (c == '\n') ++line_;
-          field.push_back(c);
-        }
-        if (!closed) {
-          r->error = "quoted field not closed before the end of the file";
-          return true;
-        }
-        if (i_ < d_.size() && d_[i_] != ',' && d_[i_] != '\n' && d_[i_] != '\r') {
-          r->error = "text after a closing quote";
-          SkipLine();
-          return true;
-        }
-      } else {
-        while (i_ < d_.size() && d_[i_] != ',' && d_[i_] != '\n' && d_[i_] != '\r')
-          field.push_back(d_[i_++]);
-      }
-      r->fields.push_back(std::move(field));
-      if (i_ >= d_.size()) return true;
-      char c = d_[i_++];
-      if (c == ',') continue;
-      if (c == '\r' && i_ < d_.size() && d_[i_] == '\n') ++i_;
-      ++line_;
-      return true;
-    }
-  }
-
- private:
-  void SkipLine() {
-    while (i_ < d_.size() && d_[i_] != '\n') ++i_;
-    if (i_ < d_.size()) ++i_;
-    ++line_;
-  }
-
-  std::string_view d_;
-  size_t i_ = 0;
-  size_t line_ = 1;
-};
-
 std::string LowerTrim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -92,7 +20,7 @@ std::string LowerTrim(std::string_view s) {
   return out;
 }
 
-bool Blank(const Record& r) {
+bool Blank(const CsvRecord& r) {
   for (const std::string& f : r.fields)
     if (f.find_first_not_of(" \t") != std::string::npos) return false;
   return true;
@@ -102,7 +30,7 @@ bool Blank(const Record& r) {
 
 void ReadCsv(std::string_view data, Collector* sink, ParsedWatchlist* out, Status* fatal) {
   CsvReader reader(data);
-  Record r;
+  CsvRecord r;
   // The header: the first record that is not blank.
   bool have_header = false;
   while (reader.Next(&r)) {
