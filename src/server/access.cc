@@ -19,6 +19,11 @@ bool Allowed(store::Role role, Right right) {
       return role != Role::kViewer;
     case Right::kManageUsers:
       return role == Role::kAdmin;
+    case Right::kManageDirectory:
+      return role == Role::kAdmin || role == Role::kExaminer || role == Role::kInvestigator;
+    case Right::kDraftRequest:
+    case Right::kFinalizeRequest:
+      return role != Role::kViewer;
   }
   return false;
 }

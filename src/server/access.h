@@ -21,6 +21,9 @@ enum class Right {
   kReadBytes,      // the hex view
   kReport,
   kManageUsers,
+  kManageDirectory,  // add / remove 24/7 directory entries
+  kDraftRequest,     // write and change cooperation requests of a case
+  kFinalizeRequest,  // finalize (sign) a request, record it sent, answered, ...
 };
 
 bool Allowed(store::Role role, Right right);

@@ -120,6 +120,7 @@ void RegisterUserRoutes(Api& api);      // api_users.cc
 void RegisterCaseRoutes(Api& api);      // api_cases.cc: cases, members, evidence, custody, bytes
 void RegisterJobRoutes(Api& api);       // api_jobs.cc: acquisition, verification, scans, jobs
 void RegisterArtifactRoutes(Api& api);  // api_artifacts.cc
+void RegisterCoopRoutes(Api& api);      // api_coop.cc: the 24/7 directory, cooperation requests
 
 // JSON forms (api_json.cc). Values from evidence are returned as stored (masked where the role
 // says so): the UI escapes them.

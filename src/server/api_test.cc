@@ -247,6 +247,16 @@ std::vector<EndpointRow> Endpoints() {
       {"POST", "/cases/1/evidence/E1/verify", "", "11000", 202},
       {"POST", "/cases/1/scans", R"({"evidence":["E99"]})", "11100", 404},
       {"DELETE", "/cases/1/members/outsider", "", "11000", 404},
+      {"GET", "/directory", "", "11111", 200},
+      {"POST", "/directory",
+       R"({"key":"X-@","country":"FR","authority":"A","email":"a@b.fr","time_zone":"Europe/Paris","source":"s"})",
+       "11100", 201},
+      {"GET", "/requests/due", "", "11111", 200},
+      {"GET", "/cases/1/requests", "", "11111", 200},
+      {"POST", "/cases/1/requests", R"({"type":"preservation","to":"NO-SUCH-ENTRY"})", "11110", 404},
+      {"POST", "/cases/1/requests/999999/finalize", "", "11110", 404},
+      {"POST", "/cases/1/requests/999999/mark", R"({"state":"sent"})", "11110", 404},
+      {"GET", "/cases/1/requests/999999", "", "11111", 404},
   };
 }
 
@@ -273,6 +283,89 @@ TEST_F(Api, EveryEndpointWithEveryRole) {
       }
     }
   }
+}
+
+// A preservation request through the API: written from the case, refused while incomplete,
+// completed with merge patches, finalized (not by a viewer), sent with its clock, rendered.
+TEST_F(Api, CooperationRequestEndToEnd) {
+  Session admin = Login("admin");
+  for (const json& e : {json{{"key", "LK-OWN"}, {"own", true}, {"country", "LK"},
+                             {"authority", "Sri Lanka Police CID"}, {"email", "cid@police.example.lk"},
+                             {"time_zone", "Asia/Colombo"}, {"source", "own unit"}},
+                        json{{"key", "FR-OFAC"}, {"country", "FR"}, {"authority", "OFAC"},
+                             {"email", "ofac@example.fr"}, {"time_zone", "Europe/Paris"},
+                             {"languages", {"fr"}}, {"legal_bases", {"budapest"}}, {"source", "T-CY"}}})
+    ASSERT_EQ(Post(admin, "/directory", e.dump())->status, 201);
+  auto bad_zone = Post(admin, "/directory", R"({"key":"Z","country":"FR","authority":"A","email":"a@b.fr","time_zone":"IST","source":"s"})");
+  EXPECT_EQ(bad_zone->status, 400);
+  EXPECT_NE(bad_zone->body.find("time_zone"), std::string::npos);
+
+  Session ex = Login("examiner");
+  auto made = Post(ex, "/cases/1/requests",
+                   json{{"type", "preservation"}, {"to", "FR-OFAC"}, {"identifiers", {"alice@example.org"}}}.dump());
+  ASSERT_EQ(made->status, 201) << made->body;
+  json r = json::parse(made->body);
+  const std::string base = "/cases/1/requests/" + std::to_string(r["id"].get<int64_t>());
+  EXPECT_EQ(r["state"], "draft");
+  EXPECT_EQ(r["document"]["identifiers"][0]["value"], "alice@example.org");
+  EXPECT_EQ(r["document"]["requesting"]["time_zone"], "Asia/Colombo");  // from the own card
+  EXPECT_EQ(r["document"]["target_language"], "fr");
+  bool names_summary = false;
+  for (const json& p : r["problems"]) names_summary |= p["field"] == "summary";
+  EXPECT_TRUE(names_summary);
+  auto early = Post(ex, base + "/finalize");
+  EXPECT_EQ(early->status, 400);
+  EXPECT_NE(early->body.find("missing or wrong"), std::string::npos);
+  EXPECT_EQ(Post(ex, base, R"({"nonsense": 1})")->status, 400);
+
+  json patch = {{"summary", "Victims paid a shop that never delivered."},
+                {"relationship", "The address sold the goods."},
+                {"necessity", "Logs kept 90 days."},
+                {"no_notification", true},
+                {"confirmation_contact", "Insp. A. Perera"},
+                {"operational_authority", "CID Colombo"},
+                {"provider", {{"name", "Example Mail SAS"}}},
+                {"offences", {{{"description", "fraud"}, {"provisions", "s. 7"}}}},
+                {"requesting", {{"reply_channel", "e-mail"}}}};
+  auto patched = Post(ex, base, patch.dump());
+  ASSERT_EQ(patched->status, 200) << patched->body;
+  r = json::parse(patched->body);
+  ASSERT_TRUE(r["problems"].empty()) << r["problems"].dump();
+
+  Session viewer = Login("viewer");
+  EXPECT_EQ(Post(viewer, base + "/finalize")->status, 403);
+  EXPECT_EQ(Post(viewer, base, R"({"summary":"x"})")->status, 403);
+  auto fin = Post(ex, base + "/finalize");
+  ASSERT_EQ(fin->status, 200) << fin->body;
+  r = json::parse(fin->body);
+  EXPECT_EQ(r["state"], "finalized");
+  EXPECT_EQ(r["signature"].get<std::string>().size(), 128u);
+  EXPECT_EQ(Post(ex, base + "/mark", R"({"state":"answered"})")->status, 400);  // not sent yet
+  auto sent = Post(ex, base + "/mark", R"({"state":"sent","note":"by e-mail"})");
+  ASSERT_EQ(sent->status, 200);
+  r = json::parse(sent->body);
+  EXPECT_EQ(r["state"], "sent");
+  EXPECT_FALSE(r["due"].get<std::string>().empty());
+  // A change of a finalized request is a new version; the signed one stays.
+  auto v2 = Post(ex, base, R"({"summary":"changed"})");
+  ASSERT_EQ(v2->status, 201);
+  EXPECT_EQ(json::parse(v2->body)["version"], 2);
+  EXPECT_NE(json::parse(Get(ex, base)->body)["document"]["summary"], "changed");
+
+  auto due = Get(viewer, "/requests/due?within=90d");
+  ASSERT_EQ(due->status, 200);
+  EXPECT_EQ(json::parse(due->body).size(), 1u);
+  auto pdf = Get(viewer, base + "/document?format=pdf&bilingual=en");
+  ASSERT_EQ(pdf->status, 200);
+  EXPECT_EQ(pdf->body.substr(0, 5), "%PDF-");
+  auto docx = Get(viewer, base + "/document?format=docx&language=ar");
+  ASSERT_EQ(docx->status, 200);
+  EXPECT_EQ(docx->body.substr(0, 2), "PK");
+  EXPECT_EQ(Get(viewer, base + "/document?format=pdf&language=de")->status, 400);
+  // Outside the case: 404, as for any other case data.
+  Session outsider = Login("outsider");
+  EXPECT_EQ(Get(outsider, base)->status, 404);
+  EXPECT_EQ(Get(ex, "/cases/2/requests/" + std::to_string(r["id"].get<int64_t>()))->status, 404);
 }
 
 TEST_F(Api, NonMembersGet404) {

@@ -174,6 +174,7 @@ class ServerImpl : public Server {
     RegisterCaseRoutes(*api_);
     RegisterJobRoutes(*api_);
     RegisterArtifactRoutes(*api_);
+    RegisterCoopRoutes(*api_);
     return Status::Ok();
   }
 
