@@ -212,10 +212,14 @@ class DirectoryCommand : public Command {
       Result<store::Unit> unit = ws.store().GetUnit();
       Result<std::vector<store::KnownKey>> known = ws.store().ListKnownKeys();
       bool trusted = false;
-      if (key.ok() && unit.ok() && unit->public_key == key->Text()) { trusted = true; signed_by = unit->Display(); }
-      if (key.ok() && known.ok())
+      bool self = key.ok() && unit.ok() && unit->public_key == key->Text();
+      if (self) { trusted = true; signed_by = unit->Display(); }
+      if (key.ok() && known.ok() && !self)
         for (const store::KnownKey& k : *known)
           if (k.public_key == key->Text()) { trusted = true; signed_by = k.unit + " (" + k.country + ")"; }
+      // Another unit's own card is not ours: requests are sent from this unit's card only.
+      if (trusted && !self)
+        for (coop::DirectoryEntry& e : parsed.entries) e.own = false;
       if (!key.ok() || !trusted) {
         PrintError(file_ + " is signed by " + parsed.signer + ", a key this workspace does not know: nothing imported");
         return kExitVerifyFailed;

@@ -401,6 +401,8 @@ Status SetField(json* request, const std::string& path, const std::string& value
     if (cur_shape->is_array()) {
       // parts[i] is an index: the whole array goes in the patch, with that element changed.
       const std::string& array_name = parts[i - 1];
+      if (array_name != "offences" && array_name != "identifiers")  // a list of text: set as a whole
+        return InvalidArgument(path + ": " + array_name + " is a list of text: set it as a whole, comma-separated");
       json array = cur_value && cur_value->is_array() ? *cur_value : json::array();
       size_t index = 0;
       if (part == "+") index = array.size();
