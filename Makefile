@@ -31,7 +31,7 @@ test-release: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 $(ASAN)/build.ninja:
-	@cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEVIDEX_SANITIZE=ON -DEVIDEX_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEVIDEX_SANITIZE=ON -DEVIDEX_BENCH=OFF -DEVIDEX_WEB=OFF $(CMAKE_FLAGS) >/dev/null
 
 test-asan: deps $(ASAN)/build.ninja
 	@cmake --build $(ASAN) -j $(JOBS)

@@ -207,7 +207,7 @@ class DirectoryCommand : public Command {
         return kExitVerifyFailed;
       }
     } else {
-      // The signer must be this unit or a unit whose key was accepted (evidex key add).
+      // The signer must be this unit or a unit whose key was accepted (evidex receive --trust-key).
       Result<vault::PublicKey> key = vault::PublicKey::Parse(parsed.signer);
       Result<store::Unit> unit = ws.store().GetUnit();
       Result<std::vector<store::KnownKey>> known = ws.store().ListKnownKeys();
