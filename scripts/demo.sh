@@ -86,9 +86,28 @@ step "Accra receives it and continues the chain"
 "$ev" --data "$out/accra" receive "$out/2026-041.evidex.tar" --trust-key "$out/colombo/unit.pub" \
   --examiner "K. Mensah"
 "$ev" --data "$out/accra" custody verify 2026/041
+step "evidex directory + request: a preservation request to a partner's 24/7 point, from case 2026/052"
+"$ev" --data "$out/colombo" directory add LK-CCU --own --country LK \
+  --authority "Sri Lanka Police, CID" --unit "Cybercrime Unit, Colombo" --phone "+94 11 2 320 141" \
+  --email ccu@police.example.lk --time-zone Asia/Colombo --source "own unit"
+"$ev" --data "$out/colombo" directory add GH-247 --country GH --authority "Ghana Police Service" \
+  --unit "Cybercrime Unit" --email 247@police.example.gh --time-zone Africa/Accra --language en \
+  --legal-basis budapest --art35 --hours "24/7" --source "T-CY 24/7 list (sample)"
+EVIDEX_EXAMINER="SI Fernando" "$ev" --data "$out/colombo" request new --case 2026/052 \
+  --type preservation --to GH-247 --identifier "$email"
+EVIDEX_EXAMINER="SI Fernando" "$ev" --data "$out/colombo" request set LK-$(date -u +%Y)-0001 \
+  summary "Victims of a romance scam paid the wallet found on the phone; the mule used this address." \
+  relationship "The address received the victims' messages." provider/name "Example Mail (sample)" \
+  necessity "The provider deletes inactive accounts' logs after 90 days." no_notification yes \
+  confirmation_contact "SI Fernando, +94 11 2 320 141" operational_authority "CID Colombo" \
+  offences/0/provisions "Penal Code s. 403 (cheating); Computer Crimes Act No. 24 of 2007"
+EVIDEX_EXAMINER="SI Fernando" "$ev" --data "$out/colombo" request finalize LK-$(date -u +%Y)-0001
+"$ev" --data "$out/colombo" request render LK-$(date -u +%Y)-0001 -o "$out/preservation-request.pdf"
+"$ev" --data "$out/colombo" request render LK-$(date -u +%Y)-0001 -o "$out/preservation-request.docx"
 echo
 echo "Output in $out: colombo/ and accra/ (workspaces), scan/ (feature files, histograms,"
-echo "hits.jsonl, report.json), 2026-041.evidex.tar (the package; certificate.pdf inside)."
+echo "hits.jsonl, report.json), 2026-041.evidex.tar (the package; certificate.pdf inside),"
+echo "preservation-request.pdf and .docx (a signed preservation request to Ghana's 24/7 point)."
 step "evidex serve: Colombo's cases in a browser (DEMO_SERVE=0 skips this; Ctrl-C stops it)"
 if [ "${DEMO_SERVE:-1}" = 1 ]; then
   port=${DEMO_PORT:-8080}
