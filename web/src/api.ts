@@ -160,6 +160,64 @@ export interface Graph {
   edges: { a: number; b: number; shared: number; examples: Artifact[] }[];
 }
 
+export interface DirectoryEntry {
+  key: string;
+  country: string;
+  authority: string;
+  unit: string;
+  phones: string[];
+  email: string;
+  pgp_key: string;
+  hours: string;
+  time_zone: string;
+  languages: string[];
+  channels: string[];
+  legal_bases: string[];
+  budapest_art35: boolean;
+  g7: boolean;
+  central_authority: boolean;
+  own: boolean;
+  last_verified: string;
+  source: string;
+  federation_key: string;
+  stale?: boolean;
+  open_now?: boolean | null;
+}
+
+export interface RequestProblem {
+  field: string;
+  message: string;
+}
+
+export interface RequestEvent {
+  seq: number;
+  time: string;
+  actor: string;
+  state: string;
+  note: string;
+}
+
+export interface CoopRequest {
+  id: number;
+  uuid: string;
+  case_id: number;
+  reference: string;
+  version: number;
+  supersedes: number;
+  follows: number;
+  type: string;
+  state: string;
+  due: string;
+  signature: string;
+  created: string;
+  updated: string;
+  document: Record<string, any>;
+  problems?: RequestProblem[];
+  next_states?: string[];
+  history?: RequestEvent[];
+  overdue?: boolean;
+}
+
 export class ApiError extends Error {
   constructor(public status: number, public code: string, message: string) {
     super(message);
@@ -272,4 +330,20 @@ export const api = {
     request<{ artifact: Artifact; sightings: Sighting[]; other_cases_hidden: number }[]>('GET', `/search${query({ q, kind })}`),
   hits: (id: number) => request<{ file_alerts: any[]; watchlist_hits: any[] }>('GET', `/cases/${id}/hits`),
   report: (id: number) => request<any>('GET', `/cases/${id}/report`),
+
+  directory: (p: { country?: string; language?: string; open_now?: string }) =>
+    request<DirectoryEntry[]>('GET', `/directory${query(p)}`),
+  addEntry: (e: Partial<DirectoryEntry>) => request<DirectoryEntry>('POST', '/directory', e),
+  deleteEntry: (key: string) => request<void>('DELETE', `/directory/${enc(key)}`),
+  due: (within = '7d') => request<CoopRequest[]>('GET', `/requests/due${query({ within })}`),
+  requests: (id: number) => request<CoopRequest[]>('GET', `/cases/${id}/requests`),
+  newRequest: (id: number, r: { type: string; to: string; identifiers: (string | number)[]; category?: string; language?: string; target_language?: string }) =>
+    request<CoopRequest>('POST', `/cases/${id}/requests`, r),
+  coopRequest: (id: number, rid: number) => request<CoopRequest>('GET', `/cases/${id}/requests/${rid}`),
+  patchRequest: (id: number, rid: number, patch: unknown) => request<CoopRequest>('POST', `/cases/${id}/requests/${rid}`, patch),
+  finalizeRequest: (id: number, rid: number) => request<CoopRequest>('POST', `/cases/${id}/requests/${rid}/finalize`),
+  markRequest: (id: number, rid: number, state: string, note: string) =>
+    request<CoopRequest>('POST', `/cases/${id}/requests/${rid}/mark`, { state, note }),
+  extendRequest: (id: number, rid: number) => request<CoopRequest>('POST', `/cases/${id}/requests/${rid}/extend`),
+  followUpRequest: (id: number, rid: number) => request<CoopRequest>('POST', `/cases/${id}/requests/${rid}/follow-up`),
 };

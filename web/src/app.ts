@@ -28,6 +28,16 @@ export function canCreateCase(): boolean {
   return canScan();
 }
 
+// Adds and removes 24/7 directory entries.
+export function canManageDirectory(): boolean {
+  return canScan();
+}
+
+// Writes, changes, finalizes and marks cooperation requests (in the cases they are a member of).
+export function canDraftRequest(): boolean {
+  return canScan() || role() === 'prosecutor';
+}
+
 export function canReadBytes(): boolean {
   return role() !== 'viewer' && role() !== '';
 }

@@ -17,6 +17,9 @@ import { hitsPage } from './pages/hits';
 import { correlationsPage } from './pages/correlations';
 import { usersPage } from './pages/users';
 import { accountPage } from './pages/account';
+import { directoryPage } from './pages/directory';
+import { requestsPage } from './pages/requests';
+import { requestPage } from './pages/request';
 import { errorBox } from './ui';
 
 const root = document.getElementById('app')!;
@@ -44,7 +47,7 @@ function renderHeader(route: Route): void {
   const me = session.me;
   const navItem = (hash: string, key: string, active: boolean) =>
     h('a', { href: hash, class: ['nav-link', active && 'active'] }, t(key));
-  const caseRoutes = ['cases', 'case', 'artifacts', 'artifact', 'report', 'hits', 'correlations'];
+  const caseRoutes = ['cases', 'case', 'artifacts', 'artifact', 'report', 'hits', 'correlations', 'requests', 'request'];
   replace(header,
     h('div', { class: 'brand' },
       link('#/cases', h('span', { class: 'logo' }, 'evidex')),
@@ -53,6 +56,7 @@ function renderHeader(route: Route): void {
       navItem('#/cases', 'nav.cases', caseRoutes.includes(route.name)),
       navItem('#/search', 'nav.search', route.name === 'search'),
       navItem('#/graph', 'nav.graph', route.name === 'graph'),
+      navItem('#/directory', 'nav.directory', route.name === 'directory'),
       isAdmin() ? navItem('#/users', 'nav.users', route.name === 'users') : null) : h('span', { class: 'mainnav' }),
     h('div', { class: 'userbox' },
       me ? link('#/account', h('span', { class: 'user', title: me.user.name },
@@ -111,6 +115,9 @@ async function render(): Promise<void> {
       case 'search': await searchPage(view); break;
       case 'users': await usersPage(view); break;
       case 'account': await accountPage(view); break;
+      case 'directory': await directoryPage(view); break;
+      case 'requests': await requestsPage(view, route.case); break;
+      case 'request': await requestPage(view, route.case, route.request); break;
     }
   } catch (e) {
     if (seq === renderSeq) view.append(errorBox(e));

@@ -10,6 +10,9 @@ export type Route =
   | { name: 'report'; case: number }
   | { name: 'hits'; case: number }
   | { name: 'correlations'; case: number }
+  | { name: 'requests'; case: number }
+  | { name: 'request'; case: number; request: number }
+  | { name: 'directory' }
   | { name: 'graph' }
   | { name: 'search' }
   | { name: 'users' }
@@ -31,6 +34,7 @@ export function parseRoute(hash: string): Route {
     if (a === 'search') return { name: 'search' };
     if (a === 'users') return { name: 'users' };
     if (a === 'account') return { name: 'account' };
+    if (a === 'directory') return { name: 'directory' };
     return { name: 'notfound' };
   }
   if (a !== 'cases' || !kId.test(b)) return { name: 'notfound' };
@@ -41,9 +45,11 @@ export function parseRoute(hash: string): Route {
     if (c === 'report') return { name: 'report', case: id };
     if (c === 'hits') return { name: 'hits', case: id };
     if (c === 'correlations') return { name: 'correlations', case: id };
+    if (c === 'requests') return { name: 'requests', case: id };
     return { name: 'notfound' };
   }
   if (c === 'artifacts' && kId.test(d)) return { name: 'artifact', case: id, artifact: Number(d) };
+  if (c === 'requests' && kId.test(d)) return { name: 'request', case: id, request: Number(d) };
   return { name: 'notfound' };
 }
 
@@ -55,6 +61,8 @@ export function routeHash(r: Route): string {
     case 'report': return `#/cases/${r.case}/report`;
     case 'hits': return `#/cases/${r.case}/hits`;
     case 'correlations': return `#/cases/${r.case}/correlations`;
+    case 'requests': return `#/cases/${r.case}/requests`;
+    case 'request': return `#/cases/${r.case}/requests/${r.request}`;
     case 'notfound': return '#/cases';
     default: return `#/${r.name}`;
   }

@@ -3,7 +3,7 @@ import { h } from '../dom';
 import { Case } from '../api';
 import { t } from '../i18n';
 
-export type CaseTab = 'overview' | 'artifacts' | 'correlations' | 'hits' | 'report';
+export type CaseTab = 'overview' | 'artifacts' | 'correlations' | 'hits' | 'requests' | 'report';
 
 export function caseHeading(c: Case, active: CaseTab, extra?: Node | null): HTMLElement {
   const tab = (key: CaseTab, hash: string) =>
@@ -17,5 +17,6 @@ export function caseHeading(c: Case, active: CaseTab, extra?: Node | null): HTML
       tab('artifacts', `#/cases/${c.id}/artifacts`),
       tab('correlations', `#/cases/${c.id}/correlations`),
       tab('hits', `#/cases/${c.id}/hits`),
+      tab('requests', `#/cases/${c.id}/requests`),
       tab('report', `#/cases/${c.id}/report`)));
 }

@@ -1,12 +1,14 @@
 // The list of the user's cases, and the dialog that creates one.
 import { h, link, replace } from '../dom';
-import { api, Case } from '../api';
+import { api, Case, CoopRequest } from '../api';
 import { t, num, date } from '../i18n';
 import { canCreateCase, navigate } from '../app';
-import { errorText, field, info, openDialog, stateBadge, table } from '../ui';
+import { errorText, field, info, mono, openDialog, stateBadge, table } from '../ui';
+import { sortByDue } from '../coop';
+import { dueCell, requestStateBadge, requestTypeLabel } from './coopui';
 
 export async function casesPage(root: HTMLElement): Promise<void> {
-  const cases = await api.cases();
+  const [cases, due] = await Promise.all([api.cases(), api.due('7d').catch(() => null)]);
   root.append(h('div', { class: 'page-head' },
     h('h1', null, t('cases.title')),
     h('span', { class: 'count' }, t('cases.count', { n: cases.length })),
@@ -21,6 +23,22 @@ export async function casesPage(root: HTMLElement): Promise<void> {
     { key: 'case.status', cell: (c) => stateBadge(c.status) },
     { key: 'case.created', cell: (c) => date(c.created), cls: 'nowrap' },
   ], cases, { empty: t('cases.empty') })));
+  if (due) root.append(duePanel(due, cases));
+}
+
+// Cooperation requests whose clock ends within 7 days, overdue first.
+function duePanel(due: CoopRequest[], cases: Case[]): HTMLElement {
+  const number = new Map(cases.map((c) => [c.id, c.number]));
+  return h('section', { class: 'panel flush', id: 'due' },
+    h('h2', null, t('due.title'), ' ', h('span', { class: 'count' }, num(due.length))),
+    table<CoopRequest>([
+      { key: 'requests.reference', cell: (r) => link(`#/cases/${r.case_id}/requests/${r.id}`, h('span', { class: 'mono' }, r.reference)), cls: 'nowrap' },
+      { key: 'case.number', cell: (r) => link(`#/cases/${r.case_id}/requests`, mono(number.get(r.case_id) ?? `#${r.case_id}`)), cls: 'nowrap' },
+      { key: 'requests.type', cell: (r) => requestTypeLabel(r.type) },
+      { key: 'requests.to', cell: (r) => String(r.document?.addressee?.authority ?? '') },
+      { key: 'requests.state', cell: (r) => requestStateBadge(r.state) },
+      { key: 'requests.due', cell: (r) => dueCell(r.due) },
+    ], sortByDue(due), { empty: t('due.empty'), rowClass: (r) => (r.overdue ? 'overdue' : '') }));
 }
 
 function createCaseDialog(): void {
