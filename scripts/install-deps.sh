@@ -20,6 +20,7 @@ PACKAGES=(
   libtlsh-dev
   tlsh-tools  # tests only: the `tlsh` program, reference for src/fuzzy/tlsh
   wrk  # bench only: the HTTP reference of bench/serve.sh
+  libreoffice-writer-nogui  # tests only: request DOCX files opened by LibreOffice (tests/coop_cli_test.cc)
   libcpp-httplib-dev  # evidex serve (cpp-httplib, with OpenSSL)
   nodejs chromium  # web/: built with Vite (npm, below); end-to-end tests drive chromium headless
 )

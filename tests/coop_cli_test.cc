@@ -595,6 +595,26 @@ TEST_F(CoopCli, RenderedDocumentsCarryTheRequest) {
   EXPECT_NE(xml.find("seller@example.fr"), std::string::npos);
   EXPECT_NE(xml.find(Translations("ar")["title.preservation"].get<std::string>()), std::string::npos);
 
+  // LibreOffice opens the DOCX (Arabic beside Chinese) and reads back the identifiers and labels.
+  if (Sh("command -v soffice").code != 0) {
+    std::printf("[  SKIPPED ] LibreOffice (soffice, Debian libreoffice-writer-nogui) is not installed: "
+                "the DOCX was checked as XML only\n");
+  } else {
+    r = Ev("request render " + ref + " -o " + P("arzh.docx") + " --language ar --bilingual zh");
+    ASSERT_EQ(r.code, 0) << r.out;
+    Outcome lo = Sh("HOME=" + P("lo-home") + " timeout 120 soffice --headless --convert-to txt:Text --outdir " +
+                    P("lo") + " " + P("arzh.docx") + " 2>&1");
+    ASSERT_EQ(lo.code, 0) << lo.out;
+    std::ifstream in(P("lo/arzh.txt"), std::ios::binary);
+    std::string t((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(t.empty()) << lo.out;
+    for (const std::string& want : {ref, std::string("203.0.113.7"), std::string("seller@example.fr"),
+                                    Translations("ar")["title.preservation"].get<std::string>(),
+                                    Translations("zh")["title.preservation"].get<std::string>(),
+                                    Translations("zh")["section.addressee"].get<std::string>()})
+      EXPECT_NE(t.find(want), std::string::npos) << want << " not in LibreOffice's text:\n" << t;
+  }
+
   r = Ev("request render " + ref + " -o " + P("de.pdf") + " --language de");
   EXPECT_EQ(r.code, 1) << r.out;
   EXPECT_NE(r.out.find("no translation for 'de'"), std::string::npos) << r.out;
