@@ -5,7 +5,7 @@
 //   node e2e/e2e.mjs --evidex build/src/cli/evidex --web-root build/web-ui --out build/web-e2e-output
 //   node e2e/e2e.mjs --mock --web-root dist --out e2e-output     (dev/mock-server.mjs instead)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -353,7 +353,7 @@ async function main() {
 
   step('the case list');
   await page.click('.nav-link[href="#/cases"]');
-  await page.waitForFunction(() => document.querySelectorAll('table.data tbody tr').length === 2);
+  await page.waitForFunction(() => document.querySelectorAll('#cases-list table.data tbody tr').length === 2);
   await shot('cases');
 
   step('case graph');
@@ -394,6 +394,131 @@ async function main() {
   await page.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed++; }; });
   await page.click('#print');
   if ((await page.evaluate(() => window.__printed)) !== 1) fail('the Print button did not call window.print()');
+
+  step('24/7 directory: a refused entry shows the server\'s message; our own card and a partner');
+  await page.click('.nav-link[href="#/directory"]');
+  await page.waitForSelector('#directory-form');
+  const addEntry = async (e) => {
+    await page.fill('#dir-key', e.key);
+    await page.fill('#dir-country', e.country);
+    await page.fill('#dir-authority', e.authority);
+    await page.fill('#dir-email', e.email);
+    await page.fill('#dir-time-zone', e.tz);
+    await page.fill('#dir-languages', e.languages);
+    await page.fill('#dir-source', 'e2e');
+    if (e.own) await page.check('#dir-own');
+    for (const b of e.bases ?? []) await page.check(`#dir-lb-${b}`);
+    await page.click('#dir-submit');
+  };
+  await addEntry({ key: 'FR-BAD', country: 'FR', authority: 'Bad zone', email: 'x@example.fr', tz: 'IST', languages: 'fr' });
+  await expectText('#dir-form-msg .msg-error', /time_zone/);
+  log(`  refused: ${(await page.textContent('#dir-form-msg')).trim()}`);
+  await page.fill('#dir-time-zone', 'Europe/Paris');
+  await page.fill('#dir-key', 'LK-OWN');
+  await page.fill('#dir-country', 'LK');
+  await page.fill('#dir-authority', 'Sri Lanka Police CID');
+  await page.fill('#dir-email', 'cid@police.example.lk');
+  await page.fill('#dir-time-zone', 'Asia/Colombo');
+  await page.fill('#dir-languages', 'en, si');
+  await page.check('#dir-own');
+  await page.click('#dir-submit');
+  await expectText('#directory', /LK-OWN/);
+  await addEntry({ key: 'FR-OFAC', country: 'FR', authority: 'OFAC (Office anti-cybercriminalité)', email: 'ofac@example.fr', tz: 'Europe/Paris', languages: 'fr', bases: ['budapest'] });
+  await expectText('#directory', /FR-OFAC/);
+  await page.fill('#dir-f-country', 'FR');
+  await page.waitForFunction(() => { const t = document.querySelector('#directory')?.textContent || ''; return /FR-OFAC/.test(t) && !/LK-OWN/.test(t); });
+  await page.fill('#dir-f-country', '');
+  await page.waitForFunction(() => /LK-OWN/.test(document.querySelector('#directory')?.textContent || ''));
+  await shot('directory');
+
+  step('a preservation request for the IP address of the scanned case: a draft with its problems highlighted');
+  await page.goto(`${base}/#/cases/${caseId}/requests`);
+  await page.waitForSelector('#new-request-form');
+  await page.selectOption('#nr-type', 'preservation');
+  await page.selectOption('#nr-to', 'FR-OFAC');
+  const ipOption = await page.$$eval('#nr-identifiers option', (os) => os.find((o) => /203\.0\.113\.77/.test(o.textContent || ''))?.value);
+  if (!ipOption) fail(`no 203.0.113.77 among the artifacts offered: ${await page.textContent('#nr-identifiers')}`);
+  await page.selectOption('#nr-identifiers', [ipOption]);
+  await page.click('#nr-submit');
+  await page.waitForURL(/#\/cases\/\d+\/requests\/\d+$/);
+  await page.waitForSelector('#problem-count[data-count]');
+  const requestUrl = page.url();
+  const firstCount = Number(await page.getAttribute('#problem-count', 'data-count'));
+  if (!(firstCount > 0)) fail(`a fresh draft shows ${firstCount} problems`);
+  for (const f of ['summary', 'necessity', 'provider/name', 'identifiers/0/port', 'identifiers/0/observed', 'no_notification'])
+    if (!(await page.$(`[data-field="${f}"].has-error .field-error`))) fail(`${f} is not highlighted: ${await page.textContent('#problem-list')}`);
+  log(`  ${firstCount} problems, each at its field (e.g. identifiers/0/port: "${(await page.textContent('[data-field="identifiers/0/port"] .field-error')).trim()}")`);
+  await shot('request-problems');
+
+  step('fill the fields: the count reaches 0 as the draft is saved (merge patches)');
+  await page.fill('[data-path="confirmation_contact"]', 'Insp. A. Perera, +94 11 2 123456');
+  await page.fill('[data-path="operational_authority"]', 'CID Colombo, Cyber Crime Division');
+  await page.fill('[data-path="summary"]', 'Victims paid a web shop that never delivered; the orders came from this address.');
+  await page.fill('[data-path="relationship"]', 'The address placed the fraudulent orders.');
+  await page.fill('[data-path="necessity"]', 'Connection logs are kept for 90 days only.');
+  await page.fill('[data-path="provider/name"]', 'Example Telecom SA');
+  await page.fill('[data-path="offences/0/provisions"]', 'Computer Crime Act No. 24 of 2007, s. 7');
+  await page.selectOption('[data-path="no_notification"]', 'yes');
+  await page.selectOption('[data-path="identifiers/0/category"]', 'subscriber');
+  await page.fill('[data-path="identifiers/0/port"]', '4444');
+  await page.fill('[data-path="identifiers/0/observed"]', '2026-11-30T10:15:00');
+  await page.fill('[data-path="identifiers/0/time_zone"]', 'Asia/Colombo');
+  await page.waitForSelector('#problem-count[data-count="0"]', { timeout: 20000 })
+    .catch(async () => fail(`problems remain: ${await page.textContent('#problem-list')}`));
+  if (await page.$('.has-error')) fail('a field is still highlighted with no problem left');
+  await page.waitForSelector('#finalize:not([disabled])');
+  await shot('request-complete');
+
+  step('finalize (signed), mark sent: the clock runs');
+  await page.click('#finalize');
+  await page.waitForSelector('#request-signature');
+  await expectText('#request-head', /finalized/);
+  if (!(await page.$('[data-path="summary"][disabled]'))) fail('a finalized request is still editable');
+  await page.click('#mark-sent');
+  await page.fill('#mark-note', 'by e-mail to ofac@example.fr');
+  await page.click('#mark-confirm');
+  await page.waitForSelector('#request-due');
+  await expectText('#request-head', /sent/);
+  await expectText('#request-due', /due in \d+ days/);
+  await expectText('#request-history', /by e-mail to ofac@example\.fr/);
+  log(`  sent; ${(await page.textContent('#request-due')).trim()} (${(await page.textContent('#request-due-date')).trim()})`);
+  await shot('request-sent');
+
+  step('download the PDF (French, bilingual with English) and check it');
+  await page.selectOption('#doc-language', 'fr');
+  await page.selectOption('#doc-bilingual', 'en');
+  const pdfHref = await page.getAttribute('#download-pdf', 'href');
+  const probe = await page.evaluate(async (href) => {
+    const r = await fetch(href, { credentials: 'same-origin' });
+    const b = new Uint8Array(await r.arrayBuffer());
+    return { status: r.status, type: r.headers.get('content-type'), disposition: r.headers.get('content-disposition'), head: String.fromCharCode(...b.slice(0, 5)), size: b.length };
+  }, pdfHref);
+  if (probe.status !== 200 || probe.type !== 'application/pdf' || probe.head !== '%PDF-') fail(`the PDF answer: ${JSON.stringify(probe)}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-pdf')]);
+  const pdfFile = join(out, 'request.pdf');
+  await download.saveAs(pdfFile);
+  const pdfHead = readFileSync(pdfFile).subarray(0, 5).toString('latin1');
+  if (pdfHead !== '%PDF-') fail(`the downloaded file starts with ${pdfHead}`);
+  log(`  ${download.suggestedFilename()}: ${probe.type}, ${probe.size} bytes, ${probe.disposition}`);
+
+  step('the request page in French');
+  await page.selectOption('#lang-select', 'fr');
+  await page.waitForURL(requestUrl);
+  await expectText('#sec-header h2', /En-tête/);
+  await expectText('#request-actions', /Télécharger le PDF/);
+  await expectText('#request-head', /envoyée/);
+  await expectText('#request-due', /échéance dans \d+ jours/);
+  await shot('request-french');
+  await page.selectOption('#lang-select', 'en');
+  await expectText('#sec-header h2', /Header/);
+
+  step('the case\'s requests and the due list');
+  await page.click('.tab[data-tab="requests"]');
+  await page.waitForSelector('#requests table');
+  await expectText('#requests', /LK-\d{4}-\d{4}[\s\S]*sent[\s\S]*due in \d+ days/);
+  await shot('requests');
+  await page.click('.nav-link[href="#/cases"]');
+  await page.waitForSelector('#due');
 
   step('languages: French, Spanish, back to English');
   await page.goto(`${base}/#/cases/${caseId}`);
@@ -445,7 +570,7 @@ async function main() {
   await page.click('#logout');
   await signIn('aperera', aPassword, '#password-form');
   await changePassword(aPassword, 'another long password 7');
-  const listed = await page.$$eval('table.data tbody tr', (r) => r.length);
+  const listed = await page.$$eval('#cases-list table.data tbody tr', (r) => r.length);
   if (listed !== 1) fail(`aperera sees ${listed} cases, not 1`);
   if (await page.isVisible('.nav-link[href="#/users"]')) fail('an examiner sees the users page link');
   await page.goto(`${base}/#/cases/${caseId}/artifacts`);

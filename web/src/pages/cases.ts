@@ -14,7 +14,7 @@ export async function casesPage(root: HTMLElement): Promise<void> {
     h('span', { class: 'count' }, t('cases.count', { n: cases.length })),
     h('div', { class: 'spacer' }),
     canCreateCase() ? h('button', { type: 'button', class: 'btn btn-primary', id: 'new-case', on: { click: createCaseDialog } }, t('cases.new')) : null));
-  root.append(h('section', { class: 'panel flush' }, table<Case>([
+  root.append(h('section', { class: 'panel flush', id: 'cases-list' }, table<Case>([
     { key: 'case.number', cell: (c) => link(`#/cases/${c.id}`, c.number), cls: 'mono nowrap' },
     { key: 'case.title', cell: (c) => link(`#/cases/${c.id}`, c.title) },
     { key: 'case.offence', cell: (c) => c.offence },

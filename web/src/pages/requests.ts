@@ -63,7 +63,8 @@ async function newRequestForm(caseId: number): Promise<HTMLElement> {
     if (!to.value) { replace(msg, info(t('requests.pick_addressee'), 'error')); return; }
     submit.disabled = true;
     replace(msg);
-    const identifiers: (string | number)[] = [...ids.selectedOptions].map((o) => Number(o.value));
+    // Artifact ids as digit strings: the server takes a list of strings (ids, "kind:value" or values).
+    const identifiers: string[] = [...ids.selectedOptions].map((o) => o.value);
     identifiers.push(...splitList(extra.value));
     try {
       const r = await api.newRequest(caseId, {
