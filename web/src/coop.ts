@@ -103,8 +103,8 @@ export function dueInfo(due: string | null | undefined, nowMs: number, soonDays 
   if (Number.isNaN(t)) return { kind: 'none', days: 0 };
   const diff = t - nowMs;
   if (diff < 0) return { kind: 'overdue', days: Math.max(1, Math.ceil(-diff / kDay)) };
-  const days = Math.floor(diff / kDay);
-  if (days === 0) return { kind: 'today', days: 0 };
+  if (diff < kDay) return { kind: 'today', days: 0 };
+  const days = Math.round(diff / kDay);  // 59 days 23 hours: "due in 60 days"
   return { kind: days <= soonDays ? 'soon' : 'later', days };
 }
 

@@ -57,6 +57,8 @@ test('due badges', () => {
   assert.deepEqual(dueInfo('2026-11-30T12:00:00Z', now), { kind: 'overdue', days: 3 });
   assert.deepEqual(dueInfo('2026-12-03T20:00:00Z', now), { kind: 'today', days: 0 });
   assert.deepEqual(dueInfo('2026-12-05T13:00:00Z', now), { kind: 'soon', days: 2 });
+  assert.deepEqual(dueInfo('2026-12-04T11:00:00Z', now), { kind: 'today', days: 0 });
+  assert.deepEqual(dueInfo('2027-02-01T11:59:00Z', now), { kind: 'later', days: 60 });
   assert.deepEqual(dueInfo('2026-12-10T12:00:00Z', now), { kind: 'soon', days: 7 });
   assert.deepEqual(dueInfo('2027-02-01T12:00:00Z', now), { kind: 'later', days: 60 });
 });
