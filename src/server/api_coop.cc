@@ -203,7 +203,9 @@ void RegisterCoopRoutes(Api& api) {
     try {
       args.type = body->value("type", "");
       args.to = body->value("to", "");
-      args.identifiers = body->value("identifiers", std::vector<std::string>{});
+      // Artifact ids (numbers or digits) or values.
+      for (const json& id : body->value("identifiers", json::array()))
+        args.identifiers.push_back(id.is_number_integer() ? std::to_string(id.get<int64_t>()) : id.get<std::string>());
       args.category = body->value("category", "");
       args.language = body->value("language", "en");
       args.target_language = body->value("target_language", "");

@@ -303,6 +303,12 @@ TEST_F(Api, CooperationRequestEndToEnd) {
   Session ex = Login("examiner");
   auto made = Post(ex, "/cases/1/requests",
                    json{{"type", "preservation"}, {"to", "FR-OFAC"}, {"identifiers", {"alice@example.org"}}}.dump());
+  // An artifact id as a number is the same identifier.
+  auto by_id = Post(ex, "/cases/1/requests",
+                    json{{"type", "mla"}, {"to", "FR-OFAC"},
+                         {"identifiers", {json::parse(made->body)["document"]["identifiers"][0]["artifact"]}}}.dump());
+  ASSERT_EQ(by_id->status, 201) << by_id->body;
+  EXPECT_EQ(json::parse(by_id->body)["document"]["identifiers"][0]["value"], "alice@example.org");
   ASSERT_EQ(made->status, 201) << made->body;
   json r = json::parse(made->body);
   const std::string base = "/cases/1/requests/" + std::to_string(r["id"].get<int64_t>());
