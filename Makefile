@@ -14,8 +14,14 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
+# Line tables only (-g1): stack traces, sanitizer reports and perf keep file and line, and the
+# builds that `make test` makes twice on CI's 2 cores compile about a third faster than with -g
+# (measured on src/cli/cmd_files.cc: 34 -> 23 s at -O2, 30 -> 24 s at -O0 with ASan). For a
+# debugger with variables: make CMAKE_FLAGS=-DCMAKE_CXX_FLAGS_DEBUG=-g ...
 $(BUILD)/build.ninja:
-	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
+	  $(CMAKE_FLAGS) >/dev/null
 
 build: deps $(BUILD)/build.ninja
 	@cmake --build $(BUILD) -j $(JOBS)
@@ -31,7 +37,8 @@ test-release: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 $(ASAN)/build.ninja:
-	@cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEVIDEX_SANITIZE=ON -DEVIDEX_BENCH=OFF -DEVIDEX_WEB=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEVIDEX_SANITIZE=ON -DEVIDEX_BENCH=OFF -DEVIDEX_WEB=OFF \
+	  -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DCMAKE_C_FLAGS_DEBUG=-g1 $(CMAKE_FLAGS) >/dev/null
 
 test-asan: deps $(ASAN)/build.ninja
 	@cmake --build $(ASAN) -j $(JOBS)
