@@ -198,6 +198,13 @@ TEST_P(CoopTypes, DraftCheckFinalizeSendAndClock) {
   for (const json& p : problems) fields.push_back(p.value("field", ""));
   for (const std::string& f : {std::string("summary"), std::string("identifiers/0/port"), std::string(t.needed)})
     EXPECT_NE(std::find(fields.begin(), fields.end(), f), fields.end()) << t.type << " check lacks " << f << ": " << cj.out;
+  // In the officer's language: the same fields, the rule's code, the sentence in Spanish.
+  Outcome es = Ev("request check " + ref + " --language es");
+  EXPECT_EQ(es.code, 1);
+  EXPECT_NE(es.out.find("Falta el resumen de los hechos"), std::string::npos) << es.out;
+  Outcome de = Ev("request check " + ref + " --language de");
+  EXPECT_EQ(de.code, 1);
+  EXPECT_NE(de.out.find("no translation for 'de'"), std::string::npos) << de.out;
 
   Complete(ref, t.type);
   r = Ev("request check " + ref);

@@ -302,6 +302,7 @@ class RequestCommand : public Command {
     check_ = cmd->add_subcommand("check", "list every missing or inconsistent field (exit 1 when any)");
     check_->add_option("REQUEST", name_, "its id or reference")->required();
     check_->add_flag("--json", json_, "print JSON");
+    check_->add_option("--language", language_, "the language of the messages (ar, en, es, fr, ru, zh; default en)");
     finalize_ = cmd->add_subcommand("finalize", "check, freeze and sign; recorded in the case's custody");
     finalize_->add_option("REQUEST", name_, "its id or reference")->required();
     AddPassphraseOption(finalize_, &passphrase_file_);
@@ -451,11 +452,15 @@ class RequestCommand : public Command {
   }
 
   int PrintProblems(store::Store& store, const store::CoopRequest& r, bool as_json) {
+    Result<coop::Translations> lang = coop::Translations::ForLanguage(language_.empty() ? "en" : language_);
+    if (!lang.ok()) return Fail(lang.status());
     Result<std::vector<coop::Problem>> problems = coop::CheckRequest(store, r, today_);
     if (!problems.ok()) return Fail(problems.status());
+    for (coop::Problem& p : *problems) p.message = coop::Describe(p, *lang);
     if (as_json) {
       json out = json::array();
-      for (const coop::Problem& p : *problems) out.push_back({{"field", p.field}, {"message", p.message}});
+      for (const coop::Problem& p : *problems)
+        out.push_back({{"field", p.field}, {"code", p.code}, {"args", p.args}, {"message", p.message}});
       std::printf("%s\n", out.dump(2).c_str());
     } else if (problems->empty()) {
       std::printf("complete: ready to finalize\n");

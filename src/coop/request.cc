@@ -66,14 +66,16 @@ std::optional<int64_t> RangeBound(const std::string& s) {
 
 class Checker {
  public:
+  using Args = std::map<std::string, std::string>;
   Checker(const json& r, const std::string& today) : r_(r), today_(today) {}
   std::vector<Problem> problems;
 
-  void Need(const std::string& path, const std::string& what) {
-    if (Lookup(path).empty()) problems.push_back({path, what + " is missing"});
+  // `code`'s problem when the text at `path` is empty.
+  void Need(const std::string& path, const std::string& code, Args args = {}) {
+    if (Lookup(path).empty()) Add(path, code, std::move(args));
   }
-  void Add(const std::string& path, const std::string& message) {
-    problems.push_back({path, message});
+  void Add(const std::string& path, const std::string& code, Args args = {}) {
+    problems.push_back({path, code, std::move(args), ""});
   }
   // The text at a "a/b" path ("" when absent or not text).
   std::string Lookup(const std::string& path) const {
@@ -93,18 +95,39 @@ class Checker {
     }
     return "";
   }
-  void Date(const std::string& path, const std::string& what, bool past) {
+  // A date at `path`, if any: "<code>.invalid" when it is not YYYY-MM-DD, "<code>.future" when
+  // `past` and it lies after today.
+  void Date(const std::string& path, const std::string& code, bool past) {
     std::string d = Lookup(path);
     if (d.empty()) return;
     std::optional<int64_t> day = Day(d), now = Day(today_);
-    if (!day) Add(path, what + " \"" + d + "\" is not a date YYYY-MM-DD");
-    else if (past && now && *day > *now) Add(path, what + " " + d + " is in the future");
+    if (!day) Add(path, code + ".invalid", {{"value", d}});
+    else if (past && now && *day > *now) Add(path, code + ".future", {{"value", d}});
   }
 
  private:
   const json& r_;
   std::string today_;
 };
+
+// `text` with each "{name}" replaced by args[name], in one pass (a value that itself holds
+// "{...}" stays as written); an unknown name stays as it is.
+std::string Fill(const std::string& text, const std::map<std::string, std::string>& args) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    size_t close = text[i] == '{' ? text.find('}', i) : std::string::npos;
+    if (close != std::string::npos) {
+      auto it = args.find(text.substr(i + 1, close - i - 1));
+      if (it != args.end()) {
+        out += it->second;
+        i = close + 1;
+        continue;
+      }
+    }
+    out += text[i++];
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -166,156 +189,172 @@ json EmptyRequest(const std::string& type) {
   };
 }
 
+std::string Describe(const Problem& problem, const Translations& lang) {
+  std::map<std::string, std::string> args = problem.args;
+  if (args.count("n")) {
+    auto v = args.find("value");
+    args["label"] = Fill(lang.Get(v != args.end() && !v->second.empty() ? "problem.label_value"
+                                                                          : "problem.label"),
+                         args);
+  }
+  return Fill(lang.Get("problem." + problem.code), args);
+}
+
 std::vector<Problem> Check(const json& r, const std::string& today,
                            const std::vector<int64_t>* case_artifacts) {
   Checker c(r, today);
+  std::vector<Problem>& out = c.problems;
+  auto english = [&out] {
+    Result<Translations> en = Translations::ForLanguage("en");
+    for (Problem& p : out) p.message = en.ok() ? Describe(p, *en) : p.code;
+    return out;
+  };
   const std::string type = Text(r, "type");
   if (!IsRequestType(type)) {
-    c.Add("type", "the type \"" + type + "\" is not one of preservation, emergency, mla, epoc, epoc-pr");
-    return c.problems;
+    c.Add("type", "type.unknown", {{"value", type}});
+    return english();
   }
   const bool preserve = type == "preservation" || type == "emergency" || type == "epoc-pr";
   const bool eu = type == "epoc" || type == "epoc-pr";
   const std::vector<std::string> bases = Strings(r, "legal_basis");
 
   // Header, addressee, requesting authority (T-CY items 1-7).
-  c.Need("reference", "The request's reference");
-  c.Need("date", "The date");
-  c.Date("date", "The date", true);
+  c.Need("reference", "reference.missing");
+  c.Need("date", "date.missing");
+  c.Date("date", "date", true);
   std::string status = Text(r, "status");
   if (!Has({"new", "extension", "followup_mla", "followup_preservation"}, status))
-    c.Add("status", "The status must be new, extension, followup_mla or followup_preservation");
-  if (status != "new") c.Need("earlier_reference", "The earlier request's reference (status " + status + ")");
-  c.Need("addressee/authority", "The addressee");
+    c.Add("status", "status.unknown", {{"value", status}});
+  else if (status != "new")
+    c.Need("earlier_reference", "earlier_reference.missing", {{"status", status}});
+  c.Need("addressee/authority", "addressee.missing");
   std::string country = c.Lookup("addressee/country");
-  if (country.size() != 2) c.Add("addressee/country", "The addressee's country (ISO 3166-1 alpha-2) is missing");
-  c.Need("requesting/organisation", "The requesting authority");
-  c.Need("requesting/officer", "The officer in charge");
+  if (country.size() != 2) c.Add("addressee/country", "addressee_country.missing");
+  c.Need("requesting/organisation", "requesting_organisation.missing");
+  c.Need("requesting/officer", "requesting_officer.missing");
   if (c.Lookup("requesting/phone").empty() && c.Lookup("requesting/email").empty())
-    c.Add("requesting/phone", "A phone or e-mail of the requesting authority is missing");
+    c.Add("requesting/phone", "requesting_contact.missing");
   std::string tz = c.Lookup("requesting/time_zone");
-  if (tz.empty()) c.Add("requesting/time_zone", "The requesting authority's time zone is missing (Art. 29(2)(a))");
-  else if (!IsIanaTimeZone(tz)) c.Add("requesting/time_zone", "\"" + tz + "\" is not an IANA time zone name (e.g. Asia/Colombo)");
-  c.Need("requesting/reply_channel", "The channel for the reply");
+  if (tz.empty()) c.Add("requesting/time_zone", "requesting_time_zone.missing");
+  else if (!IsIanaTimeZone(tz)) c.Add("requesting/time_zone", "requesting_time_zone.invalid", {{"value", tz}});
+  c.Need("requesting/reply_channel", "reply_channel.missing");
   if (type != "emergency") {
-    c.Need("confirmation_contact", "The contact who confirms the request (T-CY item 6)");
-    c.Need("operational_authority", "The operational authority in charge of the case (T-CY item 7)");
+    c.Need("confirmation_contact", "confirmation_contact.missing");
+    c.Need("operational_authority", "operational_authority.missing");
   }
 
   // Legal basis.
   for (size_t i = 0; i < bases.size(); ++i)
     if (!Has(KnownLegalBases(), bases[i]))
-      c.Add("legal_basis/" + std::to_string(i), "Unknown legal basis \"" + bases[i] + "\"");
-  if (type == "mla" && bases.empty())
-    c.Add("legal_basis", "An MLA request needs its legal basis (treaty, convention or reciprocity)");
-  if (eu && !Has(bases, "eu-2023-1543"))
-    c.Add("legal_basis", "An EU order certificate is issued under Regulation (EU) 2023/1543 (eu-2023-1543)");
-  if (Has(bases, "us-2703f") && country != "US")
-    c.Add("legal_basis", "18 USC 2703(f) applies to providers in the United States, not " + country);
+      c.Add("legal_basis/" + std::to_string(i), "legal_basis.unknown", {{"value", bases[i]}});
+  if (type == "mla" && bases.empty()) c.Add("legal_basis", "legal_basis.mla");
+  if (eu && !Has(bases, "eu-2023-1543")) c.Add("legal_basis", "legal_basis.eu");
+  if (Has(bases, "us-2703f") && country.size() == 2 && country != "US")
+    c.Add("legal_basis", "legal_basis.us", {{"country", country}});
 
   // Offences and facts (Art. 29(2)(b)).
   const json& offences = r.contains("offences") && r["offences"].is_array() ? r["offences"] : json::array();
-  if (offences.empty()) c.Add("offences", "At least one offence with its legal provisions is needed");
+  if (offences.empty()) c.Add("offences", "offences.missing");
   for (size_t i = 0; i < offences.size(); ++i) {
     std::string p = "offences/" + std::to_string(i);
-    if (Text(offences[i], "description").empty()) c.Add(p + "/description", "The offence is not described");
-    if (Text(offences[i], "provisions").empty()) c.Add(p + "/provisions", "The offence's legal provisions are missing");
-    if (type == "mla" && Text(offences[i], "penalty").empty()) c.Add(p + "/penalty", "The penalty for the offence is missing");
+    Checker::Args n{{"offence", std::to_string(i + 1)}};
+    if (Text(offences[i], "description").empty()) c.Add(p + "/description", "offence.description", n);
+    if (Text(offences[i], "provisions").empty()) c.Add(p + "/provisions", "offence.provisions", n);
+    if (type == "mla" && Text(offences[i], "penalty").empty()) c.Add(p + "/penalty", "offence.penalty", n);
   }
-  c.Need("summary", "The summary of the facts");
+  c.Need("summary", "summary.missing");
 
   // The data (Art. 29(2)(c)): each identifier with its category, time and time zone.
   const json& ids = r.contains("identifiers") && r["identifiers"].is_array() ? r["identifiers"] : json::array();
-  if (ids.empty()) c.Add("identifiers", "No identifier: name the accounts, addresses or numbers whose data is asked for");
+  if (ids.empty()) c.Add("identifiers", "identifiers.missing");
   for (size_t i = 0; i < ids.size(); ++i) {
     const json& id = ids[i];
     std::string p = "identifiers/" + std::to_string(i);
     std::string kind = Text(id, "kind"), value = Text(id, "value");
-    if (kind.empty()) c.Add(p + "/kind", "Identifier " + std::to_string(i + 1) + ": its kind is missing");
-    if (value.empty()) c.Add(p + "/value", "Identifier " + std::to_string(i + 1) + ": its value is missing");
-    std::string label = "Identifier " + std::to_string(i + 1) + (value.empty() ? "" : " (" + value + ")");
+    // Every identifier problem starts with "Identifier N (value)" (Describe).
+    auto add = [&](const std::string& field, const std::string& code, Checker::Args more = {}) {
+      more["n"] = std::to_string(i + 1);
+      more["value"] = value;
+      c.Add(p + "/" + field, "identifier." + code, std::move(more));
+    };
+    if (kind.empty()) add("kind", "kind_missing");
+    if (value.empty()) add("value", "value_missing");
     std::string category = Text(id, "category");
-    if (!Has(DataCategories(), category))
-      c.Add(p + "/category", label + ": the data category (subscriber, identification, traffic, content) is missing");
+    if (!Has(DataCategories(), category)) add("category", "category_missing");
     std::string observed = Text(id, "observed"), itz = Text(id, "time_zone");
     bool ip = kind == "ip" || kind == "ipv4" || kind == "ipv6";
     int64_t port = id.contains("port") && id["port"].is_number_integer() ? id["port"].get<int64_t>() : 0;
-    if (ip && port <= 0)
-      c.Add(p + "/port", label + ": an IP address needs its source port (shared addresses, CGNAT)");
-    if (port < 0 || port > 65535) c.Add(p + "/port", label + ": the port must be 1-65535");
-    if (ip && observed.empty()) c.Add(p + "/observed", label + ": an IP address needs the date and time it was seen");
-    if (!observed.empty() && !IsLocalTime(observed))
-      c.Add(p + "/observed", label + ": \"" + observed + "\" is not a time YYYY-MM-DDTHH:MM:SS");
-    if ((ip || !observed.empty()) && itz.empty())
-      c.Add(p + "/time_zone", label + ": the time zone of the time it was seen is missing");
-    if (!itz.empty() && !IsIanaTimeZone(itz))
-      c.Add(p + "/time_zone", label + ": \"" + itz + "\" is not an IANA time zone name (e.g. Europe/Paris)");
+    if (ip && port <= 0) add("port", "port_missing");
+    if (port < 0 || port > 65535) add("port", "port_range");
+    if (ip && observed.empty()) add("observed", "observed_missing");
+    if (!observed.empty() && !IsLocalTime(observed)) add("observed", "observed_invalid", {{"time", observed}});
+    if ((ip || !observed.empty()) && itz.empty()) add("time_zone", "time_zone_missing");
+    if (!itz.empty() && !IsIanaTimeZone(itz)) add("time_zone", "time_zone_invalid", {{"time_zone", itz}});
     std::string from = Text(id, "from"), to = Text(id, "to");
     std::optional<int64_t> f = RangeBound(from), t = RangeBound(to);
-    if (!from.empty() && !f) c.Add(p + "/from", label + ": \"" + from + "\" is not a date or date-time");
-    if (!to.empty() && !t) c.Add(p + "/to", label + ": \"" + to + "\" is not a date or date-time");
-    if (f && t && *f > *t) c.Add(p + "/to", label + ": the time range ends before it starts");
+    if (!from.empty() && !f) add("from", "from_invalid", {{"time", from}});
+    if (!to.empty() && !t) add("to", "to_invalid", {{"time", to}});
+    if (f && t && *f > *t) add("to", "range_reversed");
     if ((category == "traffic" || category == "content") && (from.empty() || to.empty()))
-      c.Add(p + "/from", label + ": " + category + " data needs the time range asked for");
+      add("from", "range_missing");
     int64_t artifact = id.contains("artifact") && id["artifact"].is_number_integer() ? id["artifact"].get<int64_t>() : 0;
     if (artifact != 0 && case_artifacts != nullptr &&
         !std::binary_search(case_artifacts->begin(), case_artifacts->end(), artifact))
-      c.Add(p + "/artifact", label + ": the case no longer holds this artifact (it was re-scanned or removed)");
+      add("artifact", "artifact_gone");
   }
 
   // Provider, necessity, what follows.
-  c.Need("provider/name", type == "mla" ? "The provider holding the data" : "The custodian or provider of the data (Art. 29(2)(d))");
+  c.Need("provider/name", type == "mla" ? "provider.missing_mla" : "provider.missing");
   if (preserve) {
-    c.Need("relationship", "How the data relates to the offence (Art. 29(2)(c))");
-    c.Need("necessity", "Why preservation is needed: the risk of deletion (Art. 29(2)(e))");
+    c.Need("relationship", "relationship.missing");
+    c.Need("necessity", "necessity.missing");
     if (!r.contains("no_notification") || !r["no_notification"].is_boolean())
-      c.Add("no_notification", "Say whether the customer may be told (Art. 28): no_notification yes or no");
+      c.Add("no_notification", "no_notification.missing");
     int64_t days = r.contains("period_days") && r["period_days"].is_number_integer() ? r["period_days"].get<int64_t>() : 0;
     if (type != "emergency" && Has(bases, "budapest") && days < 60)
-      c.Add("period_days", "Budapest Art. 29(7) preserves for at least 60 days");
+      c.Add("period_days", "period_days.short");
   }
   if (type == "preservation") {
     if (!r.contains("mla_follows") || !r["mla_follows"].is_boolean() || !r["mla_follows"].get<bool>())
-      c.Add("mla_follows", "A preservation request states that a request for the data will follow (Art. 29(2)(f))");
-    c.Date("mla_planned_date", "The planned date of the MLA request", false);
+      c.Add("mla_follows", "mla_follows.missing");
+    c.Date("mla_planned_date", "mla_planned_date", false);
   }
   if (type == "emergency") {
-    c.Need("emergency/facts", "The emergency annex: the facts showing an imminent risk to life or safety");
-    c.Need("emergency/link", "The emergency annex: how the data bears on that risk");
+    c.Need("emergency/facts", "emergency_facts.missing");
+    c.Need("emergency/link", "emergency_link.missing");
   } else if (!c.Lookup("emergency/facts").empty()) {
-    c.Need("emergency/link", "The emergency annex: how the data bears on the risk");
+    c.Need("emergency/link", "emergency_link.missing");
   }
   if (type == "mla") {
-    c.Need("case/court", "The prosecution office or court in charge (T-CY item 8)");
+    c.Need("case/court", "court.missing");
     if (Strings(r.contains("case") ? r["case"] : json::object(), "case_numbers").empty())
-      c.Add("case/case_numbers", "The case numbers (T-CY item 8)");
-    c.Need("provider/address", "The provider's address");
-    c.Need("provider/reason", "Why the provider is believed to hold the data");
-    c.Need("relationship", "The relevance of the data to the investigation");
-    c.Need("other_means", "Whether the data was sought by other means, and how");
-    c.Need("delivery_form", "The form of delivery");
-    c.Need("authenticity", "The certificate of authenticity or business-records declaration asked for");
+      c.Add("case/case_numbers", "case_numbers.missing");
+    c.Need("provider/address", "provider_address.missing");
+    c.Need("provider/reason", "provider_reason.missing");
+    c.Need("relationship", "relevance.missing");
+    c.Need("other_means", "other_means.missing");
+    c.Need("delivery_form", "delivery_form.missing");
+    c.Need("authenticity", "authenticity.missing");
     if (status == "followup_preservation") {
-      c.Need("earlier_preservation/reference", "The earlier preservation request's reference (T-CY item 10)");
-      c.Need("earlier_preservation/date", "The earlier preservation request's date");
+      c.Need("earlier_preservation/reference", "earlier_preservation_reference.missing");
+      c.Need("earlier_preservation/date", "earlier_preservation_date.missing");
     }
   }
-  if (!c.Lookup("urgency").empty()) c.Need("deadline", "An urgent request says by when (Art. 31(3))");
-  c.Date("deadline", "The deadline", false);
+  if (!c.Lookup("urgency").empty()) c.Need("deadline", "deadline.missing");
+  c.Date("deadline", "deadline", false);
   if (eu) {
-    if (c.Lookup("addressee/kind") != "provider")
-      c.Add("addressee/kind", "An EU order certificate goes to the provider's designated establishment or legal representative");
+    if (c.Lookup("addressee/kind") != "provider") c.Add("addressee/kind", "addressee_kind.eu");
     if (type == "epoc") {
       bool heavy = std::any_of(ids.begin(), ids.end(), [](const json& id) {
         std::string cat = Text(id, "category");
         return cat == "traffic" || cat == "content";
       });
-      if (heavy) c.Need("validated_by", "An EPOC for traffic or content data is issued or validated by a judge");
+      if (heavy) c.Need("validated_by", "validated_by.missing");
     }
   }
-  c.Date("earlier_preservation/date", "The earlier preservation request's date", true);
-  c.Date("earlier_mla/date", "The earlier MLA request's date", true);
-  return c.problems;
+  c.Date("earlier_preservation/date", "earlier_preservation_date", true);
+  c.Date("earlier_mla/date", "earlier_mla_date", true);
+  return english();
 }
 
 namespace {

@@ -35,11 +35,13 @@
 #define EVIDEX_COOP_REQUEST_H_
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "coop/docs/translations.h"
 #include "core/status.h"
 
 namespace evidex::coop {
@@ -51,11 +53,18 @@ bool IsRequestType(const std::string& type);
 // A new request document of `type` with every field present and empty.
 nlohmann::json EmptyRequest(const std::string& type);
 
-// One missing or inconsistent field: `field` is its path ("identifiers/0/port"), `message` says
-// what is wrong in a sentence a 24/7 officer understands.
+// One missing or inconsistent field: `field` is its path ("identifiers/0/port"); `code` names the
+// rule ("identifier.port_missing"): its sentence is the key "problem.<code>" of the request
+// translations (coop/docs/i18n), with `{name}` replaced by `args`; `message` is that sentence in
+// English, written so a 24/7 officer understands it.
 struct Problem {
-  std::string field, message;
+  std::string field, code;
+  std::map<std::string, std::string> args;  // "value", "n" (identifier number, from 1), ...
+  std::string message;
 };
+// The problem's sentence in `lang` (English where the language lacks the text). An identifier's
+// problem starts with "Identifier N (value)" in that language.
+std::string Describe(const Problem& problem, const Translations& lang);
 // Every problem of the request for its type and legal basis. `today` (YYYY-MM-DD) bounds dates;
 // `case_artifacts`, when given, are the artifact ids the case still holds: an identifier taken
 // from the case whose artifact is gone is a problem.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace evidex::coop {
 namespace {
 
@@ -100,6 +102,84 @@ TEST(Request, EachRequiredFieldIsNamed) {
     EXPECT_TRUE(Names(p, rule.field)) << rule.type << " " << rule.field << ": "
                                       << (p.empty() ? "no problem found" : "found " + p[0].field);
   }
+}
+
+// Problems of every kind: empty requests of each type, and a request whose every value is wrong.
+std::vector<Problem> ManyProblems() {
+  std::vector<Problem> all;
+  for (const std::string& type : RequestTypes()) {
+    std::vector<Problem> p = Check(EmptyRequest(type), "2026-12-03");
+    all.insert(all.end(), p.begin(), p.end());
+  }
+  json r = Complete("mla");
+  r["date"] = "2026-13-45";
+  r["status"] = "followup_preservation";
+  r["requesting"]["time_zone"] = "IST";
+  r["legal_basis"] = {"us-2703f", "napoleonic"};
+  r["identifiers"][0] = {{"kind", "ip"}, {"value", "203.0.113.7"}, {"category", "content"},
+                         {"observed", "yesterday"}, {"time_zone", "CET"}, {"port", 70000},
+                         {"from", "soon"}, {"to", "later"}};
+  r["identifiers"][1]["from"] = "2026-02-01";
+  r["identifiers"][1]["to"] = "2026-01-01";
+  r["urgency"] = "now";
+  r["deadline"] = "tomorrow";
+  r["earlier_preservation"]["date"] = "2027-01-01";
+  r["earlier_mla"]["date"] = "nope";
+  std::vector<Problem> p = Check(r, "2026-12-03");
+  all.insert(all.end(), p.begin(), p.end());
+  r = Complete("preservation");
+  r["mla_planned_date"] = "next month";
+  r["type"] = "preservation";
+  p = Check(r, "2026-12-03");
+  all.insert(all.end(), p.begin(), p.end());
+  p = Check(json{{"type", "subpoena"}}, "2026-12-03");
+  all.insert(all.end(), p.begin(), p.end());
+  return all;
+}
+
+TEST(Request, EveryProblemReadsInEveryLanguage) {
+  std::vector<Problem> all = ManyProblems();
+  std::set<std::string> codes;
+  for (const Problem& p : all) codes.insert(p.code);
+  EXPECT_GE(codes.size(), 50u);
+  for (const std::string& code : Translations::Languages()) {
+    Result<Translations> lang = Translations::ForLanguage(code);
+    ASSERT_TRUE(lang.ok());
+    for (const Problem& p : all) {
+      std::string text = Describe(p, *lang);
+      EXPECT_EQ(text.find("problem."), std::string::npos) << code << ": no text for " << p.code;
+      EXPECT_EQ(text.find('{'), std::string::npos) << code << " " << p.code << ": " << text;
+      if (code == "en") EXPECT_EQ(text, p.message);
+      for (const auto& [name, value] : p.args)
+        if (name != "n" && name != "status" && name != "offence" && !value.empty())
+          EXPECT_NE(text.find(value), std::string::npos) << code << " " << p.code << " lacks " << value;
+    }
+  }
+}
+
+TEST(Request, ProblemsSpeakTheUsersLanguage) {
+  json r = Complete("preservation");
+  r["identifiers"][0]["port"] = 0;
+  r["summary"] = "";
+  std::vector<Problem> p = Check(r, "2026-12-03");
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].code, "summary.missing");
+  EXPECT_EQ(p[0].message, "The summary of the facts is missing");
+  EXPECT_EQ(p[1].code, "identifier.port_missing");
+  EXPECT_EQ(p[1].args.at("n"), "1");
+  EXPECT_EQ(p[1].message.rfind("Identifier 1 (203.0.113.7): ", 0), 0u) << p[1].message;
+  Result<Translations> fr = Translations::ForLanguage("fr");
+  ASSERT_TRUE(fr.ok());
+  EXPECT_EQ(Describe(p[0], *fr).find("summary"), std::string::npos) << Describe(p[0], *fr);
+  std::string port = Describe(p[1], *fr);
+  EXPECT_NE(port.find("203.0.113.7"), std::string::npos) << port;
+  EXPECT_NE(port.find("port"), std::string::npos) << port;  // « port source »
+  EXPECT_NE(port, p[1].message);
+  // A value holding braces is shown as written, not read as a placeholder.
+  r["identifiers"][0]["value"] = "{label}{n}";
+  p = Check(r, "2026-12-03");
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_NE(p[1].message.find("({label}{n})"), std::string::npos) << p[1].message;
 }
 
 TEST(Request, GoneArtifactIsNamed) {

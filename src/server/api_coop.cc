@@ -2,7 +2,10 @@
 // src/coop/service.h, with the case access rules of every other case route.
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iterator>
@@ -30,9 +33,43 @@ void SendCoopStatus(httplib::Response& res, const Status& st, const std::string&
   SendStatus(res, st, what);
 }
 
-json Problems(const std::vector<coop::Problem>& problems) {
+// The language of the user's messages: the first language of Accept-Language, by weight, that
+// the request translations have ("fr-CH;q=0.9" counts as "fr"); English otherwise.
+coop::Translations UserLanguage(const httplib::Request& req) {
+  std::string header = req.get_header_value("Accept-Language"), best;
+  double best_q = 0;
+  size_t pos = 0;
+  while (pos <= header.size()) {
+    size_t comma = header.find(',', pos);
+    std::string item = header.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? header.size() + 1 : comma + 1;
+    double q = 1;
+    if (size_t semi = item.find(';'); semi != std::string::npos) {
+      size_t eq = item.find("q=", semi);
+      q = eq == std::string::npos ? 1 : std::strtod(item.c_str() + eq + 2, nullptr);
+      item.resize(semi);
+    }
+    item.erase(0, item.find_first_not_of(' '));
+    std::string code = item.substr(0, 2);
+    for (char& ch : code) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    if (q > best_q && (item.size() == 2 || (item.size() > 2 && item[2] == '-'))) {
+      const std::vector<std::string> have = coop::Translations::Languages();
+      if (std::find(have.begin(), have.end(), code) != have.end()) {
+        best = code;
+        best_q = q;
+      }
+    }
+  }
+  Result<coop::Translations> t = coop::Translations::ForLanguage(best.empty() ? "en" : best);
+  if (t.ok()) return std::move(t).value();
+  return std::move(coop::Translations::ForLanguage("en")).value();
+}
+
+// Each problem with its field, its rule (code, args) and its sentence in the user's language.
+json Problems(const std::vector<coop::Problem>& problems, const coop::Translations& lang) {
   json out = json::array();
-  for (const coop::Problem& p : problems) out.push_back({{"field", p.field}, {"message", p.message}});
+  for (const coop::Problem& p : problems)
+    out.push_back({{"field", p.field}, {"code", p.code}, {"args", p.args}, {"message", coop::Describe(p, lang)}});
   return out;
 }
 
@@ -68,7 +105,7 @@ void SendRequest(Call& call, int status, const store::CoopRequest& r, bool histo
   json out = coop::RequestJson(r);
   Result<std::vector<coop::Problem>> problems = coop::CheckRequest(call.store(), r, Today());
   if (!problems.ok()) return SendStatus(call.res, problems.status(), "checking the request");
-  out["problems"] = Problems(*problems);
+  out["problems"] = Problems(*problems, UserLanguage(call.req));
   out["next_states"] = coop::NextStates(r.state);
   if (history) {
     Result<std::vector<store::CoopEvent>> events = call.store().ListCoopEvents(r.id);
@@ -86,8 +123,8 @@ coop::Signer SignerOf(Api& api) {
 
 void Document(Api& api, Call& call, const store::Case& c, const store::CoopRequest& r) {
   std::string format = Query(call.req, "format");
-  if (format != "pdf" && format != "docx")
-    return SendError(call.res, 400, "bad_request", "format is pdf or docx");
+  if (format != "pdf" && format != "docx" && format != "png")
+    return SendError(call.res, 400, "bad_request", "format is pdf, docx or png");
   json d = json::parse(r.doc, nullptr, false);
   std::string lang = Query(call.req, "language");
   if (lang.empty()) lang = d.is_discarded() ? "en" : d.value("target_language", "en");
@@ -102,6 +139,22 @@ void Document(Api& api, Call& call, const store::Case& c, const store::CoopReque
   std::string signer = r.signature.empty() ? "" : api.unit().public_key + " / " + api.unit().Display();
   coop::Document doc = coop::DocumentOf(r, signer);
   std::string bytes;
+  if (format == "png") {
+    // The preview: one page of the PDF as an image, shown in the page (no download).
+    std::optional<int64_t> page = ParseId(Query(call.req, "page").empty() ? "1" : Query(call.req, "page"));
+    std::optional<int64_t> dpi = ParseId(Query(call.req, "dpi").empty() ? "96" : Query(call.req, "dpi"));
+    if (!page || !dpi || *page > 10000 || *dpi > 300)
+      return SendError(call.res, 400, "bad_request", "page is a page number and dpi 18 to 300");
+    Result<coop::PagePreview> png =
+        coop::RenderPagePng(doc, *primary, second ? &*second : nullptr, int(*page), double(*dpi));
+    if (!png.ok()) return SendCoopStatus(call.res, png.status(), "rendering the preview");
+    if (*page == 1)  // one record per preview, not per page turned
+      api.Audit(call, c, "request preview", {{"request", r.reference}, {"version", r.version}});
+    call.res.set_header("X-Pages", std::to_string(png->pages));
+    call.res.set_header("Cache-Control", "no-store");
+    call.res.set_content(png->png, "image/png");
+    return;
+  }
   if (format == "docx") {
     Result<std::string> docx = coop::RenderDocx(doc, *primary, second ? &*second : nullptr);
     if (!docx.ok()) return SendStatus(call.res, docx.status(), "rendering the document");

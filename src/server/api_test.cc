@@ -319,6 +319,31 @@ TEST_F(Api, CooperationRequestEndToEnd) {
   bool names_summary = false;
   for (const json& p : r["problems"]) names_summary |= p["field"] == "summary";
   EXPECT_TRUE(names_summary);
+  // The problems in the user's language (Accept-Language), each with its rule and values.
+  httplib::Headers french = H(ex);
+  french.emplace("Accept-Language", "fr-CH, fr;q=0.9, en;q=0.8");
+  auto in_french = cli_->Get(("/api/v1" + base).c_str(), french);
+  ASSERT_EQ(in_french->status, 200);
+  bool french_summary = false;
+  const json french_answer = json::parse(in_french->body);
+  for (const json& p : french_answer["problems"])
+    if (p["field"] == "summary") {
+      french_summary = p["message"] == "L’exposé sommaire des faits n’est pas indiqué";
+      EXPECT_EQ(p["code"], "summary.missing");
+    }
+  EXPECT_TRUE(french_summary) << in_french->body;
+  for (const json& p : r["problems"])
+    if (p["field"] == "summary") EXPECT_EQ(p["message"], "The summary of the facts is missing");
+  // The preview: a page of the draft as an image, the page count in X-Pages.
+  auto page1 = Get(ex, base + "/document?format=png&page=1&dpi=40");
+  ASSERT_EQ(page1->status, 200) << page1->body;
+  EXPECT_EQ(page1->get_header_value("Content-Type"), "image/png");
+  EXPECT_EQ(page1->body.substr(1, 3), "PNG");
+  const int pages = std::atoi(page1->get_header_value("X-Pages").c_str());
+  EXPECT_GE(pages, 1);
+  EXPECT_EQ(Get(ex, base + "/document?format=png&page=" + std::to_string(pages + 1))->status, 404);
+  EXPECT_EQ(Get(ex, base + "/document?format=png&dpi=9000")->status, 400);
+  EXPECT_EQ(Get(ex, base + "/document?format=png&dpi=2")->status, 400);
   auto early = Post(ex, base + "/finalize");
   EXPECT_EQ(early->status, 400);
   EXPECT_NE(early->body.find("missing or wrong"), std::string::npos);

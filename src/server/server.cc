@@ -98,7 +98,7 @@ class ServerImpl : public Server {
     http_->set_payload_max_length(kMaxBody);
     http_->set_default_headers({
         {"Content-Security-Policy",
-         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+         "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
          "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
         {"X-Content-Type-Options", "nosniff"},
         {"Referrer-Policy", "no-referrer"},

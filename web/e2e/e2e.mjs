@@ -174,7 +174,8 @@ async function main() {
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   const external = [];
-  page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) external.push(r.url()); });
+  // blob: URLs of this origin are the preview's pages, fetched from the server by the page itself.
+  page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith(`blob:${base}/`)) external.push(r.url()); });
   const shot = async (name, full = true) => {
     const file = join(out, `${String(stepNo).padStart(2, '0')}-${name}.png`);
     if (full) await page.evaluate(() => window.scrollTo(0, 0));
@@ -450,6 +451,15 @@ async function main() {
   log(`  ${firstCount} problems, each at its field (e.g. identifiers/0/port: "${(await page.textContent('[data-field="identifiers/0/port"] .field-error')).trim()}")`);
   await shot('request-problems');
 
+  step('the problems in French (the server writes them in the UI\'s language), and back');
+  await page.selectOption('#lang-select', 'fr');
+  await expectText('[data-field="summary"] .field-error', /exposé sommaire des faits/);
+  await expectText('[data-field="identifiers/0/port"] .field-error', /port source/);
+  log(`  identifiers/0/port: "${(await page.textContent('[data-field="identifiers/0/port"] .field-error')).trim()}"`);
+  await shot('request-problems-french');
+  await page.selectOption('#lang-select', 'en');
+  await expectText('[data-field="summary"] .field-error', /summary of the facts/);
+
   step('fill the fields: the count reaches 0 as the draft is saved (merge patches)');
   await page.fill('[data-path="confirmation_contact"]', 'Insp. A. Perera, +94 11 2 123456');
   await page.fill('[data-path="operational_authority"]', 'CID Colombo, Cyber Crime Division');
@@ -468,6 +478,20 @@ async function main() {
   if (await page.$('.has-error')) fail('a field is still highlighted with no problem left');
   await page.waitForSelector('#finalize:not([disabled])');
   await shot('request-complete');
+
+  step('preview the draft: its pages as the PDF draws them, with the DRAFT mark');
+  await page.click('#preview');
+  await page.waitForSelector('.preview-sheet[data-page="1"]', { timeout: 20000 })
+    .catch(async () => fail(`no preview: ${await page.textContent('#request-preview')}`));
+  await page.waitForFunction(() => [...document.querySelectorAll('.preview-sheet')].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: 20000 });
+  const sheets = await page.$$eval('.preview-sheet', (imgs) => imgs.map((i) => ({ w: i.naturalWidth, h: i.naturalHeight })));
+  if (!sheets.length || sheets.some((x) => !(x.w > 700 && x.h > x.w * 1.3))) fail(`preview pages: ${JSON.stringify(sheets)}`);
+  await expectText('.preview-panel h2', new RegExp(`${sheets.length} page`));
+  log(`  ${sheets.length} page(s) of ${sheets[0].w}×${sheets[0].h} px`);
+  await page.$eval('.preview-sheet', (i) => i.scrollIntoView());
+  await shot('request-preview');
+  await page.click('#preview-close');
+  if (await page.$('.preview-sheet')) fail('the preview did not close');
 
   step('finalize (signed), mark sent: the clock runs');
   await page.click('#finalize');

@@ -2,6 +2,8 @@
 // it: it keeps only the CSRF token (from login and GET /me) and sends it on every change.
 // A 401 on any call but login means the session ended: the app returns to the login page.
 
+import { lang } from './i18n';
+
 export interface User {
   name: string;
   display_name: string;
@@ -184,8 +186,12 @@ export interface DirectoryEntry {
   open_now?: boolean | null;
 }
 
+// A missing or inconsistent field of a draft: its path, the rule (code, with the values it names)
+// and the sentence in the UI's language (Accept-Language).
 export interface RequestProblem {
   field: string;
+  code?: string;
+  args?: Record<string, string>;
   message: string;
 }
 
@@ -236,7 +242,8 @@ export function setUnauthenticatedHandler(fn: () => void): void {
 }
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  // The server writes the messages it composes (a request's problems) in the UI's language.
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': lang() };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   let res: Response;

@@ -142,8 +142,9 @@ export const kLegalBases = ['budapest', 'protocol2', 'untoc', 'bilateral', 'reci
 export const kChannels = ['email', 'portal', 'phone', 'federation'];
 export const kMarkStates = ['sent', 'acknowledged', 'answered', 'refused', 'withdrawn', 'expired'];
 
-// The URL of a request's document (GET; same origin, the session cookie goes with it).
-export function documentUrl(caseId: number, requestId: number, format: 'pdf' | 'docx', language: string, bilingual: string): string {
+// The URL of a request's document (GET; same origin, the session cookie goes with it); png is a
+// page of the preview (add &page=N&dpi=D).
+export function documentUrl(caseId: number, requestId: number, format: 'pdf' | 'docx' | 'png', language: string, bilingual: string): string {
   const q = [`format=${format}`];
   if (language) q.push(`language=${encodeURIComponent(language)}`);
   if (bilingual && bilingual !== language) q.push(`bilingual=${encodeURIComponent(bilingual)}`);

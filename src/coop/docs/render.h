@@ -33,6 +33,16 @@ Result<std::string> RenderDocx(const Document& doc, const Translations& lang,
 Status RenderPdf(const Document& doc, const Translations& lang, const Translations* second,
                  const std::string& path);
 
+// Page `page` (from 1) of that PDF as a PNG image at `dpi` (18-300; 72 is one pixel per point),
+// laid out exactly as the PDF: the preview before a request is finalized. kNotFound names the
+// number of pages when the document has fewer; kInvalidArgument for a resolution outside 18-300.
+struct PagePreview {
+  std::string png;
+  int pages = 0;  // of the whole document
+};
+Result<PagePreview> RenderPagePng(const Document& doc, const Translations& lang,
+                                  const Translations* second, int page, double dpi);
+
 }  // namespace evidex::coop
 
 #endif  // EVIDEX_COOP_DOCS_RENDER_H_

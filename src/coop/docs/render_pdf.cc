@@ -1,7 +1,8 @@
 // A request Document as an A4 PDF, laid out with pango (shaping, bidi, font fallback) and drawn
 // with cairo. Text is cut into lines and the lines are placed on pages, so a long value breaks
 // across pages instead of running off one. The document is laid out twice: the first pass only
-// counts the pages, for the "Page N of M" footer of the second.
+// counts the pages, for the "Page N of M" footer of the second. The preview draws the same
+// layout on an image instead, one page at a time, and keeps the page asked for as a PNG.
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <pango/pangocairo.h>
@@ -79,12 +80,32 @@ cairo_status_t AppendToString(void* out, const unsigned char* data, unsigned int
   return CAIRO_STATUS_SUCCESS;
 }
 
+// The page of a preview: which one, at what scale (pixels per point), and where its PNG goes.
+struct PngTarget {
+  int page;
+  double scale;
+  std::string* png;
+};
+
 class Pdf {
  public:
-  // `total_pages` is 0 in the counting pass.
-  Pdf(std::string* out, int total_pages) : total_pages_(total_pages) {
-    surface_ = cairo_pdf_surface_create_for_stream(AppendToString, out, kPageW, kPageH);
-    cr_ = cairo_create(surface_);
+  // `total_pages` is 0 in the counting pass. With `png`, the pages are drawn on an image and
+  // page png->page is kept, as a PNG, in *png->png; `out` is not used.
+  Pdf(std::string* out, int total_pages, const PngTarget* png = nullptr)
+      : total_pages_(total_pages), png_(png) {
+    if (png_) {
+      surface_ = cairo_image_surface_create(CAIRO_FORMAT_RGB24, int(kPageW * png_->scale + 0.5),
+                                            int(kPageH * png_->scale + 0.5));
+      cr_ = cairo_create(surface_);
+      cairo_scale(cr_, png_->scale, png_->scale);
+    } else {
+      surface_ = cairo_pdf_surface_create_for_stream(AppendToString, out, kPageW, kPageH);
+      cr_ = cairo_create(surface_);
+    }
+    // Unhinted metrics, as a PDF has: the image and the PDF break lines and pages alike.
+    cairo_font_options_t* options = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
     // A font map of our own, released with the writer (pango's default one is per thread and
     // lives as long as the thread).
     font_map_ = pango_cairo_font_map_new();
@@ -92,9 +113,11 @@ class Pdf {
       // One context per base direction: a paragraph takes the direction of its first letter.
       contexts_[rtl] = pango_font_map_create_context(font_map_);
       pango_cairo_update_context(cr_, contexts_[rtl]);
+      pango_cairo_context_set_font_options(contexts_[rtl], options);
       pango_cairo_context_set_resolution(contexts_[rtl], 72);  // font sizes in points
       pango_context_set_base_dir(contexts_[rtl], rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
     }
+    cairo_font_options_destroy(options);
   }
   ~Pdf() {
     for (PangoContext* c : contexts_)
@@ -107,6 +130,7 @@ class Pdf {
   Pdf& operator=(const Pdf&) = delete;
 
   cairo_surface_t* surface() { return surface_; }
+  bool is_pdf() const { return png_ == nullptr; }
   int page() const { return page_; }
   double y() const { return y_; }
   void Gap(double h) { y_ += h; }
@@ -218,9 +242,11 @@ class Pdf {
     cairo_fill(cr_);
     cairo_set_source_rgb(cr_, 0, 0, 0);
   }
-  void Finish() {
+  // Ends the last page; the status of the PNG written, if any.
+  cairo_status_t Finish() {
     EndPage();
     cairo_surface_finish(surface_);
+    return png_status_;
   }
 
  private:
@@ -250,6 +276,11 @@ class Pdf {
   }
   void StartPage() {
     y_ = kTop;
+    if (png_) {  // a blank sheet
+      cairo_set_source_rgb(cr_, 1, 1, 1);
+      cairo_paint(cr_);
+      cairo_set_source_rgb(cr_, 0, 0, 0);
+    }
     if (!draft_) return;
     // The DRAFT mark: red, boxed, at the top of every page.
     std::vector<Cell> cells = MarkCells();
@@ -274,7 +305,12 @@ class Pdf {
       AddText(&cells[i], text, kFooter, *langs_[i], 0, 0.35);
     }
     DrawMark(cells, kPageH - 44);
-    cairo_show_page(cr_);
+    if (!png_) {
+      cairo_show_page(cr_);
+    } else if (page_ == png_->page) {
+      cairo_surface_flush(surface_);
+      png_status_ = cairo_surface_write_to_png_stream(surface_, AppendToString, png_->png);
+    }
   }
   void NewPage() {
     EndPage();
@@ -292,8 +328,10 @@ class Pdf {
   std::vector<const Translations*> langs_;
   bool draft_ = false;
   int total_pages_ = 0;
+  const PngTarget* png_ = nullptr;
   int page_ = 1;
   double y_ = kTop;
+  cairo_status_t png_status_ = CAIRO_STATUS_SUCCESS;
 };
 
 // Lays the whole document out on `pdf`.
@@ -447,21 +485,26 @@ void Lay(const Document& doc, const Translations& lang, const Translations* seco
   }
 }
 
-// One full rendering into `out`; returns the number of pages.
+// One full rendering into `out` (or, with `png`, of one page as an image); returns the number of
+// pages.
 Result<int> RenderOnce(const Document& doc, const Translations& lang, const Translations* second,
-                       int total_pages, std::string* out) {
-  Pdf pdf(out, total_pages);
+                       int total_pages, std::string* out, const PngTarget* png = nullptr) {
+  Pdf pdf(out, total_pages, png);
   if (cairo_surface_status(pdf.surface()) != CAIRO_STATUS_SUCCESS)
-    return Internal("cannot create the PDF surface");
-  std::string title = ValidUtf8(lang.Get(doc.title) + " " + doc.reference);
-  cairo_pdf_surface_set_metadata(pdf.surface(), CAIRO_PDF_METADATA_TITLE, title.c_str());
-  cairo_pdf_surface_set_metadata(pdf.surface(), CAIRO_PDF_METADATA_CREATOR, "evidex");
+    return Internal("cannot create the drawing surface");
+  if (pdf.is_pdf()) {
+    std::string title = ValidUtf8(lang.Get(doc.title) + " " + doc.reference);
+    cairo_pdf_surface_set_metadata(pdf.surface(), CAIRO_PDF_METADATA_TITLE, title.c_str());
+    cairo_pdf_surface_set_metadata(pdf.surface(), CAIRO_PDF_METADATA_CREATOR, "evidex");
+  }
   Lay(doc, lang, second, pdf);
   int pages = pdf.page();
-  pdf.Finish();
+  cairo_status_t png_status = pdf.Finish();
   if (cairo_surface_status(pdf.surface()) != CAIRO_STATUS_SUCCESS)
     return Internal(std::string("PDF rendering failed: ") +
                     cairo_status_to_string(cairo_surface_status(pdf.surface())));
+  if (png_status != CAIRO_STATUS_SUCCESS)
+    return Internal(std::string("PNG encoding failed: ") + cairo_status_to_string(png_status));
   return pages;
 }
 
@@ -487,6 +530,25 @@ Status RenderPdf(const Document& doc, const Translations& lang, const Translatio
   }
   if (!ok) return ErrnoStatus("cannot write " + path, err);
   return Status::Ok();
+}
+
+Result<PagePreview> RenderPagePng(const Document& doc, const Translations& lang,
+                                  const Translations* second, int page, double dpi) {
+  EVIDEX_RETURN_IF_ERROR(internal::CheckDocument(doc));
+  if (!(dpi >= 18 && dpi <= 300)) return InvalidArgument("the preview's resolution is 18 to 300 dpi");
+  std::string counted;
+  Result<int> pages = RenderOnce(doc, lang, second, 0, &counted);
+  if (!pages.ok()) return pages.status();
+  if (page < 1 || page > *pages)
+    return NotFound("no page " + std::to_string(page) + ": the document has " +
+                    std::to_string(*pages) + " page" + (*pages == 1 ? "" : "s"));
+  PagePreview out;
+  PngTarget target{page, dpi / 72.0, &out.png};
+  Result<int> again = RenderOnce(doc, lang, second, *pages, nullptr, &target);
+  if (!again.ok()) return again.status();
+  if (*again != *pages) return Internal("the preview and the PDF disagree on the page count");
+  out.pages = *pages;
+  return out;
 }
 
 }  // namespace evidex::coop

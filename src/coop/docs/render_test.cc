@@ -7,12 +7,16 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <cairo.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -388,6 +392,82 @@ TEST_F(RenderPdfTest, AllLanguagesAndBadTextDoNotFail) {
     std::string text = Render("all-" + code, d, code, code == "en" ? "zh" : "en");
     EXPECT_TRUE(Has(text, "LK-CCU-2026-0007")) << code;
   }
+}
+
+// Per row of a PNG: does it hold ink (a pixel darker than mid-grey)? Empty when not a PNG.
+std::vector<bool> InkRows(const std::string& png) {
+  struct Reader {
+    const std::string* data;
+    size_t at = 0;
+  } reader{&png};
+  cairo_surface_t* s = cairo_image_surface_create_from_png_stream(
+      [](void* closure, unsigned char* out, unsigned int length) {
+        auto* r = static_cast<Reader*>(closure);
+        if (r->at + length > r->data->size()) return CAIRO_STATUS_READ_ERROR;
+        std::memcpy(out, r->data->data() + r->at, length);
+        r->at += length;
+        return CAIRO_STATUS_SUCCESS;
+      },
+      &reader);
+  std::vector<bool> rows;
+  if (cairo_surface_status(s) == CAIRO_STATUS_SUCCESS) {
+    cairo_surface_flush(s);
+    const int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+    const int stride = cairo_image_surface_get_stride(s);
+    const unsigned char* px = cairo_image_surface_get_data(s);
+    for (int y = 0; y < h; ++y) {
+      bool ink = false;
+      for (int x = 0; x < w && !ink; ++x) {
+        uint32_t v;
+        std::memcpy(&v, px + size_t(y) * size_t(stride) + size_t(x) * 4, 4);
+        ink = ((v >> 16 & 0xff) + (v >> 8 & 0xff) + (v & 0xff)) < 3 * 128;
+      }
+      rows.push_back(ink);
+    }
+  }
+  cairo_surface_destroy(s);
+  return rows;
+}
+
+TEST_F(RenderPdfTest, ThePreviewIsThePdfsPages) {
+  Document d = Sample(LongText("The suspect sent extortion e-mails to the victim's company.", 240));
+  d.draft = true;
+  Translations ar = Lang("ar");
+  Render("preview", d, "en", "ar");
+  ASSERT_GE(pages_, 3);
+  Result<PagePreview> last = RenderPagePng(d, Lang("en"), &ar, pages_, 72);
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_EQ(last->pages, pages_);
+  ASSERT_GT(last->png.size(), 8u);
+  EXPECT_EQ(last->png.substr(0, 8), "\x89PNG\r\n\x1a\n");
+  std::ofstream(OutputDir() / "preview-last.png", std::ios::binary) << last->png;
+  // Line for line where the PDF has its lines: poppler's drawing of the same page at 72 dpi.
+  if (HaveTool("pdftoppm")) {
+    std::string pdf = (OutputDir() / "preview.pdf").string();
+    std::string root = (OutputDir() / "preview-poppler").string();
+    Sh("pdftoppm -r 72 -png -singlefile -f " + std::to_string(pages_) + " -l " +
+       std::to_string(pages_) + " " + Quote(pdf) + " " + Quote(root));
+    std::ifstream in(root + ".png", std::ios::binary);
+    std::string ppm((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<bool> ours = InkRows(last->png), theirs = InkRows(ppm);
+    ASSERT_EQ(ours.size(), 842u);
+    ASSERT_EQ(theirs.size(), ours.size());
+    size_t same = 0, ink = 0;
+    for (size_t y = 0; y < ours.size(); ++y) {
+      same += ours[y] == theirs[y];
+      ink += ours[y];
+    }
+    EXPECT_GT(ink, 60u);
+    EXPECT_GE(same, ours.size() * 95 / 100) << same << " of " << ours.size() << " rows agree";
+  }
+  Result<PagePreview> beyond = RenderPagePng(d, Lang("en"), nullptr, 99, 72);
+  ASSERT_FALSE(beyond.ok());
+  EXPECT_EQ(beyond.status().code(), Code::kNotFound);
+  EXPECT_TRUE(Has(beyond.status().message(), "no page 99: the document has ")) << beyond.status().ToString();
+  EXPECT_EQ(RenderPagePng(d, Lang("en"), nullptr, 1, 5).status().code(), Code::kInvalidArgument);
+  Result<PagePreview> big = RenderPagePng(Sample(), Lang("zh"), nullptr, 1, 150);
+  ASSERT_TRUE(big.ok()) << big.status().ToString();
+  EXPECT_EQ(InkRows(big->png).size(), size_t(841.89 * 150 / 72 + 0.5));
 }
 
 TEST_F(RenderPdfTest, AnUnwritablePathFailsWithItsName) {

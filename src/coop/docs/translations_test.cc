@@ -37,6 +37,34 @@ TEST(TranslationsTest, EveryLanguageHasEveryKeyAndNoOther) {
   }
 }
 
+// The names in braces of `text`, sorted ("{n}" -> "n").
+std::vector<std::string> Placeholders(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t open = text.find('{'); open != std::string::npos; open = text.find('{', open + 1)) {
+    size_t close = text.find('}', open);
+    if (close == std::string::npos) break;
+    out.push_back(text.substr(open + 1, close - open - 1));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(TranslationsTest, EveryTranslationKeepsThePlaceholders) {
+  Result<Translations> en = Translations::ForLanguage("en");
+  ASSERT_TRUE(en.ok());
+  size_t with = 0;
+  for (const std::string& key : en->Keys()) {
+    std::vector<std::string> want = Placeholders(en->Get(key));
+    with += !want.empty();
+    for (const std::string& code : Translations::Languages()) {
+      Result<Translations> t = Translations::ForLanguage(code);
+      ASSERT_TRUE(t.ok());
+      EXPECT_EQ(Placeholders(t->Get(key)), want) << code << ": " << key << ": " << t->Get(key);
+    }
+  }
+  EXPECT_GT(with, 20u);
+}
+
 TEST(TranslationsTest, TheRequiredKeysExist) {
   Result<Translations> en = Translations::ForLanguage("en");
   ASSERT_TRUE(en.ok());

@@ -5,7 +5,7 @@
 // A request that is no longer a draft is shown read-only with its signature.
 import { h, replace, link, debounce, Child } from '../dom';
 import { api, ApiError, CoopRequest, RequestProblem } from '../api';
-import { t, date } from '../i18n';
+import { t, date, lang as uiLang } from '../i18n';
 import { canDraftRequest, navigate } from '../app';
 import { badge, errorText, field, info, mono, openDialog, table } from '../ui';
 import { clone, documentUrl, getPath, groupProblems, intOrText, kCategories, kDocLanguages, kLegalBases, kMarkStates, mergePatch, setPath, splitList } from '../coop';
@@ -102,6 +102,11 @@ class RequestView {
   private formBox = h('div', { class: 'request-form', id: 'request-form' });
   private msg = h('div', { class: 'form-msg', id: 'request-msg' });
   private finalizeBtn: HTMLButtonElement | null = null;
+  // The preview: the document's pages as images, drawn by the server as the PDF is.
+  private previewBox = h('div', { class: 'preview-pages', id: 'request-preview' });
+  private previewQuery: { lang: string; second: string } | null = null;  // null: closed
+  private previewUrls: string[] = [];
+  private previewRun = 0;
   private scheduleSave = debounce(() => void this.save(), 600);
 
   constructor(private root: HTMLElement, private caseId: number, private r: CoopRequest) {
@@ -119,6 +124,7 @@ class RequestView {
       r.state === 'draft' ? h('section', { class: 'panel problems-panel', id: 'problems' },
         h('div', { class: 'panel-head' }, h('h2', null, t('request.check')), this.saveState), this.countBox, this.problemList) : null,
       this.msg,
+      this.previewPanel(),
       this.formBox,
       this.historyPanel());
     this.renderForm();
@@ -167,13 +173,19 @@ class RequestView {
       kDocLanguages.map((l) => h('option', { value: l }, t(`doclang.${l}`))));
     const pdf = h('a', { class: 'btn', id: 'download-pdf', download: '' }, t('request.download_pdf'));
     const docx = h('a', { class: 'btn', id: 'download-docx', download: '' }, t('request.download_docx'));
-    // The server sends documents as attachments under a CSP without frames: the preview is the
-    // PDF in a new tab (or the browser's download), not an embedded frame.
-    const preview = h('a', { class: 'btn', id: 'preview-pdf', target: '_blank', rel: 'noopener' }, t('request.preview'));
+    // The preview shows the pages in this page, as images the server draws with the PDF's layout
+    // (no PDF viewer, no frame: the CSP allows none).
+    const preview = h('button', { type: 'button', class: 'btn', id: 'preview', on: { click: () => {
+      this.previewQuery = { lang: lang.value, second: second.value };
+      void this.loadPreview();
+    } } }, t('request.preview'));
     const update = () => {
       pdf.href = documentUrl(this.caseId, r.id, 'pdf', lang.value, second.value);
       docx.href = documentUrl(this.caseId, r.id, 'docx', lang.value, second.value);
-      preview.href = pdf.href;
+      if (this.previewQuery) {
+        this.previewQuery = { lang: lang.value, second: second.value };
+        void this.loadPreview();
+      }
     };
     lang.addEventListener('change', update);
     second.addEventListener('change', update);
@@ -183,6 +195,53 @@ class RequestView {
       h('div', { class: 'form-inline documents' },
         field('request.doc_language', lang), field('request.doc_bilingual', second), preview, pdf, docx),
       r.state === 'draft' ? h('p', { class: 'muted small' }, t('request.draft_mark')) : null);
+  }
+
+  private previewPanel(): HTMLElement {
+    if (this.previewQuery) void this.loadPreview();
+    return this.previewBox;
+  }
+
+  // Fetches every page of the preview (page 1 says how many there are) and shows them; a newer
+  // call (another language, a saved change) wins over one still running.
+  private async loadPreview(): Promise<void> {
+    const q = this.previewQuery;
+    if (!q) return;
+    const run = ++this.previewRun;
+    const base = documentUrl(this.caseId, this.r.id, 'png', q.lang, q.second);
+    const fetchPage = async (n: number): Promise<{ url: string; pages: number }> => {
+      const res = await fetch(`${base}&page=${n}&dpi=96`, { credentials: 'same-origin', headers: { 'Accept-Language': uiLang() } });
+      if (!res.ok) {
+        let message = res.statusText;
+        try { message = (await res.json()).message ?? message; } catch { /* not JSON */ }
+        throw new Error(message);
+      }
+      return { url: URL.createObjectURL(await res.blob()), pages: Number(res.headers.get('X-Pages') ?? '1') };
+    };
+    if (!this.previewBox.firstChild) replace(this.previewBox, info(t('request.preview_loading'), 'info'));
+    try {
+      const first = await fetchPage(1);
+      const urls = [first.url];
+      for (let n = 2; n <= first.pages && n <= 50; ++n) urls.push((await fetchPage(n)).url);
+      if (run !== this.previewRun) { urls.forEach((u) => URL.revokeObjectURL(u)); return; }
+      this.previewUrls.forEach((u) => URL.revokeObjectURL(u));
+      this.previewUrls = urls;
+      replace(this.previewBox, h('section', { class: 'panel preview-panel' },
+        h('div', { class: 'panel-head' }, h('h2', null, t('request.preview_title', { n: urls.length })), h('div', { class: 'spacer' }),
+          h('button', { type: 'button', class: 'btn btn-small', id: 'preview-close', on: { click: () => this.closePreview() } }, t('request.preview_close'))),
+        h('div', { class: 'preview-sheets', dir: 'ltr' }, urls.map((u, i) =>
+          h('img', { class: 'preview-sheet', src: u, alt: t('request.preview_page', { n: i + 1, m: urls.length }), 'data-page': String(i + 1) })))));
+    } catch (e) {
+      if (run === this.previewRun) replace(this.previewBox, info(errorText(e), 'error'));
+    }
+  }
+
+  private closePreview(): void {
+    this.previewQuery = null;
+    ++this.previewRun;
+    this.previewUrls.forEach((u) => URL.revokeObjectURL(u));
+    this.previewUrls = [];
+    replace(this.previewBox);
   }
 
   private historyPanel(): HTMLElement {
@@ -281,6 +340,7 @@ class RequestView {
       replace(this.msg);
       this.saveState.textContent = t('request.saved');
       this.showProblems();
+      if (this.previewQuery) void this.loadPreview();
     } catch (e) {
       // A value the server refuses ("identifiers/0/port: must be a whole number") is shown at
       // its field too; the draft keeps the last accepted values.
