@@ -150,6 +150,9 @@ class Api : public ::testing::Test {
   }
   void StopServer() {
     if (!server_) return;
+    // The client hangs up first: a worker waits on an idle kept-alive connection until the
+    // client closes it or the keep-alive timeout ends (seconds per test otherwise).
+    cli_.reset();
     server_->Stop();
     thread_.join();
     server_.reset();

@@ -201,7 +201,9 @@ class ServerImpl : public Server {
       if (stopped_) return Status::Ok();
       entered_ = true;
     }
-    if (!http_->listen_after_bind() && !stopped_)
+    const bool listened = http_->listen_after_bind();
+    left_ = true;
+    if (!listened && !stopped_)
       return IoError("the server on " + options_.host + " stopped with an error");
     return Status::Ok();
   }
@@ -214,9 +216,11 @@ class ServerImpl : public Server {
       entered = entered_;
     }
     if (!http_ || !entered) return;
-    for (int i = 0; i < 2000 && !http_->is_running(); ++i)
+    // Run is between `entered_` and listening: wait (up to 2 s) until it listens, unless it has
+    // already returned (a second Stop, as the destructor makes, must not wait for nothing).
+    for (int i = 0; i < 2000 && !http_->is_running() && !left_; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    http_->stop();
+    if (!left_) http_->stop();
   }
   int port() const override { return port_; }
   const std::string& initial_admin_password() const override { return admin_password_; }
@@ -238,6 +242,7 @@ class ServerImpl : public Server {
   std::mutex run_mu_;
   bool entered_ = false;
   std::atomic<bool> stopped_{false};
+  std::atomic<bool> left_{false};  // Run has returned from listening
 };
 
 }  // namespace
