@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 DEMO_SIZE ?= 64M
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-asan bench bench-acquire bench-store bench-hashset bench-files bench-serve fuzz clean
+.PHONY: all deps build demo test test-release test-asan bench bench-acquire bench-store bench-hashset bench-files bench-serve bench-coop fuzz clean
 
 all: build
 
@@ -69,6 +69,10 @@ bench-files: build
 # The web API: a case of SIZE occurrences (default 5M), 20 clients on its artifact table, against wrk.
 bench-serve: build
 	@bench/serve.sh $(or $(SIZE),5M)
+
+# A cooperation request's documents: PDF and DOCX by evidex against LibreOffice converting the DOCX.
+bench-coop: build
+	@bench/coop.sh $(or $(SIZE),40)
 
 $(FUZZBUILD)/build.ninja:
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
