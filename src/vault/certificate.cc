@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "core/markup.h"
+
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define EVIDEX_CERTIFICATE_ASAN 1
@@ -135,32 +137,7 @@ Model MakeModel(const CertificateContent& c) {
 
 // ---- HTML ----
 
-std::string Esc(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
+std::string Esc(const std::string& s) { return EscapeMarkup(s); }
 
 constexpr char kCss[] = R"(
 body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:10pt;color:#111;margin:2em auto;max-width:52em}

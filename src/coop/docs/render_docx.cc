@@ -12,6 +12,7 @@
 
 #include "coop/docs/render.h"
 #include "coop/docs/render_internal.h"
+#include "core/markup.h"
 
 namespace evidex::coop {
 namespace {
@@ -26,32 +27,7 @@ constexpr char kXmlDecl[] = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone
 constexpr int kPageW = 11906, kPageH = 16838, kMargin = 1134, kTextW = kPageW - 2 * kMargin;
 constexpr int kLabelW = 3300;  // the label column of a one-language field table
 
-std::string Esc(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
+std::string Esc(const std::string& s) { return EscapeMarkup(s); }
 
 // The w:lang attribute of a language: Word keeps Arabic's in w:bidi, Chinese's in w:eastAsia.
 std::string LangAttr(const Translations& t) {

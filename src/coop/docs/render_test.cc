@@ -134,7 +134,8 @@ bool WellFormed(const std::string& xml, std::string* why) {
     if (xml[i] == '&') {
       size_t semi = xml.find(';', i);
       std::string ent = semi == std::string::npos ? "" : xml.substr(i, semi - i + 1);
-      if (ent != "&amp;" && ent != "&lt;" && ent != "&gt;" && ent != "&quot;" && ent != "&apos;")
+      if (ent != "&amp;" && ent != "&lt;" && ent != "&gt;" && ent != "&quot;" && ent != "&apos;" &&
+          ent != "&#39;")
         return *why = "bad entity at " + std::to_string(i), false;
       i = semi + 1;
     } else if (xml[i] == '<') {
