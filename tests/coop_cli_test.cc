@@ -578,6 +578,14 @@ TEST_F(CoopCli, RenderedDocumentsCarryTheRequest) {
                                   en["section.addressee"].get<std::string>()})
     EXPECT_NE(text.find(want), std::string::npos) << want << " not in\n" << text;
   EXPECT_EQ(text.find(en["mark.draft"].get<std::string>()), std::string::npos) << "a finalized request is not a draft";
+  // The identifiers' kinds and categories in both languages; an address with its port as
+  // written everywhere.
+  const std::string squeezed = Squeeze(text);
+  EXPECT_NE(squeezed.find("203.0.113.7:51234"), std::string::npos) << text;
+  for (const char* key : {"kind.ip", "kind.email", "category.subscriber"})
+    for (const json& tr : {Translations("fr"), en})
+      EXPECT_NE(squeezed.find(Squeeze(tr[key].get<std::string>())), std::string::npos) << key << " not in\n" << text;
+  EXPECT_EQ(text.find("subscriber"), std::string::npos) << "a category code, not its text:\n" << text;
 
   for (const char* lang : {"ar", "zh"}) {
     std::string pdf = P(std::string(lang) + ".pdf");

@@ -1,6 +1,9 @@
 #include "coop/document_of.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+
+#include "coop/docs/translations.h"
 
 namespace evidex::coop {
 namespace {
@@ -17,6 +20,15 @@ std::string Join(const json& j, const char* key, const char* sep) {
     for (const json& v : j[key])
       if (v.is_string()) out += (out.empty() ? "" : sep) + v.get<std::string>();
   return out;
+}
+
+// Whether the translations have a text for `key` (every language has English's keys).
+bool HasText(const std::string& key) {
+  static const std::vector<std::string> keys = [] {
+    Result<Translations> en = Translations::ForLanguage("en");
+    return en.ok() ? en->Keys() : std::vector<std::string>{};
+  }();
+  return std::binary_search(keys.begin(), keys.end(), key);
 }
 
 void Add(DocSection* s, const char* label, const std::string& value, bool translate = false) {
@@ -103,13 +115,28 @@ Document DocumentOf(const store::CoopRequest& r, const std::string& signer) {
   DocSection data{"section.data", {}, DocTable{}};
   data.table->columns = {"col.kind", "col.identifier", "col.category", "col.observed", "col.time_zone",
                          "col.range_from", "col.range_to"};
+  data.table->translate = {true, false, true, false, false, false, false};
   if (d.contains("identifiers") && d["identifiers"].is_array())
     for (const json& id : d["identifiers"]) {
+      // An address with its port as written everywhere: 203.0.113.7:51234, [2001:db8::1]:51234.
       std::string value = S(id, "value");
       int64_t port = id.value("port", int64_t(0));
-      if (port > 0) value += " (port " + std::to_string(port) + ")";
-      data.table->rows.push_back({S(id, "kind"), value, S(id, "category"), S(id, "observed"),
-                                  S(id, "time_zone"), S(id, "from"), S(id, "to")});
+      if (port > 0)
+        value = (value.find(':') != std::string::npos ? "[" + value + "]" : value) + ":" +
+                std::to_string(port);
+      // Kinds and categories in the document's languages; a kind without a text is "Other",
+      // named beside the value.
+      std::string kind = S(id, "kind");
+      if (kind == "ipv4" || kind == "ipv6") kind = "ip";
+      std::string kind_key = "kind." + kind;
+      if (!kind.empty() && !HasText(kind_key)) {
+        value += " (" + kind + ")";
+        kind_key = "kind.other";
+      }
+      std::string category = S(id, "category");
+      data.table->rows.push_back({kind.empty() ? "" : kind_key, value,
+                                  HasText("category." + category) ? "category." + category : "",
+                                  S(id, "observed"), S(id, "time_zone"), S(id, "from"), S(id, "to")});
     }
   doc.sections.push_back(data);
 

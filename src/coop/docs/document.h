@@ -23,11 +23,15 @@ struct DocField {
   bool translate = false;
 };
 
-// A table (the identifiers to preserve): columns are translation keys; cells shown as written.
-// Every row has exactly one cell per column.
+// A table (the identifiers to preserve): columns are translation keys; cells shown as written,
+// but for a column marked in `translate`, whose cells are translation keys too (a fixed
+// vocabulary: kinds, data categories), shown in each language of the document. Every row has
+// exactly one cell per column; `translate` is empty (no such column) or one flag per column.
 struct DocTable {
   std::vector<std::string> columns;
   std::vector<std::vector<std::string>> rows;
+  std::vector<bool> translate;
+  bool Translated(size_t column) const { return column < translate.size() && translate[column]; }
 };
 
 struct DocSection {

@@ -11,6 +11,9 @@ constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
 Status CheckDocument(const Document& doc) {
   for (const DocSection& s : doc.sections) {
     if (!s.table) continue;
+    if (!s.table->translate.empty() && s.table->translate.size() != s.table->columns.size())
+      return InvalidArgument("section '" + s.title + "': " + std::to_string(s.table->translate.size()) +
+                             " translate flags for " + std::to_string(s.table->columns.size()) + " columns");
     for (size_t r = 0; r < s.table->rows.size(); ++r) {
       if (s.table->rows[r].size() != s.table->columns.size())
         return InvalidArgument("section '" + s.title + "': table row " + std::to_string(r + 1) +

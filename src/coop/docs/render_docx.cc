@@ -199,9 +199,13 @@ std::string BodyXml(const Document& doc, const Translations& lang, const Transla
       b.EndRow();
       for (const std::vector<std::string>& row : t.rows) {
         b.BeginRow();
-        for (const std::string& cell : row) {
+        for (size_t c = 0; c < row.size(); ++c) {
           b.BeginCell();
-          b.Para(cell, lang, "CellText");
+          if (t.Translated(c)) {
+            for (const Translations* l : langs) b.Para(l->Get(row[c]), *l, "CellText");
+          } else {
+            b.Para(row[c], lang, "CellText");
+          }
           b.EndCell();
         }
         b.EndRow();

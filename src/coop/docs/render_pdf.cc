@@ -411,7 +411,8 @@ void Lay(const Document& doc, const Translations& lang, const Translations* seco
     if (s.table && !s.table->columns.empty()) {
       const DocTable& t = *s.table;
       const size_t n = t.columns.size();
-      // Column widths follow the longest unbroken text of each column, within limits.
+      // Column widths follow the longest unbroken text of each column, within limits; a
+      // translated column (words that may wrap) yields to the values (identifiers that should not).
       std::vector<double> natural(n, 0);
       auto measure = [&](size_t col, const std::string& text, const Font& font,
                          const Translations& l) {
@@ -420,18 +421,31 @@ void Lay(const Document& doc, const Translations& lang, const Translations* seco
         pdf.AddText(&probe, text, font, l);
         PangoRectangle logical;
         pango_layout_get_extents(probe.layouts[0].get(), nullptr, &logical);
-        natural[col] = std::max(natural[col], std::min(double(logical.width) / PANGO_SCALE, 220.0));
+        const double cap = t.Translated(col) ? 90.0 : 220.0;
+        natural[col] = std::max(natural[col], std::min(double(logical.width) / PANGO_SCALE, cap));
       };
       for (size_t c = 0; c < n; ++c) {
         for (const Translations* l : langs) measure(c, l->Get(t.columns[c]), kCellHead, *l);
-        for (const auto& row : t.rows) measure(c, row[c], kCell, lang);
+        for (const auto& row : t.rows) {
+          if (!t.Translated(c)) measure(c, row[c], kCell, lang);
+          else for (const Translations* l : langs) measure(c, l->Get(row[c]), kCell, *l);
+        }
       }
-      double sum = 0;
-      for (double& w : natural) sum += (w = std::max(w + 8, 40.0));
+      double sum = 0, values = 0, words = 0;
+      for (size_t c = 0; c < n; ++c) {
+        sum += (natural[c] = std::max(natural[c] + 8, 40.0));
+        (t.Translated(c) ? words : values) += natural[c];
+      }
       std::vector<double> x(n), width(n);
       double at = 0;
       for (size_t c = 0; c < n; ++c) {
-        width[c] = natural[c] * kTextW / sum;
+        // The values at their width when the translated columns keep 40 points each; otherwise
+        // every column in proportion.
+        const double room = kTextW - values;
+        if (words > 0 && room >= 40.0 * double(std::count(t.translate.begin(), t.translate.end(), true)))
+          width[c] = t.Translated(c) ? natural[c] * room / words : natural[c];
+        else
+          width[c] = natural[c] * kTextW / sum;
         // Columns run from the right in a right-to-left language.
         x[c] = lang.rtl() ? kMargin + kTextW - at - width[c] : kMargin + at;
         at += width[c];
@@ -441,7 +455,10 @@ void Lay(const Document& doc, const Translations& lang, const Translations* seco
         for (size_t c = 0; c < n; ++c) {
           cells[c].x = x[c] + 3;
           cells[c].width = width[c] - 6;
-          if (cells_text) {
+          if (cells_text && t.Translated(c)) {
+            // A key's text in each language, one under the other (as the header).
+            for (const Translations* l : langs) pdf.AddText(&cells[c], l->Get((*cells_text)[c]), kCell, *l);
+          } else if (cells_text) {
             pdf.AddText(&cells[c], (*cells_text)[c], kCell, lang);
           } else {
             for (const Translations* l : langs)
