@@ -261,6 +261,28 @@ TEST(RenderDocxTest, BilingualPutsOneLanguagePerColumn) {
   EXPECT_TRUE(Has(xml, ">Nouvelle demande<"));  // a translated value in French
 }
 
+TEST(RenderDocxTest, TranslatedColumnsShowEachLanguage) {
+  Document d = Sample();
+  DocTable& t = *d.sections.back().table;
+  t.translate = {true, false, true, false, false};
+  t.rows = {{"kind.email", "extort0r@example.com", "category.subscriber", "", ""}};
+  Translations en = Lang("en"), fr = Lang("fr");
+  Result<std::string> docx = RenderDocx(d, en, &fr);
+  ASSERT_TRUE(docx.ok()) << docx.status().ToString();
+  const std::string xml = Unzip(*docx)["word/document.xml"];
+  for (const std::string& key : {"kind.email", "category.subscriber"}) {
+    EXPECT_TRUE(Has(xml, ">" + en.Get(key) + "<")) << key;
+    EXPECT_TRUE(Has(xml, ">" + fr.Get(key) + "<")) << key;
+    EXPECT_FALSE(Has(xml, ">" + key + "<")) << key;
+  }
+  EXPECT_TRUE(Has(xml, ">extort0r@example.com<"));
+  t.translate = {true};  // not one flag per column
+  Result<std::string> bad = RenderDocx(d, en, nullptr);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(RenderPdf(d, en, nullptr, (OutputDir() / "never2.pdf").string()).code(), Code::kInvalidArgument);
+}
+
 TEST(RenderDocxTest, SameDocumentSameBytes) {
   Translations en = Lang("en");
   Result<std::string> a = RenderDocx(Sample(), en, nullptr), b = RenderDocx(Sample(), en, nullptr);
