@@ -1,6 +1,5 @@
 #include "coop/document_of.h"
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "coop/docs/translations.h"
@@ -24,11 +23,8 @@ std::string Join(const json& j, const char* key, const char* sep) {
 
 // Whether the translations have a text for `key` (every language has English's keys).
 bool HasText(const std::string& key) {
-  static const std::vector<std::string> keys = [] {
-    Result<Translations> en = Translations::ForLanguage("en");
-    return en.ok() ? en->Keys() : std::vector<std::string>{};
-  }();
-  return std::binary_search(keys.begin(), keys.end(), key);
+  Result<Translations> en = Translations::ForLanguage("en");
+  return en.ok() && en->Has(key);
 }
 
 void Add(DocSection* s, const char* label, const std::string& value, bool translate = false) {

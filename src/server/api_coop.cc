@@ -60,9 +60,8 @@ coop::Translations UserLanguage(const httplib::Request& req) {
       }
     }
   }
-  Result<coop::Translations> t = coop::Translations::ForLanguage(best.empty() ? "en" : best);
-  if (t.ok()) return std::move(t).value();
-  return std::move(coop::Translations::ForLanguage("en")).value();
+  // `best` is one of Languages() or empty: English, compiled in, is always there.
+  return std::move(coop::Translations::ForLanguage(best.empty() ? "en" : best)).value();
 }
 
 // Each problem with its field, its rule (code, args) and its sentence in the user's language.

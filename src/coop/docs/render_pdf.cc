@@ -436,13 +436,15 @@ void Lay(const Document& doc, const Translations& lang, const Translations* seco
         sum += (natural[c] = std::max(natural[c] + 8, 40.0));
         (t.Translated(c) ? words : values) += natural[c];
       }
+      // The values at their width when the translated columns keep 40 points each; otherwise
+      // every column in proportion.
+      const double room = kTextW - values;
+      const bool values_fit =
+          words > 0 && room >= 40.0 * double(std::count(t.translate.begin(), t.translate.end(), true));
       std::vector<double> x(n), width(n);
       double at = 0;
       for (size_t c = 0; c < n; ++c) {
-        // The values at their width when the translated columns keep 40 points each; otherwise
-        // every column in proportion.
-        const double room = kTextW - values;
-        if (words > 0 && room >= 40.0 * double(std::count(t.translate.begin(), t.translate.end(), true)))
+        if (values_fit)
           width[c] = t.Translated(c) ? natural[c] * room / words : natural[c];
         else
           width[c] = natural[c] * kTextW / sum;

@@ -31,6 +31,8 @@ class Translations {
   bool rtl() const { return code_ == "ar"; }
   // The text of `key`; English when this language lacks it; `key` when English lacks it too.
   std::string Get(const std::string& key) const;
+  // Whether this language, or English, has a text for `key`.
+  bool Has(const std::string& key) const { return table_->count(key) || english_->count(key); }
   // The keys this language defines, sorted.
   std::vector<std::string> Keys() const;
 
