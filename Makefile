@@ -36,8 +36,11 @@ test: deps
 test-release: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
+# The sanitizer build uses clang: at -O0 with ASan it compiles this code base twice as fast as GCC
+# (store_test.cc 46 -> 19 s, cmd_artifacts.cc 22 -> 12 s), and a second compiler's warnings come
+# with it. The release build stays on GCC, the compiler the benchmarks were measured with.
 $(ASAN)/build.ninja:
-	@cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEVIDEX_SANITIZE=ON -DEVIDEX_BENCH=OFF -DEVIDEX_WEB=OFF \
+	@CC=clang-14 CXX=clang++-14 cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEVIDEX_SANITIZE=ON -DEVIDEX_BENCH=OFF -DEVIDEX_WEB=OFF \
 	  -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DCMAKE_C_FLAGS_DEBUG=-g1 $(CMAKE_FLAGS) >/dev/null
 
 test-asan: deps $(ASAN)/build.ninja

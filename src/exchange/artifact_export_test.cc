@@ -123,7 +123,7 @@ TEST(ArtifactExport, Jsonl) {
   ExportRow odd = MakeRow("keyword", std::string("bad \xff\xfe utf8\n"), 1, 1, {});
   std::string odd_text = Export(ExportFormat::kJsonl, Header(), {odd});
   EXPECT_EQ(std::count(odd_text.begin(), odd_text.end(), '\n'), 1);
-  EXPECT_NO_THROW(json::parse(odd_text));
+  EXPECT_TRUE(json::accept(odd_text));
 }
 
 TEST(ArtifactExport, MispEventShape) {

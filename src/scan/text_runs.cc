@@ -47,7 +47,8 @@ inline void CheckSignature(const uint8_t* d, size_t size, size_t pos, std::vecto
 }
 
 // Each reads the 65 bytes at p (the 65th for signatures straddling the block's end).
-inline Masks Block64Portable(const uint8_t* p) {
+// The portable one serves targets without SSE2; kept compiled everywhere.
+[[maybe_unused]] inline Masks Block64Portable(const uint8_t* p) {
   Masks m{0, 0, 0};
   for (int k = 0; k < 64; ++k) {
     m.text |= uint64_t(TextByte(p[k])) << k;

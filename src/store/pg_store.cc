@@ -451,8 +451,6 @@ CREATE TEMP TABLE IF NOT EXISTS evidex_ind_in (
   comment TEXT, reference TEXT) ON COMMIT DELETE ROWS;
 )sql";
 
-constexpr char kArtifactColumns[] = "id, kind, value, cases, occurrences";
-
 // The largest code point: a text that starts with P sorts before P || kMaxChar (C collation).
 constexpr char kMaxChar[] = "\xF4\x8F\xBF\xBF";
 

@@ -270,7 +270,7 @@ TEST(RenderDocxTest, TranslatedColumnsShowEachLanguage) {
   Result<std::string> docx = RenderDocx(d, en, &fr);
   ASSERT_TRUE(docx.ok()) << docx.status().ToString();
   const std::string xml = Unzip(*docx)["word/document.xml"];
-  for (const std::string& key : {"kind.email", "category.subscriber"}) {
+  for (std::string key : {"kind.email", "category.subscriber"}) {
     EXPECT_TRUE(Has(xml, ">" + en.Get(key) + "<")) << key;
     EXPECT_TRUE(Has(xml, ">" + fr.Get(key) + "<")) << key;
     EXPECT_FALSE(Has(xml, ">" + key + "<")) << key;
@@ -409,7 +409,7 @@ TEST_F(RenderPdfTest, BilingualEnglishArabicSideBySide) {
 TEST_F(RenderPdfTest, AllLanguagesAndBadTextDoNotFail) {
   Document d = Sample(std::string("mixed עברית and عربي and 中文 and bad bytes \xff\xfe\xc3 and ") +
                       '\0' + " a NUL, \x01 a control, a very long token " + std::string(600, 'x'));
-  d.sections.push_back({"section.emergency", {}, DocTable{{"col.identifier"}, {}}});
+  d.sections.push_back({"section.emergency", {}, DocTable{{"col.identifier"}, {}, {}}});
   d.sections.push_back({"section.empty.key", {{"", ""}}, std::nullopt});
   for (const std::string& code : Translations::Languages()) {
     std::string text = Render("all-" + code, d, code, code == "en" ? "zh" : "en");
