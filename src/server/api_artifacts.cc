@@ -431,6 +431,7 @@ void Report(Api& api, Call& call) {
   Result<std::vector<store::Evidence>> evidence = store.ListEvidence(c->id);
   std::vector<vault::CustodyRecord> records;
   std::optional<vault::CustodyHead> head;
+  api.audit().Flush();  // the reads recorded so far, this user's included
   Status read = ReadChain(store, c->id, &records, &head);
   Result<std::vector<store::ScanRecord>> scans = store.ListScans(c->id);
   Result<std::vector<std::pair<std::string, uint64_t>>> kinds =

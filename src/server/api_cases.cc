@@ -171,6 +171,7 @@ void Custody(Api& api, Call& call) {
   if (!c) return;
   std::vector<vault::CustodyRecord> records;
   std::optional<vault::CustodyHead> head;
+  api.audit().Flush();  // the reads recorded so far, this user's included
   Status read = ReadChain(call.store(), c->id, &records, &head);
   Result<std::function<bool(const vault::PublicKey&)>> trusted = call.db.ws().TrustedSigners();
   if (!read.ok() || !trusted.ok())

@@ -1,6 +1,7 @@
 // The audit writer: requests that read or change evidence data hand their custody record to
 // Append() and return at once; one background thread seals them into the cases' chains in
-// batches (one Store::Transaction per batch), signed with the unit's key.
+// batches (one Store::Transaction per batch), signed with the unit's key. A batch gathers the
+// records of up to kGather after its first (less at Flush or Stop, or when kMaxBatch are queued).
 //
 // A batch whose transaction fails (a case whose chain does not end at its signed head) is
 // written again record by record, so that one broken case does not lose the other cases'
@@ -11,6 +12,7 @@
 #ifndef EVIDEX_SERVER_AUDIT_H_
 #define EVIDEX_SERVER_AUDIT_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -26,6 +28,7 @@ namespace evidex::server {
 class AuditWriter {
  public:
   static constexpr size_t kMaxBatch = 256;
+  static constexpr std::chrono::milliseconds kGather{50};
   AuditWriter(StorePool& pool, const vault::SigningKey& key);
   ~AuditWriter();
   AuditWriter(const AuditWriter&) = delete;
@@ -48,6 +51,7 @@ class AuditWriter {
   std::condition_variable wake_, done_;
   std::deque<std::pair<int64_t, vault::CustodyRecord>> queue_;
   uint64_t queued_ = 0, finished_ = 0, written_ = 0, failed_ = 0;
+  uint64_t flush_to_ = 0;  // Flush waits for the records up to this one: no gathering
   bool stop_ = false;
   std::thread thread_;
 };

@@ -52,16 +52,27 @@ Result<Db> Db::Open(const std::string& path, Mode mode, int busy_timeout_ms) {
   //   copy into SQLite's cache, so search and correlation over a large store do not thrash it.
   // - temp_store MEMORY: sorts for correlation and export (a million rows) stay off the disk.
   // - journal_size_limit 64 MiB: a scan's large transaction does not leave a huge WAL behind.
-  // - wal_autocheckpoint 65536 pages (256 MiB): fewer, larger checkpoints while scans write; an
-  //   index page that several commits dirty is copied back once per checkpoint (measured with
-  //   bench/store_bench.cc at 5M occurrences: 22% fewer bytes written than at 64 MiB, which was 7%
-  //   fewer than SQLite's 1000 pages). The WAL grows to about this size during an ingest; the
-  //   journal_size_limit truncates it when it restarts.
+  // - wal_autocheckpoint: SQLite's 1000 pages, except while a bulk writer is open (BulkWrites).
   EVIDEX_RETURN_IF_ERROR(
       db.Exec("PRAGMA cache_size = -65536; PRAGMA mmap_size = 2147418112; "
               "PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864; "
-              "PRAGMA wal_autocheckpoint = 65536"));
+              "PRAGMA wal_autocheckpoint = 1000"));
   return db;
+}
+
+// 65536 pages (256 MiB) while a scan or a file listing writes: fewer, larger checkpoints; an index
+// page that several commits dirty is copied back once per checkpoint (measured with
+// bench/store_bench.cc at 5M occurrences: 22% fewer bytes written than at 64 MiB, which was 7%
+// fewer than 1000 pages). The WAL grows to about this size during an ingest; journal_size_limit
+// truncates it when it restarts. Not for every connection: every page a reader looks up is first
+// searched in the WAL's index, whose cost grows with the WAL's frames; a server writing a custody
+// record per request then spent a quarter of its CPU in sqlite3WalFindFrame (bench/serve.sh).
+BulkWrites::BulkWrites(Db* db) : db_(db) {
+  if (!db_->Exec("PRAGMA wal_autocheckpoint = 65536").ok()) db_ = nullptr;  // a cost, not an error
+}
+
+BulkWrites::~BulkWrites() {
+  if (db_ != nullptr) (void)db_->Exec("PRAGMA wal_autocheckpoint = 1000");
 }
 
 Db::~Db() {

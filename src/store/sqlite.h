@@ -111,6 +111,19 @@ class Db {
   int busy_timeout_ms_ = 0;
 };
 
+// While alive, `db` checkpoints its WAL less often (sqlite.cc says why): for a scan's or a file
+// listing's writer, which holds one and outlives no Db.
+class BulkWrites {
+ public:
+  explicit BulkWrites(Db* db);
+  ~BulkWrites();
+  BulkWrites(const BulkWrites&) = delete;
+  BulkWrites& operator=(const BulkWrites&) = delete;
+
+ private:
+  Db* db_;
+};
+
 // One transaction. Begin(kImmediate) takes the write lock at once, so two writers never deadlock
 // upgrading a read lock; kDeferred is for consistent reads. Destroying an uncommitted transaction
 // rolls it back.

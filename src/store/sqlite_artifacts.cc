@@ -198,7 +198,7 @@ class CountMap {
 class SqliteScanWriter : public ScanWriter {
  public:
   SqliteScanWriter(Db* db, TransactionRunner transaction, ScanRecord scan)
-      : db_(db), transaction_(std::move(transaction)), scan_(std::move(scan)) {}
+      : db_(db), bulk_(db), transaction_(std::move(transaction)), scan_(std::move(scan)) {}
 
   const ScanRecord& scan() const override { return scan_; }
 
@@ -270,6 +270,7 @@ class SqliteScanWriter : public ScanWriter {
                      const std::string& status, const std::string& error, const std::string& now);
 
   Db* db_;
+  BulkWrites bulk_;
   TransactionRunner transaction_;
   ScanRecord scan_;
   bool finished_ = false;

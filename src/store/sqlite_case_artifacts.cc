@@ -85,11 +85,14 @@ Status AdjustOtherCases(Db& db, int64_t case_id, int64_t evidence_id, const char
   return Status::Ok();
 }
 
-// The summary row's columns a page reads, for ReadRow: the occurrences here are `occurrences`.
-std::string RowColumns(const std::string& occurrences) {
-  return "c.artifact, c.kind, c.value, c.cases, " + occurrences +
-         ", c.evidence_count, (SELECT SUM(x.count) FROM evidence_artifacts x "
-         "WHERE x.artifact = c.artifact)";
+// The store-wide occurrences of the summary row's artifact.
+constexpr char kAllOccurrences[] =
+    "(SELECT SUM(x.count) FROM evidence_artifacts x WHERE x.artifact = c.artifact)";
+
+// The summary row's columns a page reads, for ReadRow: the occurrences here are `occurrences`,
+// the store-wide ones `all`.
+std::string RowColumns(const std::string& occurrences, const std::string& all = kAllOccurrences) {
+  return "c.artifact, c.kind, c.value, c.cases, " + occurrences + ", c.evidence_count, " + all;
 }
 
 CaseArtifact ReadRow(const Statement& s) {
@@ -299,36 +302,55 @@ Result<std::vector<CaseArtifact>> SqliteCaseArtifacts::Fetch(
                "(" + params + ")";
   }
   const std::string order = KeyOrder(sort, occurrences, id, descending);
-  std::string sql;
+  auto bind = [&](Statement& s) {
+    BindSource(s, case_id, query, kind);
+    if (s.ParameterCount() >= 6) s.Bind(6, int64_t(limit));
+    if (after == nullptr) return;
+    int at = 7;
+    for (int64_t v : key.numbers) s.Bind(at++, v);
+    for (const std::string& v : key.texts) s.Bind(at++, v);
+    s.Bind(at, after->artifact.id);
+  };
+  std::vector<CaseArtifact> out;
   if (budget > 0 && d == Driver::kSummary && !kind.empty() &&
       (query.evidence_id == 0 || sort != ArtifactQuery::Sort::kOccurrences)) {
-    // The walk, bounded: the first `budget` rows of the kind's range from the boundary, then
-    // those passing the filters.
-    sql = "SELECT " + RowColumns(occurrences) +
-          " FROM (SELECT * FROM case_artifacts c WHERE c.case_id = ?1 AND c.kind = ?2" + boundary +
-          order + " LIMIT " + std::to_string(budget) + ") c" + ProbeEvidence(query) +
-          (query.text.empty() ? std::string(" WHERE 1") : " WHERE instr(lower(c.value), ?3) > 0") +
-          order + " LIMIT ?6";
-  } else {
-    sql = "SELECT " + RowColumns(occurrences) + RowSource(d, query, !kind.empty(), text_range) +
-          boundary + order + " LIMIT ?6";
+    // The walk, bounded: the kind's range from the boundary in index order, at most `budget` rows,
+    // stopping at the page's last match. Every row read is counted (a LEFT JOIN keeps those
+    // outside the evidence), and the store-wide occurrences are summed for the matches only.
+    // (A LIMITed subquery sorted again outside read its whole budget: 16,000 rows for a page of
+    // a needle that nearly every value holds.)
+    const std::string keep =
+        (query.evidence_id == 0 ? std::string("1") : std::string("ea.artifact IS NOT NULL")) +
+        (query.text.empty() ? std::string() : " AND instr(lower(c.value), ?3) > 0");
+    const std::string sql =
+        "SELECT " +
+        RowColumns(occurrences,
+                   "CASE WHEN " + keep + " THEN " + kAllOccurrences + " END, " + keep) +
+        " FROM case_artifacts c" +
+        (query.evidence_id == 0 ? std::string()
+                                : " LEFT JOIN evidence_artifacts ea ON ea.case_id = c.case_id "
+                                  "AND ea.artifact = c.artifact AND ea.evidence = ?4") +
+        " WHERE c.case_id = ?1 AND c.kind = ?2" + boundary + order + " LIMIT " +
+        std::to_string(budget);
+    Status st = Query(*db_, sql, bind, [&](const Statement& s) {
+      if (s.Int(7) != 0) out.push_back(ReadRow(s));
+      return out.size() < limit;
+    });
+    if (!st.ok()) return st;
+    return out;
   }
-  std::vector<CaseArtifact> out;
-  Status st = Query(
-      *db_, sql,
-      [&](Statement& s) {
-        BindSource(s, case_id, query, kind);
-        s.Bind(6, int64_t(limit));
-        if (after == nullptr) return;
-        int at = 7;
-        for (int64_t v : key.numbers) s.Bind(at++, v);
-        for (const std::string& v : key.texts) s.Bind(at++, v);
-        s.Bind(at, after->artifact.id);
-      },
-      [&](const Statement& s) {
-        out.push_back(ReadRow(s));
-        return true;
-      });
+  // The page's rows first, then the store-wide occurrences of those only: in one SELECT, SQLite
+  // computes every column of each row it sorts (a text driver's thousands of matches).
+  const std::string sql =
+      "SELECT " + RowColumns("c.occurrences") +
+      " FROM (SELECT c.artifact AS artifact, c.kind AS kind, c.value AS value, c.cases AS cases, " +
+      occurrences + " AS occurrences, c.evidence_count AS evidence_count" +
+      RowSource(d, query, !kind.empty(), text_range) + boundary + order + " LIMIT ?6) c " +
+      KeyOrder(sort, "c.occurrences", "c.artifact", descending);
+  Status st = Query(*db_, sql, bind, [&](const Statement& s) {
+    out.push_back(ReadRow(s));
+    return true;
+  });
   if (!st.ok()) return st;
   return out;
 }

@@ -61,7 +61,7 @@ constexpr char kCurrentListings[] =
 class SqliteFileWriter : public FileWriter {
  public:
   SqliteFileWriter(Db* db, TransactionRunner transaction, FileListing listing)
-      : db_(db), transaction_(std::move(transaction)), listing_(std::move(listing)) {}
+      : db_(db), bulk_(db), transaction_(std::move(transaction)), listing_(std::move(listing)) {}
 
   const FileListing& listing() const override { return listing_; }
 
@@ -107,6 +107,7 @@ class SqliteFileWriter : public FileWriter {
   }
 
   Db* db_;
+  BulkWrites bulk_;
   TransactionRunner transaction_;
   FileListing listing_;
   bool finished_ = false;
