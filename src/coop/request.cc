@@ -564,7 +564,7 @@ std::string FormatUtc(int64_t seconds) {
   const unsigned mp = (5 * doy + 2) / 153;
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  char buf[32];
+  char buf[64];  // room for any int64 year, so the compiler can prove no truncation
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)(y + (m <= 2)), m, d,
                 int(rem / 3600), int(rem % 3600 / 60), int(rem % 60));
   return buf;

@@ -43,8 +43,9 @@
 // trigram rowid, bounded text walks and the total carried in the cursor: whole case 4.9 / 35 ms,
 // kind 0.3 / 11 ms, evidence 2.6 / 56 ms, text 33 / 699 ms (161 calls; single-threaded 12 / 57
 // ms, was 27 / 93 ms with a `kind` column in the trigram index), evidence+text 71 / 396 ms (6
-// calls). Through the web API (bench/serve.sh, docs/PERFORMANCE.md "Web API") the text classes
-// are still over 200 ms at p95. Finish of the populate 79.4 s against 49.5 s without the summary
+// calls). Session 9: a text-filtered walk stops at the page's last match (it had sorted its whole
+// budget), and the store-wide occurrences are summed for a page's rows only: a text walk's page
+// 21 -> 3 ms single-threaded; through the web API every class is now under 200 ms at p95. Finish of the populate 79.4 s against 49.5 s without the summary
 // (one run each). PostgreSQL, 2M occurrences (922k artifacts), session 5: whole case 21 / 49 ms,
 // kind 4.5 / 20 ms, evidence 19 / 113 ms, text 79 / 555 ms, evidence+text 240 / 1842 ms (13
 // calls). Still slow: a needle common in the store but rare in this case; an evidence whose rows
