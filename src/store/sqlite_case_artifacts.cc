@@ -50,9 +50,11 @@ Status RecountEvidenceKinds(Db& db, int64_t case_id, int64_t evidence_id) {
 // artifacts are never deleted, and SQLite's writers are serialised), each under the rowid
 // TextRowid(its kind's code, its id); a kind seen for the first time gets the next code.
 Status IndexNewArtifactText(Db& db) {
+  // NOT INDEXED: the new rows' id range. Left to itself SQLite read the kinds from the whole
+  // (kind, value) index, which covers the column: 50 ms per Finish at 1M artifacts, and growing.
   EVIDEX_RETURN_IF_ERROR(db.Exec(
       "INSERT OR IGNORE INTO artifact_text_kinds (kind) SELECT DISTINCT kind FROM artifacts "
-      "WHERE id > (SELECT indexed_through FROM artifact_text_state WHERE id = 1)"));
+      "NOT INDEXED WHERE id > (SELECT indexed_through FROM artifact_text_state WHERE id = 1)"));
   EVIDEX_RETURN_IF_ERROR(
       db.Exec("INSERT INTO artifact_text (rowid, value) SELECT (k.code << 40) | a.id, a.value "
               "FROM artifacts a CROSS JOIN artifact_text_kinds k ON k.kind = a.kind "
