@@ -65,26 +65,16 @@ Status IndexNewArtifactText(Db& db) {
 }
 
 // Adds `delta` to the store-wide `cases` of every other case's row of the artifacts `pairs_sql`
-// selects as (case_id, artifact) (bound ?1 the case, ?2 the evidence).
+// selects as (case_id, artifact) (bound ?1 the case, ?2 the evidence). One statement: SQLite
+// lists the pairs once (an artifact in two evidence items of a case counts once) and updates each
+// row by its key, about half the cost of an UPDATE per pair (6.7 M of them at 5 M occurrences).
 Status AdjustOtherCases(Db& db, int64_t case_id, int64_t evidence_id, const char* pairs_sql,
                         int64_t delta) {
-  std::set<std::pair<int64_t, int64_t>> pairs;
-  EVIDEX_RETURN_IF_ERROR(Query(
-      db, pairs_sql, [&](Statement& s) { s.Bind(1, case_id).Bind(2, evidence_id); },
-      [&](const Statement& s) {
-        pairs.emplace(s.Int(0), s.Int(1));
-        return true;
-      }));
-  if (pairs.empty()) return Status::Ok();
-  Result<Statement> update = db.Prepare(
-      "UPDATE case_artifacts SET cases = cases + ?3 WHERE case_id = ?1 AND artifact = ?2");
-  if (!update.ok()) return update.status();
-  for (const auto& [other_case, artifact] : pairs) {
-    update->Reset();
-    update->Bind(1, other_case).Bind(2, artifact).Bind(3, delta);
-    EVIDEX_RETURN_IF_ERROR(update->Run());
-  }
-  return Status::Ok();
+  return Exec(db,
+              std::string("UPDATE case_artifacts SET cases = cases + ?3 WHERE (case_id, artifact) "
+                          "IN (") +
+                  pairs_sql + ")",
+              [&](Statement& s) { s.Bind(1, case_id).Bind(2, evidence_id).Bind(3, delta); });
 }
 
 // The store-wide occurrences of the summary row's artifact.
