@@ -128,11 +128,13 @@ std::string TextRange(int64_t code) {
 // FROM and WHERE of a query's rows. Parameters: ?1 case, ?2 kind, ?3 needle, ?4 evidence, ?5 the
 // FTS5 query; `text_range` (TextRange, or "" for every kind) narrows the trigram matches. CROSS
 // JOIN fixes the order: the driver first.
-// The join keeping the rows of the query's evidence (?4), a primary-key probe per row.
-std::string ProbeEvidence(const ArtifactQuery& q) {
+// The join keeping the rows of the query's evidence (?4), a primary-key probe per row; with
+// `join` "LEFT JOIN" every row stays and `ea.artifact` is NULL on those outside the evidence.
+std::string ProbeEvidence(const ArtifactQuery& q, const char* join = "CROSS JOIN") {
   return q.evidence_id == 0 ? ""
-                            : " CROSS JOIN evidence_artifacts ea ON ea.case_id = c.case_id "
-                              "AND ea.artifact = c.artifact AND ea.evidence = ?4";
+                            : std::string(" ") + join +
+                                  " evidence_artifacts ea ON ea.case_id = c.case_id "
+                                  "AND ea.artifact = c.artifact AND ea.evidence = ?4";
 }
 
 std::string RowSource(Driver d, const ArtifactQuery& q, bool by_kind,
@@ -315,16 +317,12 @@ Result<std::vector<CaseArtifact>> SqliteCaseArtifacts::Fetch(
     const std::string keep =
         (query.evidence_id == 0 ? std::string("1") : std::string("ea.artifact IS NOT NULL")) +
         (query.text.empty() ? std::string() : " AND instr(lower(c.value), ?3) > 0");
-    const std::string sql =
-        "SELECT " +
-        RowColumns(occurrences,
-                   "CASE WHEN " + keep + " THEN " + kAllOccurrences + " END, " + keep) +
-        " FROM case_artifacts c" +
-        (query.evidence_id == 0 ? std::string()
-                                : " LEFT JOIN evidence_artifacts ea ON ea.case_id = c.case_id "
-                                  "AND ea.artifact = c.artifact AND ea.evidence = ?4") +
-        " WHERE c.case_id = ?1 AND c.kind = ?2" + boundary + order + " LIMIT " +
-        std::to_string(budget);
+    const std::string sql = "SELECT " +
+                            RowColumns(occurrences, "CASE WHEN " + keep + " THEN " +
+                                                        kAllOccurrences + " END, " + keep) +
+                            " FROM case_artifacts c" + ProbeEvidence(query, "LEFT JOIN") +
+                            " WHERE c.case_id = ?1 AND c.kind = ?2" + boundary + order + " LIMIT " +
+                            std::to_string(budget);
     Status st = Query(*db_, sql, bind, [&](const Statement& s) {
       if (s.Int(7) != 0) out.push_back(ReadRow(s));
       return out.size() < limit;
