@@ -335,8 +335,11 @@ TEST_F(Api, CooperationRequestEndToEnd) {
       EXPECT_EQ(p["code"], "summary.missing");
     }
   EXPECT_TRUE(french_summary) << in_french->body;
-  for (const json& p : r["problems"])
-    if (p["field"] == "summary") EXPECT_EQ(p["message"], "The summary of the facts is missing");
+  for (const json& p : r["problems"]) {
+    if (p["field"] == "summary") {
+      EXPECT_EQ(p["message"], "The summary of the facts is missing");
+    }
+  }
   // The preview: a page of the draft as an image, the page count in X-Pages.
   auto page1 = Get(ex, base + "/document?format=png&page=1&dpi=40");
   ASSERT_EQ(page1->status, 200) << page1->body;

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <string_view>
 #include <tuple>
+#include <vector>
 
 #include "core/hash.h"
 #include "store/store_common.h"
@@ -258,13 +260,29 @@ size_t TextCharacters(const std::string& text) {
   return n;
 }
 
-std::string TrigramPhrase(const std::string& needle) {
-  std::string out = "\"";
-  for (char c : needle) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+std::string TrigramTerms(const std::string& needle) {
+  // Where each code point starts: a trigram is three of them.
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < needle.size(); ++i)
+    if ((static_cast<unsigned char>(needle[i]) & 0xc0) != 0x80) starts.push_back(i);
+  starts.push_back(needle.size());
+  auto quoted = [](std::string_view term) {
+    std::string out = "\"";
+    for (char c : term) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    return out + "\"";
+  };
+  if (starts.size() < 4) return quoted(needle);
+  std::vector<std::string_view> terms;
+  for (size_t i = 0; i + 3 < starts.size(); ++i)
+    terms.push_back(std::string_view(needle).substr(starts[i], starts[i + 3] - starts[i]));
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  std::string out;
+  for (std::string_view t : terms) out += (out.empty() ? "" : " AND ") + quoted(t);
+  return out;
 }
 
 std::optional<PageTotal> CarriedTotal(int64_t case_id, const ArtifactQuery& query) {

@@ -72,8 +72,11 @@ ArtifactScope ScopeOf(const ArtifactQuery& query,
 
 // Characters (UTF-8 code points) of `text`: a trigram index needs at least 3.
 size_t TextCharacters(const std::string& text);
-// The FTS5 query matching `needle` as a substring: one quoted phrase ("" for a quote).
-std::string TrigramPhrase(const std::string& needle);
+// The FTS5 query of the rows holding every trigram of `needle` (3 or more code points): an AND of
+// its distinct trigrams, each quoted ("" for a quote). A superset of the rows holding `needle` as
+// a substring (the trigrams may lie apart; the index also folds case): each is tested again. An
+// index with detail=none, which keeps no positions, answers it; it refuses a phrase.
+std::string TrigramTerms(const std::string& needle);
 
 // Rows of `kind` ("": every kind the query allows) of the query's case (or evidence) passing its
 // text filter, strictly after `after` (nullptr: from the start) in the order of `sort` with

@@ -164,9 +164,9 @@ std::string RowSource(Driver d, const ArtifactQuery& q, bool by_kind,
   return sql;
 }
 
-// The FTS5 query of `needle`: the phrase of its trigrams (a superset: the index folds more than
-// ASCII case, so each row is tested exactly too).
-std::string TrigramQuery(const std::string& needle) { return TrigramPhrase(needle); }
+// The FTS5 query of `needle`: every one of its trigrams (TrigramTerms; a superset, so each row is
+// tested exactly too).
+std::string TrigramQuery(const std::string& needle) { return TrigramTerms(needle); }
 
 // Binds those the statement uses (a parameter past its largest is an error).
 void BindSource(Statement& s, int64_t case_id, const ArtifactQuery& q, const std::string& kind) {

@@ -38,9 +38,10 @@
 namespace evidex::store {
 
 // The schema version this build writes and the newest it reads.
-constexpr int kSchemaVersion = 5;  // 1: vault issue; 2: artifacts, scans, watchlists; 3: files;
+constexpr int kSchemaVersion = 6;  // 1: vault issue; 2: artifacts, scans, watchlists; 3: files;
                                    // 4: accounts, case members, the case artifact summary;
-                                   // 5: the 24/7 directory and cooperation requests
+                                   // 5: the 24/7 directory and cooperation requests;
+                                   // 6: SQLite's trigram index without positions
 
 struct Unit {
   std::string name;        // "Cybercrime Unit, Colombo"

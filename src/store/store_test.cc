@@ -1510,6 +1510,66 @@ TEST_P(CaseArtifactsTest, ASupersededScansArtifactsNoLongerMatchItsText) {
   EXPECT_EQ(b->total, 3u);  // AbC5, AbC25, AbC45
 }
 
+// The trigram index answers with every row holding all of a needle's trigrams, wherever they
+// lie: a row holding them apart ("abcxbcd" for "abcd") is tested again and left out, by every plan.
+TEST_P(CaseArtifactsTest, ARowHoldingANeedlesTrigramsApartIsNotAMatch) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  Case k = NewCase(*s, "K");
+  Evidence e = NewEvidence(*s, k, "K1");
+  Scan(*s, e,
+       {Email("abcxbcd@apart.example", "1"), Email("zabcdz@whole.example", "2"),
+        Email("bcdxabc@apart.example", "3"), Email("ABCD@whole.example", "4")});
+  for (const ArtifactPlanLimits& limits : EveryPlan()) {
+    ScopedPlanLimits scoped(limits);
+    for (int64_t evidence : {int64_t(0), e.id}) {
+      ArtifactQuery q;
+      q.text = "abcd";
+      q.evidence_id = evidence;
+      Result<ArtifactPage> page = s->ListCaseArtifacts(k.id, q);
+      ASSERT_TRUE(page.ok()) << page.status().message();
+      EXPECT_EQ(page->total, 2u);
+      EXPECT_TRUE(page->total_exact);
+      std::vector<std::string> values;
+      for (const CaseArtifact& r : page->rows) values.push_back(r.artifact.value);
+      std::sort(values.begin(), values.end());
+      EXPECT_EQ(values, (std::vector<std::string>{"ABCD@whole.example", "zabcdz@whole.example"}));
+    }
+  }
+}
+
+// A store whose trigram index kept positions (v5) gets one without (v6) holding the same
+// artifacts: every query finds what it found.
+TEST_P(CaseArtifactsTest, AVersion5StoreIsMigratedToVersion6KeepingItsTextMatches) {
+  if (GetParam() != "sqlite") GTEST_SKIP() << "v6 changes SQLite's trigram index only";
+  {
+    auto s = Open();
+    ASSERT_TRUE(s);
+    Build(*s);
+  }
+  Raw("DROP TABLE artifact_text");
+  Raw("CREATE VIRTUAL TABLE artifact_text USING fts5(value, content='', columnsize=0, "
+      "tokenize='trigram')");
+  Raw("INSERT INTO artifact_text (rowid, value) SELECT (k.code << 40) | a.id, a.value "
+      "FROM artifacts a JOIN artifact_text_kinds k ON k.kind = a.kind");
+  Raw("DELETE FROM schema_version WHERE version >= 6");
+  ASSERT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), 5);
+  auto s = Open(false);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(RawInt("SELECT MAX(version) FROM schema_version"), kSchemaVersion);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'artifact_text' AND "
+                   "sql LIKE '%detail=none%'"),
+            1);
+  EXPECT_EQ(RawInt("SELECT COUNT(*) FROM artifacts"),
+            RawInt("SELECT COUNT(*) FROM artifact_text WHERE artifact_text MATCH '\"ain\" OR "
+                   "\"a%b\" OR \"abc\" OR \"x_y\"'"));
+  CaseArtifactModel model = ModelA(*s, E2, true);
+  for (const ArtifactPlanLimits& limits : EveryPlan()) {
+    ScopedPlanLimits scoped(limits);
+    CheckTextQueries(*s, a_.id, e2_.id, model);
+  }
+}
+
 TEST_P(CaseArtifactsTest, ATextTotalPastTheCapIsMarkedInexact) {
   auto s = Open();
   ASSERT_TRUE(s);
