@@ -10,7 +10,9 @@
 // Phases, on one workload (bench/store_workload.h) generated on the fly, twice from its seed:
 //   1. reference: the occurrences written as CSV (--csv-out, reused when its stamp matches) and
 //      loaded by the database's own bulk loader into a plain table without index — sqlite3
-//      `.import --csv` or psql `\copy ... csv` — timed, row count checked, table removed;
+//      `.import --csv` or psql `\copy ... csv` — timed, row count checked, table removed; with
+//      sqlite3, also the floor of the trigram index (TextIndexFloor): its distinct values put into
+//      an FTS5 index of the store's form by one statement, timed alone;
 //   2. ingest: every occurrence through Store::BeginScan / ScanWriter::Add / Finish, one scan per
 //      evidence, batches of 4096 (as `evidex scan --case` does); the time is what the store calls
 //      take (the generator's own time is left out and shown apart);

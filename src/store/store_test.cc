@@ -1775,6 +1775,16 @@ TEST_P(CaseArtifactsTest, AVersion3StoreIsMigratedToVersion4KeepingItsRows) {
 INSTANTIATE_TEST_SUITE_P(Backends, CaseArtifactsTest, ::testing::ValuesIn(TestBackends()),
                          [](const auto& info) { return info.param; });
 
+// The FTS5 query of a needle: its distinct trigrams of code points, sorted, each quoted.
+TEST(TrigramTerms, DistinctTrigramsOfCodePointsQuoted) {
+  EXPECT_EQ(TrigramTerms("abc"), "\"abc\"");
+  EXPECT_EQ(TrigramTerms("abcabc"), "\"abc\" AND \"bca\" AND \"cab\"");
+  EXPECT_EQ(TrigramTerms("a\"bc"), "\"\"\"bc\" AND \"a\"\"b\"");
+  // "é" and "ú" are two bytes each: a trigram is three characters, not three bytes.
+  EXPECT_EQ(TrigramTerms("caf\xc3\xa9s"), "\"af\xc3\xa9\" AND \"caf\" AND \"f\xc3\xa9s\"");
+  EXPECT_EQ(TrigramTerms("\xc3\xba\xc3\xba\xc3\xba"), "\"\xc3\xba\xc3\xba\xc3\xba\"");
+}
+
 TEST(CursorText, Base64UrlRoundTripsAndIsCanonical) {
   for (std::string bytes : {std::string(), std::string("a"), std::string("ab"),
                             std::string("abc"), std::string("\0\xff\x10 z", 5)}) {
