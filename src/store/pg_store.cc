@@ -1136,6 +1136,7 @@ class PgStore : public Store {
   // case for a handful of rows and read it through a case_id index once per artifact instead:
   // 78,000 artifacts x 93,000 rows, a 10 M ingest stalled for minutes in one Finish. An
   // artifact's rows are one per evidence item holding it, whatever the statistics.
+  //
   // Takes the counts lock for the rest of the transaction, waiting longer than lock_timeout:
   // another process's Finish may hold it while it counts a big scan.
   Status LockCounts() {
