@@ -164,10 +164,6 @@ std::string RowSource(Driver d, const ArtifactQuery& q, bool by_kind,
   return sql;
 }
 
-// The FTS5 query of `needle`: every one of its trigrams (TrigramTerms; a superset, so each row is
-// tested exactly too).
-std::string TrigramQuery(const std::string& needle) { return TrigramTerms(needle); }
-
 // Binds those the statement uses (a parameter past its largest is an error).
 void BindSource(Statement& s, int64_t case_id, const ArtifactQuery& q, const std::string& kind) {
   int n = s.ParameterCount();
@@ -176,7 +172,7 @@ void BindSource(Statement& s, int64_t case_id, const ArtifactQuery& q, const std
   if (n >= 2) s.Bind(2, kind);
   if (n >= 3) s.Bind(3, needle);
   if (n >= 4) s.Bind(4, q.evidence_id);
-  if (n >= 5) s.Bind(5, TrigramQuery(needle));
+  if (n >= 5) s.Bind(5, TrigramTerms(needle));
 }
 
 Result<uint64_t> CountOne(Db& db, const std::string& sql,
@@ -422,7 +418,7 @@ Result<ArtifactPage> SqliteCaseArtifacts::ListCaseArtifacts(int64_t case_id,
           "SELECT COUNT(*) FROM (SELECT 1 FROM artifact_text t WHERE artifact_text MATCH ?1" +
               ranges[kind] + " LIMIT ?2)",
           [&](Statement& s) {
-            s.Bind(1, TrigramQuery(needle)).Bind(2, int64_t(std::max<uint64_t>(bound, 1)));
+            s.Bind(1, TrigramTerms(needle)).Bind(2, int64_t(std::max<uint64_t>(bound, 1)));
           });
       if (!matches.ok()) return matches.status();
       if (*matches == 0)
